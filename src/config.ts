@@ -1,0 +1,154 @@
+import { z } from 'zod';
+
+/** Every setting, its environment variable, default and meaning: the one source for `--help` and the README. */
+export const settings = {
+  PORT: { default: '3000', help: 'HTTP port of the API' },
+  HOST: { default: '0.0.0.0', help: 'interface the API listens on' },
+  DATA_DIR: { default: '.data', help: 'where the embedded PGlite database lives' },
+  DATABASE_URL: { default: '', help: 'PostgreSQL URL; when set, used instead of embedded PGlite' },
+  OPENAI_BASE_URL: {
+    default: '',
+    help: 'OpenAI-compatible endpoint (e.g. http://localhost:11434/v1); unset = built-in demo model',
+  },
+  OPENAI_API_KEY: { default: '', help: 'API key sent to OPENAI_BASE_URL' },
+  MODEL: { default: 'gpt-4o-mini', help: 'model name at OPENAI_BASE_URL' },
+  MAX_STEPS: { default: '5', help: 'model/tool steps per turn' },
+  DEMO_TOKEN_DELAY_MS: { default: '30', help: 'demo model: delay between tokens' },
+  DEMO_ANSWER_WORDS: { default: '60', help: 'demo model: words per answer' },
+  DEMO_SLOW_SILENCE_MS: { default: '20000', help: 'demo model: silence of a [demo:slow] answer' },
+  TURN_CONCURRENCY: { default: '5', help: 'turns one executor runs at once' },
+  HEARTBEAT_INTERVAL_MS: { default: '15000', help: 'SSE heartbeat comment interval' },
+  CANCEL_FORCE_CLOSE_MS: {
+    default: '5000',
+    help: 'after a cancel, force-close the turn if the worker has not ended it',
+  },
+  FINISHED_TURN_TTL_SECONDS: { default: '3600', help: 'how long a finished turn stays replayable' },
+  MAX_BODY_BYTES: { default: '1048576', help: 'largest accepted request body' },
+  MAX_MESSAGE_CHARS: { default: '100000', help: 'largest accepted user message' },
+  JWT_SECRET: { default: '', help: 'HS256 secret; enables bearer auth' },
+  JWKS_URL: { default: '', help: 'JWKS URL; enables bearer auth with asymmetric keys' },
+  JWT_ISSUER: { default: '', help: 'required `iss` claim (optional)' },
+  JWT_AUDIENCE: { default: '', help: 'required `aud` claim (optional)' },
+  LOG_LEVEL: { default: 'info', help: 'pino log level (fatal … trace, silent)' },
+} as const;
+
+type SettingName = keyof typeof settings;
+
+const integer = (minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(minimum).max(maximum);
+const optionalText = z
+  .string()
+  .transform((value) => (value.trim() === '' ? undefined : value.trim()))
+  .optional();
+const optionalUrl = optionalText.pipe(z.url().optional());
+
+const configSchema = z.object({
+  PORT: integer(0, 65535),
+  HOST: z.string().min(1),
+  DATA_DIR: z.string().min(1),
+  DATABASE_URL: optionalUrl,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_API_KEY: optionalText,
+  MODEL: z.string().min(1),
+  MAX_STEPS: integer(1, 50),
+  DEMO_TOKEN_DELAY_MS: integer(0, 60_000),
+  DEMO_ANSWER_WORDS: integer(1, 100_000),
+  DEMO_SLOW_SILENCE_MS: integer(0, 600_000),
+  TURN_CONCURRENCY: integer(1, 1000),
+  HEARTBEAT_INTERVAL_MS: integer(10, 3_600_000),
+  CANCEL_FORCE_CLOSE_MS: integer(0, 600_000),
+  FINISHED_TURN_TTL_SECONDS: integer(1, 30 * 24 * 3600),
+  MAX_BODY_BYTES: integer(1024, 100 * 1024 * 1024),
+  MAX_MESSAGE_CHARS: integer(1, 10_000_000),
+  JWT_SECRET: optionalText,
+  JWKS_URL: optionalUrl,
+  JWT_ISSUER: optionalText,
+  JWT_AUDIENCE: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  model: { openAiBaseUrl: string | undefined; openAiApiKey: string | undefined; name: string };
+  maxSteps: number;
+  demo: { tokenDelayMs: number; answerWords: number; slowSilenceMs: number };
+  turnConcurrency: number;
+  heartbeatIntervalMs: number;
+  cancelForceCloseMs: number;
+  finishedTurnTtlMs: number;
+  maxBodyBytes: number;
+  maxMessageChars: number;
+  auth:
+    | { mode: 'anonymous' }
+    | { mode: 'secret'; secret: string; issuer?: string; audience?: string }
+    | { mode: 'jwks'; jwksUrl: string; issuer?: string; audience?: string };
+  logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(environment: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(settings) as SettingName[]) {
+    input[name] = environment[name] ?? settings[name].default;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const values = parsed.data;
+  if (values.JWT_SECRET && values.JWKS_URL) {
+    throw new ConfigError('invalid configuration: set JWT_SECRET or JWKS_URL, not both');
+  }
+  const claims = {
+    ...(values.JWT_ISSUER ? { issuer: values.JWT_ISSUER } : {}),
+    ...(values.JWT_AUDIENCE ? { audience: values.JWT_AUDIENCE } : {}),
+  };
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir: values.DATA_DIR,
+    databaseUrl: values.DATABASE_URL,
+    model: {
+      openAiBaseUrl: values.OPENAI_BASE_URL,
+      openAiApiKey: values.OPENAI_API_KEY,
+      name: values.MODEL,
+    },
+    maxSteps: values.MAX_STEPS,
+    demo: {
+      tokenDelayMs: values.DEMO_TOKEN_DELAY_MS,
+      answerWords: values.DEMO_ANSWER_WORDS,
+      slowSilenceMs: values.DEMO_SLOW_SILENCE_MS,
+    },
+    turnConcurrency: values.TURN_CONCURRENCY,
+    heartbeatIntervalMs: values.HEARTBEAT_INTERVAL_MS,
+    cancelForceCloseMs: values.CANCEL_FORCE_CLOSE_MS,
+    finishedTurnTtlMs: values.FINISHED_TURN_TTL_SECONDS * 1000,
+    maxBodyBytes: values.MAX_BODY_BYTES,
+    maxMessageChars: values.MAX_MESSAGE_CHARS,
+    auth: values.JWT_SECRET
+      ? { mode: 'secret', secret: values.JWT_SECRET, ...claims }
+      : values.JWKS_URL
+        ? { mode: 'jwks', jwksUrl: values.JWKS_URL, ...claims }
+        : { mode: 'anonymous' },
+    logLevel: values.LOG_LEVEL,
+  };
+}
+
+/** The `--help` text: every variable with its default. */
+export function configHelp(): string {
+  const lines = Object.entries(settings).map(
+    ([name, { default: fallback, help }]) =>
+      `  ${name.padEnd(26)} ${help}${fallback ? ` (default: ${fallback})` : ''}`,
+  );
+  return `Environment variables:\n${lines.join('\n')}`;
+}
