@@ -1,0 +1,103 @@
+import type { UIMessage } from 'ai';
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+export interface Session {
+  id: string;
+  userId: string | null;
+  title: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  usage: Usage;
+}
+
+export type StoredTurnStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface StoredTurn {
+  id: string;
+  sessionId: string;
+  userMessageId: string;
+  assistantMessageId: string;
+  status: StoredTurnStatus;
+  error: string | null;
+  usage: Usage | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface ListSessionsOptions {
+  /** Sessions of this user; null lists every anonymous session (anonymous mode only). */
+  userId: string | null;
+  limit: number;
+  offset: number;
+}
+
+export interface StartTurnInput {
+  sessionId: string;
+  userMessage: UIMessage;
+  turnId: string;
+  assistantMessageId: string;
+}
+
+export type StartTurnResult =
+  | { created: true; turn: StoredTurn }
+  /** The user message id was already stored: the turn it started (a retried POST). */
+  | { created: false; turn: StoredTurn };
+
+export interface FinishTurnInput {
+  turnId: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  error: string | null;
+  /** The assistant message folded from the turn's chunks; null when the turn produced nothing. */
+  assistantMessage: UIMessage | null;
+  usage: Usage | null;
+}
+
+export type AssignUserResult = 'assigned' | 'already-yours' | 'owned-by-another' | 'not-found';
+
+/**
+ * Durable chat state. ONE implementation (`SqlChatStore`) over the `SqlClient` port; every
+ * adapter of that port passes `store-contract.ts`. Text that Postgres cannot hold (NUL, unpaired
+ * surrogates) is stored as U+FFFD; everything else in parts and metadata round-trips exactly.
+ */
+export interface ChatStore {
+  createSession(input: { id?: string; userId: string | null }): Promise<Session>;
+  getSession(id: string): Promise<Session | null>;
+  /** Most recently active first (a turn started or finished); `total` counts every match. */
+  listSessions(options: ListSessionsOptions): Promise<{ sessions: Session[]; total: number }>;
+  renameSession(id: string, title: string): Promise<boolean>;
+  /** Sets the title only if none is set yet; returns whether it did. */
+  setTitleIfUnset(id: string, title: string): Promise<boolean>;
+  /** Deletes the session with its messages and turns; false if it did not exist. */
+  deleteSession(id: string): Promise<boolean>;
+  /** Gives an anonymous session to `userId`; an owned session never changes owner. */
+  assignUser(id: string, userId: string): Promise<AssignUserResult>;
+  /** Messages of a session in conversation order. */
+  listMessages(sessionId: string): Promise<UIMessage[]>;
+  /**
+   * Persists the user message and a `queued` turn in one transaction. Idempotent on the user
+   * message id: a second call with the same id creates nothing and returns the existing turn.
+   * Message ids are global: one used by another session rejects with `MessageIdConflictError`;
+   * a missing session rejects with `SessionNotFoundError` (both in `chat-store-errors.ts`).
+   */
+  startTurn(input: StartTurnInput): Promise<StartTurnResult>;
+  /** queued → running; false if the turn is not queued. */
+  markTurnRunning(turnId: string): Promise<boolean>;
+  /**
+   * Upserts the assistant message, ends the turn and adds its usage to the session, in one
+   * transaction. Idempotent: a turn that already ended is left as it is (returns false), as is
+   * a missing one. The message is stored under the turn's `assistantMessageId` whatever id it
+   * carries; if that id is already stored in the session (a continued message) it is replaced
+   * in place, keeping its position.
+   */
+  finishTurn(input: FinishTurnInput): Promise<boolean>;
+  getTurn(turnId: string): Promise<StoredTurn | null>;
+  /** Touches the database (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,137 @@
+import pg from 'pg';
+import type { SqlClient } from './sql-client.ts';
+import { createTransactionClient, type QueryFunction } from './transaction-client.ts';
+
+export interface PostgresSqlClientOptions {
+  connectionString: string;
+  /** Every connection works in this schema (`search_path`); created if missing. */
+  schema?: string;
+  /** Pool size; 10 when absent. */
+  maxConnections?: number;
+}
+
+const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * PostgreSQL through a `pg.Pool`. Connects once before returning, so a wrong URL or a server that
+ * is down fails at start with the host in the message (never the password).
+ */
+export async function createPostgresSqlClient(
+  options: PostgresSqlClientOptions,
+): Promise<SqlClient> {
+  const { schema } = options;
+  if (schema !== undefined && !schemaName.test(schema)) {
+    throw new Error(
+      `invalid schema name ${JSON.stringify(schema)}: use lowercase letters, digits and _`,
+    );
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  // An idle connection that breaks (server restart) is dropped by the pool; the next query opens
+  // a new one or reports the failure. Without a listener, the event would crash the process.
+  pool.on('error', () => {});
+  const server = describeServer(options.connectionString);
+  const connect = async (): Promise<pg.PoolClient> => {
+    try {
+      return await pool.connect();
+    } catch (error) {
+      throw new Error(`cannot connect to PostgreSQL at ${server}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  };
+  try {
+    await withConnection(connect, async (query) => {
+      if (schema === undefined) await query('SELECT 1');
+      else await createSchema(query, schema);
+    });
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    query: (sql, params) => withConnection(connect, (query) => query(sql, params)),
+    async transaction(work) {
+      const connection = await connect();
+      const transaction = createTransactionClient(connectionQuery(connection));
+      let broken: Error | undefined;
+      try {
+        await connection.query('BEGIN');
+        const result = await work(transaction.client);
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
+        await connection.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        transaction.end();
+        connection.release(broken);
+      }
+    },
+    close() {
+      closing ??= pool.end();
+      return closing;
+    },
+  };
+}
+
+async function withConnection<T>(
+  connect: () => Promise<pg.PoolClient>,
+  use: (query: QueryFunction) => Promise<T>,
+): Promise<T> {
+  const connection = await connect();
+  let broken: Error | undefined;
+  try {
+    return await use(connectionQuery(connection));
+  } catch (error) {
+    // A server-side error leaves the connection usable; anything else may not.
+    if (!(error instanceof pg.DatabaseError)) broken = error as Error;
+    throw error;
+  } finally {
+    connection.release(broken);
+  }
+}
+
+/** Several statements (no params) return one result each: the rows of the last are the answer. */
+function connectionQuery(connection: pg.PoolClient): QueryFunction {
+  return async <Row>(sql: string, params?: readonly unknown[]) => {
+    const result: pg.QueryResult | pg.QueryResult[] = await connection.query(
+      sql,
+      params === undefined ? undefined : [...params],
+    );
+    const last = Array.isArray(result) ? result.at(-1) : result;
+    return (last?.rows ?? []) as Row[];
+  };
+}
+
+async function createSchema(query: QueryFunction, schema: string): Promise<void> {
+  try {
+    await query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (error) {
+    // Two processes creating it at once: the loser sees a duplicate, and the schema exists.
+    const code = (error as { code?: unknown }).code;
+    if (code !== '23505' && code !== '42P06') throw error;
+  }
+}
+
+function describeServer(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return 'the configured address (not a URL)';
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return error.errors.map(messageOf).join('; ');
+  }
+  return error instanceof Error && error.message !== '' ? error.message : String(error);
+}

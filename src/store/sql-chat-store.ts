@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import type { UIMessage } from 'ai';
+import type {
+  AssignUserResult,
+  ChatStore,
+  FinishTurnInput,
+  ListSessionsOptions,
+  Session,
+  StartTurnInput,
+  StartTurnResult,
+  StoredTurn,
+  StoredTurnStatus,
+} from './chat-store.ts';
+import { MessageIdConflictError } from './chat-store-errors.ts';
+import { migrate } from './migrate.ts';
+import { toPostgresText } from './postgres-json.ts';
+import {
+  type BigintValue,
+  type MessageRow,
+  type SessionRow,
+  sessionColumns,
+  single,
+  type TurnRow,
+  toMessage,
+  toSession,
+  toTurn,
+  turnColumns,
+} from './sql-chat-rows.ts';
+import type { SqlClient } from './sql-client.ts';
+import { lockSession, startTurnIn, upsertAssistantMessage } from './sql-turn-writes.ts';
+
+const uniqueViolation = '23505';
+
+/**
+ * The one ChatStore: plain Postgres SQL over the `SqlClient` port. Writes that touch a session's
+ * messages lock the session row first (`FOR UPDATE`), so sequence numbers are assigned one writer
+ * at a time and never collide. `updated_at` tracks conversation activity (starting and finishing
+ * turns); renaming, titling and claiming a session do not reorder the session list.
+ */
+export class SqlChatStore implements ChatStore {
+  readonly #client: SqlClient;
+
+  constructor(client: SqlClient) {
+    this.#client = client;
+  }
+
+  /** Migrates the client's schema, then returns a store over it. */
+  static async open(client: SqlClient): Promise<SqlChatStore> {
+    await migrate(client);
+    return new SqlChatStore(client);
+  }
+
+  async createSession(input: { id?: string; userId: string | null }): Promise<Session> {
+    const rows = await this.#client.query<SessionRow>(
+      `INSERT INTO sessions (id, user_id) VALUES ($1, $2) RETURNING ${sessionColumns}`,
+      [input.id ?? randomUUID(), input.userId],
+    );
+    return toSession(single(rows));
+  }
+
+  async getSession(id: string): Promise<Session | null> {
+    const rows = await this.#client.query<SessionRow>(
+      `SELECT ${sessionColumns} FROM sessions WHERE id = $1`,
+      [id],
+    );
+    return rows[0] === undefined ? null : toSession(rows[0]);
+  }
+
+  async listSessions(
+    options: ListSessionsOptions,
+  ): Promise<{ sessions: Session[]; total: number }> {
+    const owner = options.userId === null ? 'user_id IS NULL' : 'user_id = $1';
+    const ownerParams = options.userId === null ? [] : [options.userId];
+    const next = ownerParams.length + 1;
+    const [rows, counts] = await Promise.all([
+      this.#client.query<SessionRow>(
+        `SELECT ${sessionColumns} FROM sessions WHERE ${owner}
+         ORDER BY updated_at DESC, id DESC LIMIT $${next} OFFSET $${next + 1}`,
+        [...ownerParams, options.limit, options.offset],
+      ),
+      this.#client.query<{ total: BigintValue }>(
+        `SELECT count(*) AS total FROM sessions WHERE ${owner}`,
+        ownerParams,
+      ),
+    ]);
+    return { sessions: rows.map(toSession), total: Number(single(counts).total) };
+  }
+
+  async renameSession(id: string, title: string): Promise<boolean> {
+    const rows = await this.#client.query(
+      'UPDATE sessions SET title = $2 WHERE id = $1 RETURNING id',
+      [id, toPostgresText(title)],
+    );
+    return rows.length > 0;
+  }
+
+  async setTitleIfUnset(id: string, title: string): Promise<boolean> {
+    const rows = await this.#client.query(
+      'UPDATE sessions SET title = $2 WHERE id = $1 AND title IS NULL RETURNING id',
+      [id, toPostgresText(title)],
+    );
+    return rows.length > 0;
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    const rows = await this.#client.query('DELETE FROM sessions WHERE id = $1 RETURNING id', [id]);
+    return rows.length > 0;
+  }
+
+  async assignUser(id: string, userId: string): Promise<AssignUserResult> {
+    const claimed = await this.#client.query(
+      'UPDATE sessions SET user_id = $2 WHERE id = $1 AND user_id IS NULL RETURNING id',
+      [id, userId],
+    );
+    if (claimed.length > 0) return 'assigned';
+    // An owner, once set, never changes back to null, so this read cannot see an unowned row.
+    const rows = await this.#client.query<{ user_id: string | null }>(
+      'SELECT user_id FROM sessions WHERE id = $1',
+      [id],
+    );
+    if (rows[0] === undefined) return 'not-found';
+    return rows[0].user_id === userId ? 'already-yours' : 'owned-by-another';
+  }
+
+  async listMessages(sessionId: string): Promise<UIMessage[]> {
+    const rows = await this.#client.query<MessageRow>(
+      'SELECT id, session_id, role, parts, metadata FROM messages WHERE session_id = $1 ORDER BY sequence',
+      [sessionId],
+    );
+    return rows.map(toMessage);
+  }
+
+  async startTurn(input: StartTurnInput): Promise<StartTurnResult> {
+    try {
+      return await this.#client.transaction((transaction) => startTurnIn(transaction, input));
+    } catch (error) {
+      // Belt and braces: whatever path a duplicate took to a unique violation, the turn that won
+      // is the answer to a retried POST.
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.#turnOfUserMessage(input.userMessage.id);
+      if (existing === null) throw error;
+      if (existing.sessionId !== input.sessionId) {
+        throw new MessageIdConflictError(input.userMessage.id);
+      }
+      return { created: false, turn: existing };
+    }
+  }
+
+  async markTurnRunning(turnId: string): Promise<boolean> {
+    const rows = await this.#client.query(
+      `UPDATE turns SET status = 'running', started_at = clock_timestamp()
+       WHERE id = $1 AND status = 'queued' RETURNING id`,
+      [turnId],
+    );
+    return rows.length > 0;
+  }
+
+  async finishTurn(input: FinishTurnInput): Promise<boolean> {
+    return this.#client.transaction(async (transaction) => {
+      const owners = await transaction.query<{ session_id: string }>(
+        'SELECT session_id FROM turns WHERE id = $1',
+        [input.turnId],
+      );
+      if (owners[0] === undefined) return false;
+      const sessionId = owners[0].session_id;
+      // Session before turn, as in startTurn, so the two never deadlock. A session deleted
+      // meanwhile took the turn with it: nothing to finish.
+      if (!(await lockSession(transaction, sessionId))) return false;
+      const turns = await transaction.query<{ status: StoredTurnStatus; message_id: string }>(
+        'SELECT status, assistant_message_id AS message_id FROM turns WHERE id = $1 FOR UPDATE',
+        [input.turnId],
+      );
+      const turn = turns[0];
+      if (turn === undefined || (turn.status !== 'queued' && turn.status !== 'running')) {
+        return false;
+      }
+      if (input.assistantMessage !== null) {
+        // Stored under the turn's id (the stream's `start.messageId`), whatever id it carries.
+        const message = { ...input.assistantMessage, id: turn.message_id };
+        await upsertAssistantMessage(transaction, sessionId, message);
+      }
+      const usage = input.usage;
+      await transaction.query(
+        `UPDATE turns SET status = $2, error = $3, input_tokens = $4, output_tokens = $5,
+           total_tokens = $6, finished_at = clock_timestamp()
+         WHERE id = $1`,
+        [
+          input.turnId,
+          input.status,
+          input.error === null ? null : toPostgresText(input.error),
+          usage?.inputTokens ?? null,
+          usage?.outputTokens ?? null,
+          usage?.totalTokens ?? null,
+        ],
+      );
+      await transaction.query(
+        `UPDATE sessions SET input_tokens = input_tokens + $2, output_tokens = output_tokens + $3,
+           total_tokens = total_tokens + $4, updated_at = clock_timestamp()
+         WHERE id = $1`,
+        [sessionId, usage?.inputTokens ?? 0, usage?.outputTokens ?? 0, usage?.totalTokens ?? 0],
+      );
+      return true;
+    });
+  }
+
+  async getTurn(turnId: string): Promise<StoredTurn | null> {
+    const rows = await this.#client.query<TurnRow>(
+      `SELECT ${turnColumns} FROM turns WHERE id = $1`,
+      [turnId],
+    );
+    return rows[0] === undefined ? null : toTurn(rows[0]);
+  }
+
+  async ping(): Promise<void> {
+    await this.#client.query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    return this.#client.close();
+  }
+
+  async #turnOfUserMessage(messageId: string): Promise<StoredTurn | null> {
+    const rows = await this.#client.query<TurnRow>(
+      `SELECT ${turnColumns} FROM turns WHERE user_message_id = $1`,
+      [messageId],
+    );
+    return rows[0] === undefined ? null : toTurn(rows[0]);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === uniqueViolation;
+}

@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe } from 'node:test';
+import type { UIMessage } from 'ai';
+import { MessageIdConflictError, SessionNotFoundError } from './chat-store-errors.ts';
+import {
+  type CreateChatStore,
+  randomDelay,
+  storeTest,
+  tick,
+  turnInput,
+  userMessage,
+} from './store-contract-support.ts';
+
+/** startTurn, markTurnRunning and how messages are kept. */
+export function runTurnContract(createStore: CreateChatStore): void {
+  const test = storeTest(createStore);
+
+  describe('startTurn', () => {
+    test('stores the user message and a queued turn', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const message = userMessage('What is the weather in Lisbon?');
+      const input = turnInput(sessionId, message);
+      const result = await store.startTurn(input);
+      assert.equal(result.created, true);
+      const { turn } = result;
+      assert.equal(turn.id, input.turnId);
+      assert.equal(turn.sessionId, sessionId);
+      assert.equal(turn.userMessageId, message.id);
+      assert.equal(turn.assistantMessageId, input.assistantMessageId);
+      assert.equal(turn.status, 'queued');
+      assert.equal(turn.error, null);
+      assert.equal(turn.usage, null);
+      assert.ok(turn.createdAt instanceof Date);
+      assert.equal(turn.startedAt, null);
+      assert.equal(turn.finishedAt, null);
+      assert.deepEqual(await store.getTurn(turn.id), turn);
+      assert.deepEqual(await store.listMessages(sessionId), [message]);
+    });
+
+    test('moves the session to the top of the list when a turn starts', async (store) => {
+      const session = await store.createSession({ userId: 'alice' });
+      await tick();
+      const later = await store.createSession({ userId: 'alice' });
+      await tick();
+      await store.startTurn(turnInput(session.id, userMessage('hi')));
+      const updated = await store.getSession(session.id);
+      assert.ok(updated !== null && updated.updatedAt > session.updatedAt);
+      const listed = await store.listSessions({ userId: 'alice', limit: 10, offset: 0 });
+      assert.deepEqual(
+        listed.sessions.map((entry) => entry.id),
+        [session.id, later.id],
+      );
+    });
+
+    test('a retry with the same message id returns the first turn and stores nothing new', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const message = userMessage('only once');
+      const first = await store.startTurn(turnInput(sessionId, message));
+      const retry = turnInput(sessionId, message);
+      const second = await store.startTurn(retry);
+      assert.equal(second.created, false);
+      assert.deepEqual(second.turn, first.turn);
+      assert.equal(await store.getTurn(retry.turnId), null);
+      assert.deepEqual(await store.listMessages(sessionId), [message]);
+    });
+
+    test('concurrent calls with the same message id create exactly one turn and one message', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      for (let round = 0; round < 50; round += 1) {
+        const message = userMessage(`double click ${round}`);
+        const inputs = [turnInput(sessionId, message), turnInput(sessionId, message)];
+        const results = await Promise.all(
+          inputs.map(async (input) => {
+            await randomDelay();
+            return store.startTurn(input);
+          }),
+        );
+        const created = results.filter((result) => result.created);
+        assert.equal(created.length, 1, `round ${round}: one call creates`);
+        const winner = created[0]?.turn;
+        for (const result of results) assert.deepEqual(result.turn, winner);
+        const loser = inputs.find((input) => input.turnId !== winner?.id);
+        assert.equal(await store.getTurn(loser?.turnId ?? ''), null);
+        const messages = await store.listMessages(sessionId);
+        assert.equal(messages.filter((stored) => stored.id === message.id).length, 1);
+        assert.equal(messages.length, round + 1);
+      }
+    });
+
+    test('concurrent turns with different message ids all keep their messages', async (store) => {
+      for (let round = 0; round < 5; round += 1) {
+        const { id: sessionId } = await store.createSession({ userId: 'alice' });
+        const messages = Array.from({ length: 12 }, (_, index) => userMessage(`message ${index}`));
+        const results = await Promise.all(
+          messages.map(async (message) => {
+            await randomDelay();
+            return store.startTurn(turnInput(sessionId, message));
+          }),
+        );
+        assert.ok(results.every((result) => result.created));
+        const stored = await store.listMessages(sessionId);
+        assert.deepEqual(
+          stored.map((message) => message.id).sort(),
+          messages.map((message) => message.id).sort(),
+        );
+      }
+    });
+
+    test('rejects a message id that already belongs to another session', async (store) => {
+      const first = await store.createSession({ userId: 'alice' });
+      const second = await store.createSession({ userId: 'mallory' });
+      const message = userMessage('mine');
+      await store.startTurn(turnInput(first.id, message));
+      const stolen = turnInput(second.id, message);
+      await assert.rejects(store.startTurn(stolen), MessageIdConflictError);
+      assert.deepEqual(await store.listMessages(second.id), []);
+      assert.equal(await store.getTurn(stolen.turnId), null);
+    });
+
+    test('rejects a turn in a session that does not exist', async (store) => {
+      const input = turnInput(randomUUID(), userMessage('anyone there?'));
+      await assert.rejects(store.startTurn(input), SessionNotFoundError);
+      assert.equal(await store.getTurn(input.turnId), null);
+    });
+  });
+
+  describe('messages', () => {
+    test('keeps messages in conversation order with parts and metadata exactly as given', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const question: UIMessage = {
+        id: randomUUID(),
+        role: 'user',
+        metadata: { clientSentAt: '2025-01-02T03:04:05.678Z', attachments: [] },
+        parts: [
+          {
+            type: 'text',
+            text: 'Wetter in Zürich? 天気は？ مرحبا 👩🏽‍💻 e\u0301 "quoted" \\ \n\ttabs',
+          },
+          { type: 'file', mediaType: 'image/png', url: 'https://example.com/a.png' },
+        ],
+      };
+      const first = await store.startTurn(turnInput(sessionId, question));
+      const answer: UIMessage = {
+        id: first.turn.assistantMessageId,
+        role: 'assistant',
+        metadata: { usage: { inputTokens: 12, outputTokens: 30 }, model: 'demo', ratio: 0.1 },
+        parts: [
+          { type: 'step-start' },
+          { type: 'reasoning', text: 'Look it up.', state: 'done' },
+          {
+            type: 'tool-weather',
+            toolCallId: 'call-1',
+            state: 'output-available',
+            input: { city: 'Zürich', units: ['celsius'], days: 3, hourly: false, hint: null },
+            output: { temperature: -2.5, conditions: { sky: 'snow ❄️', wind: [10, 20] } },
+          },
+          {
+            type: 'dynamic-tool',
+            toolName: 'search',
+            toolCallId: 'call-2',
+            state: 'output-error',
+            input: { query: '' },
+            errorText: 'empty query',
+          },
+          { type: 'text', text: 'It is snowing.', state: 'done' },
+        ],
+      };
+      await store.finishTurn({
+        turnId: first.turn.id,
+        status: 'completed',
+        error: null,
+        assistantMessage: answer,
+        usage: null,
+      });
+      const large = userMessage('lorem ipsum dolor sit amet '.repeat(20_000));
+      await store.startTurn(turnInput(sessionId, large));
+      assert.deepEqual(await store.listMessages(sessionId), [question, answer, large]);
+    });
+
+    test('replaces NUL characters and unpaired surrogates, which Postgres cannot store', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const message: UIMessage = {
+        id: randomUUID(),
+        role: 'user',
+        metadata: { 'key\u0000': 'value\ud800' },
+        parts: [{ type: 'text', text: 'a\u0000b\udc00c 😀' }],
+      };
+      const { turn } = await store.startTurn(turnInput(sessionId, message));
+      assert.deepEqual(await store.listMessages(sessionId), [
+        {
+          id: message.id,
+          role: 'user',
+          metadata: { 'key\uFFFD': 'value\uFFFD' },
+          parts: [{ type: 'text', text: 'a\uFFFDb\uFFFDc 😀' }],
+        },
+      ]);
+      await store.finishTurn({
+        turnId: turn.id,
+        status: 'failed',
+        error: 'bad \u0000 byte',
+        assistantMessage: null,
+        usage: null,
+      });
+      assert.equal((await store.getTurn(turn.id))?.error, 'bad \uFFFD byte');
+      assert.equal(await store.renameSession(sessionId, 'title\u0000'), true);
+      assert.equal((await store.getSession(sessionId))?.title, 'title\uFFFD');
+    });
+
+    test('lists no messages for an empty or missing session', async (store) => {
+      const { id } = await store.createSession({ userId: null });
+      assert.deepEqual(await store.listMessages(id), []);
+      assert.deepEqual(await store.listMessages(randomUUID()), []);
+    });
+  });
+
+  describe('markTurnRunning', () => {
+    test('moves a queued turn to running once and records when it started', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const { turn } = await store.startTurn(turnInput(sessionId, userMessage('go')));
+      assert.equal(await store.markTurnRunning(turn.id), true);
+      const running = await store.getTurn(turn.id);
+      assert.equal(running?.status, 'running');
+      assert.ok(running?.startedAt instanceof Date);
+      assert.equal(await store.markTurnRunning(turn.id), false);
+      assert.deepEqual(await store.getTurn(turn.id), running);
+    });
+
+    test('leaves a finished or missing turn alone', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const { turn } = await store.startTurn(turnInput(sessionId, userMessage('stop early')));
+      const finished = {
+        turnId: turn.id,
+        status: 'cancelled',
+        error: null,
+        assistantMessage: null,
+        usage: null,
+      } as const;
+      assert.equal(await store.finishTurn(finished), true);
+      assert.equal(await store.markTurnRunning(turn.id), false);
+      const cancelled = await store.getTurn(turn.id);
+      assert.equal(cancelled?.status, 'cancelled');
+      assert.equal(cancelled?.startedAt, null);
+      assert.equal(await store.markTurnRunning(randomUUID()), false);
+      assert.equal(await store.getTurn(randomUUID()), null);
+    });
+  });
+}

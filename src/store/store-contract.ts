@@ -1,0 +1,21 @@
+import { describe } from 'node:test';
+import type { ChatStore } from './chat-store.ts';
+import { runFinishContract } from './store-contract-finish.ts';
+import { runSessionContract } from './store-contract-sessions.ts';
+import { runTurnContract } from './store-contract-turns.ts';
+
+/**
+ * The ChatStore contract: every adapter runs this one suite. `createStore` is called once per
+ * test and must return a store that sees no data of any other test; `cleanup` must tolerate a
+ * store that the test already closed.
+ */
+export function runChatStoreContract(
+  adapterName: string,
+  createStore: () => Promise<{ store: ChatStore; cleanup: () => Promise<void> }>,
+): void {
+  describe(`ChatStore contract: ${adapterName}`, () => {
+    runSessionContract(createStore);
+    runTurnContract(createStore);
+    runFinishContract(createStore);
+  });
+}
