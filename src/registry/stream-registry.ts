@@ -1,0 +1,116 @@
+import type { UIMessageChunk } from 'ai';
+
+/** A turn is active while `running` or `closing`; the other three are terminal. */
+export type TurnStatus = 'running' | 'closing' | 'completed' | 'failed' | 'cancelled';
+export type TerminalStatus = 'completed' | 'failed' | 'cancelled';
+
+export const terminalStatuses: readonly TerminalStatus[] = ['completed', 'failed', 'cancelled'];
+
+export function isTerminal(status: TurnStatus): status is TerminalStatus {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+export interface TurnRecord {
+  turnId: string;
+  sessionId: string;
+  /** Owner of the session when the turn opened; null in anonymous mode. */
+  userId: string | null;
+  userMessageId: string;
+  /** Id under which the assistant message is persisted; also `start.messageId` on the wire. */
+  assistantMessageId: string;
+  status: TurnStatus;
+  /** Set once by whoever wins `claimClose`; the status the turn will end with. */
+  closingStatus: TerminalStatus | null;
+  error: string | null;
+  cancelRequested: boolean;
+  /** Position of the last chunk appended so far (0 when none). */
+  lastPosition: number;
+  createdAt: number;
+  closedAt: number | null;
+}
+
+export interface OpenTurnInput {
+  turnId: string;
+  sessionId: string;
+  userId: string | null;
+  userMessageId: string;
+  assistantMessageId: string;
+}
+
+export type OpenTurnResult =
+  | { opened: true; turn: TurnRecord }
+  | { opened: false; activeTurn: TurnRecord };
+
+export interface PositionedChunk {
+  /** Server-assigned, starts at 1, strictly increasing by 1 within a turn. */
+  position: number;
+  chunk: UIMessageChunk;
+}
+
+export type ReadEvent =
+  | { type: 'chunk'; position: number; chunk: UIMessageChunk }
+  | { type: 'end'; status: TerminalStatus; error: string | null };
+
+export interface ReadOptions {
+  /** Yield only chunks with a position greater than this; 0 reads from the first chunk. */
+  after: number;
+  /** Stops the iteration (a client going away); never affects the turn itself. */
+  signal?: AbortSignal;
+}
+
+export class CursorOutOfRangeError extends Error {
+  readonly turnId: string;
+  readonly after: number;
+  constructor(turnId: string, after: number) {
+    super(`position ${after} is not in turn ${turnId}`);
+    this.name = 'CursorOutOfRangeError';
+    this.turnId = turnId;
+    this.after = after;
+  }
+}
+
+/** The turn was never opened here, or it finished and its TTL has passed. */
+export class TurnNotFoundError extends Error {
+  readonly turnId: string;
+  constructor(turnId: string) {
+    super(`turn ${turnId} does not exist or has expired`);
+    this.name = 'TurnNotFoundError';
+    this.turnId = turnId;
+  }
+}
+
+/**
+ * The per-turn chunk log and turn state machine. Every adapter passes `registry-contract.ts`.
+ *
+ * Ending a turn is two-phase so the assistant message can be persisted between the
+ * compare-and-set and the terminal event (invariant 5): `claimClose` freezes the log
+ * (running → closing, appends refused) and only its winner calls `publishClose`, which
+ * appends the trailing chunks and the terminal event in one step.
+ */
+export interface StreamRegistry {
+  /** Opens a turn for a session unless one is already active there (atomic). */
+  openTurn(input: OpenTurnInput): Promise<OpenTurnResult>;
+  /**
+   * Appends chunks in order (all or none) and returns the last position, or null once the turn is
+   * not `running` or no longer exists.
+   */
+  append(turnId: string, chunks: readonly UIMessageChunk[]): Promise<number | null>;
+  /** Compare-and-set running → closing; true for exactly one caller per turn. */
+  claimClose(turnId: string, status: TerminalStatus, error?: string | null): Promise<boolean>;
+  /** Appends `chunks` and the terminal event; only for the winner of `claimClose`, else rejects. */
+  publishClose(turnId: string, chunks: readonly UIMessageChunk[]): Promise<void>;
+  /**
+   * Replay after `options.after`, then live chunks, then one `end` event. Errors surface from the
+   * iteration: CursorOutOfRangeError (cursor < 0, > lastPosition or not an integer) or
+   * TurnNotFoundError. An aborted signal ends the iteration quietly, yielding nothing further.
+   */
+  read(turnId: string, options: ReadOptions): AsyncIterable<ReadEvent>;
+  /** Every chunk appended so far, in order (to fold the persisted message); TurnNotFoundError. */
+  readAll(turnId: string): Promise<PositionedChunk[]>;
+  getTurn(turnId: string): Promise<TurnRecord | null>;
+  /** The running or closing turn of a session, or null. */
+  getActiveTurn(sessionId: string): Promise<TurnRecord | null>;
+  /** Sets the cancel flag of an active turn; idempotent; false when the turn is not active. */
+  requestCancel(turnId: string): Promise<boolean>;
+  close(): Promise<void>;
+}
