@@ -1,0 +1,17 @@
+import type { ToolSet } from 'ai';
+import { calculatorTool } from './calculator.ts';
+import { createCurrentTimeTool } from './current-time.ts';
+
+/** Options of the built-in tool set. */
+export interface BuiltInToolsOptions {
+  /** Clock of the `current_time` tool; tests pin it. */
+  now?: () => Date;
+}
+
+/** The tools every turn offers the model, keyed by the name the model calls them by. */
+export function createBuiltInTools(options: BuiltInToolsOptions = {}): ToolSet {
+  return {
+    calculator: calculatorTool,
+    current_time: createCurrentTimeTool(options.now),
+  };
+}

@@ -1,0 +1,202 @@
+import {
+  APICallError,
+  type LanguageModelV4,
+  type LanguageModelV4CallOptions,
+  type LanguageModelV4Content,
+  type LanguageModelV4FinishReason,
+  type LanguageModelV4StreamPart,
+  type LanguageModelV4Usage,
+} from '@ai-sdk/provider';
+import { countPromptWords, type DemoResponsePlan, planDemoResponse } from './demo-response-plan.ts';
+
+/** Tuning of the built-in demo model; all durations in milliseconds. */
+export interface DemoModelOptions {
+  /** Pause before each streamed word; 0 streams as fast as the reader pulls. */
+  tokenDelayMs: number;
+  /** Length of a default answer, in words (a message's `[demo:words=N]` overrides it). */
+  answerWords: number;
+  /** Length of each silence that `[demo:slow]` inserts (before the first word and mid-answer). */
+  slowSilenceMs: number;
+}
+
+const demoEndpoint = 'demo://built-in-model';
+
+/**
+ * A deterministic, key-less language model that implements the AI SDK's `LanguageModelV4`, so
+ * `streamText` drives it exactly as it drives a remote provider. It answers the last user message:
+ *
+ * - default: `You said: "<first 60 chars>".` followed by filler words picked by a hash of the
+ *   message, one word (with its trailing space) per text delta, `answerWords` words in all;
+ * - `[demo:words=N]` (1..100000): N words for that message;
+ * - `[demo:fatal]`: `doStream` rejects with a non-retryable `APICallError` before any text, whose
+ *   message carries a fake secret (tests use it to prove errors are masked for users);
+ * - `[demo:transient]`: half the answer, then an `error` part and a finish with reason `error`;
+ * - `[demo:slow]`: the default answer with `slowSilenceMs` silences (for heartbeat tests);
+ * - `[demo:tool]` or "calculate 12*(3+4)" / "what is 2+2": a `calculator` tool call;
+ *   `[demo:time]` or "what time is it [in Europe/Paris]": a `current_time` tool call
+ *   (only when the call offers that tool);
+ * - a prompt ending in tool results: one short sentence per result ("The result is 84.").
+ *
+ * Aborting the call's signal errors the stream with the abort reason within one delay, as an
+ * aborted `fetch` does for a remote provider.
+ */
+export function createDemoLanguageModel(options: DemoModelOptions): LanguageModelV4 {
+  const model: LanguageModelV4 = {
+    specificationVersion: 'v4',
+    provider: 'durable-chat.demo',
+    modelId: 'demo',
+    supportedUrls: {},
+    doStream: async (callOptions) => streamDemoResponse(callOptions, options),
+    doGenerate: async (callOptions) => {
+      const { stream } = await model.doStream(callOptions);
+      return collectGenerateResult(stream);
+    },
+  };
+  return model;
+}
+
+interface TimedPart {
+  delayBeforeMs: number;
+  part: LanguageModelV4StreamPart;
+}
+
+async function streamDemoResponse(
+  callOptions: LanguageModelV4CallOptions,
+  options: DemoModelOptions,
+) {
+  const signal = callOptions.abortSignal;
+  signal?.throwIfAborted();
+  const plan = planDemoResponse(callOptions.prompt, callOptions.tools, options.answerWords);
+  if (plan.kind === 'fatal') {
+    throw new APICallError({
+      message: plan.message,
+      url: demoEndpoint,
+      requestBodyValues: { prompt: callOptions.prompt },
+      statusCode: 401,
+      isRetryable: false,
+    });
+  }
+  const parts = timedParts(plan, options, countPromptWords(callOptions.prompt));
+  let next = 0;
+  const stream = new ReadableStream<LanguageModelV4StreamPart>({
+    async pull(controller) {
+      const timed = parts[next];
+      if (timed === undefined) {
+        controller.close();
+        return;
+      }
+      next += 1;
+      if (timed.delayBeforeMs > 0) await sleep(timed.delayBeforeMs, signal);
+      if (signal?.aborted) {
+        controller.error(signal.reason);
+        return;
+      }
+      controller.enqueue(timed.part);
+    },
+  });
+  return { stream, request: { url: demoEndpoint } };
+}
+
+function timedParts(
+  plan: Exclude<DemoResponsePlan, { kind: 'fatal' }>,
+  options: DemoModelOptions,
+  inputWords: number,
+) {
+  const parts: TimedPart[] = [{ delayBeforeMs: 0, part: { type: 'stream-start', warnings: [] } }];
+  const immediately = (part: LanguageModelV4StreamPart) => parts.push({ delayBeforeMs: 0, part });
+  immediately({ type: 'response-metadata', modelId: 'demo' });
+
+  if (plan.kind === 'tool-call') {
+    const { toolCallId: id, toolName } = plan;
+    const input = JSON.stringify(plan.input);
+    const middle = Math.ceil(input.length / 2);
+    immediately({ type: 'tool-input-start', id, toolName });
+    for (const delta of [input.slice(0, middle), input.slice(middle)]) {
+      parts.push({
+        delayBeforeMs: options.tokenDelayMs,
+        part: { type: 'tool-input-delta', id, delta },
+      });
+    }
+    immediately({ type: 'tool-input-end', id });
+    immediately({ type: 'tool-call', toolCallId: id, toolName, input });
+    immediately(finishPart(inputWords, 1, { unified: 'tool-calls', raw: 'tool_calls' }));
+    return parts;
+  }
+
+  const id = 'text-0';
+  const { words } = plan;
+  const failAfter =
+    plan.transientErrorMessage === undefined ? words.length : Math.floor(words.length / 2);
+  immediately({ type: 'text-start', id });
+  words.slice(0, failAfter).forEach((word, index) => {
+    const silent = plan.silenceBeforeWords.includes(index);
+    const delta = index < words.length - 1 ? `${word} ` : word;
+    parts.push({
+      delayBeforeMs: silent ? options.slowSilenceMs : options.tokenDelayMs,
+      part: { type: 'text-delta', id, delta },
+    });
+  });
+  if (plan.transientErrorMessage !== undefined) {
+    // The shape the OpenAI-compatible provider produces when the upstream breaks mid-answer.
+    const error = new APICallError({
+      message: plan.transientErrorMessage,
+      url: demoEndpoint,
+      requestBodyValues: {},
+      isRetryable: true,
+    });
+    immediately({ type: 'error', error });
+  }
+  immediately({ type: 'text-end', id });
+  const finishReason: LanguageModelV4FinishReason =
+    plan.transientErrorMessage === undefined
+      ? { unified: 'stop', raw: 'stop' }
+      : { unified: 'error', raw: undefined };
+  immediately(finishPart(inputWords, failAfter, finishReason));
+  return parts;
+}
+
+function finishPart(
+  inputWords: number,
+  outputWords: number,
+  finishReason: LanguageModelV4FinishReason,
+): LanguageModelV4StreamPart {
+  const usage: LanguageModelV4Usage = {
+    inputTokens: { total: inputWords, noCache: inputWords, cacheRead: 0, cacheWrite: 0 },
+    outputTokens: { total: outputWords, text: outputWords, reasoning: 0 },
+  };
+  return { type: 'finish', usage, finishReason };
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts (the caller checks `signal.aborted`). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function collectGenerateResult(stream: ReadableStream<LanguageModelV4StreamPart>) {
+  const content: LanguageModelV4Content[] = [];
+  let text = '';
+  let finish: Extract<LanguageModelV4StreamPart, { type: 'finish' }> | undefined;
+  for await (const part of stream) {
+    if (part.type === 'text-delta') text += part.delta;
+    else if (part.type === 'tool-call') content.push(part);
+    else if (part.type === 'finish') finish = part;
+    else if (part.type === 'error') throw part.error;
+  }
+  if (text.length > 0) content.unshift({ type: 'text', text });
+  if (finish === undefined) throw new Error('demo model stream ended without a finish part');
+  return { content, finishReason: finish.finishReason, usage: finish.usage, warnings: [] };
+}
