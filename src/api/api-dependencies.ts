@@ -1,0 +1,29 @@
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { TurnQueue } from '../queue/turn-queue.ts';
+import type { StreamRegistry } from '../registry/stream-registry.ts';
+import type { ChatStore } from '../store/chat-store.ts';
+import type { Authenticator, Caller } from './authenticator.ts';
+
+export interface ApiSettings {
+  heartbeatIntervalMs: number;
+  cancelForceCloseMs: number;
+  finishedTurnTtlMs: number;
+  maxBodyBytes: number;
+  maxMessageChars: number;
+}
+
+/** Everything `createApp` needs; the composition root picks the adapters. */
+export interface ApiDependencies {
+  store: ChatStore;
+  registry: StreamRegistry;
+  queue: TurnQueue;
+  logger: Logger;
+  metrics: Metrics;
+  authenticator: Authenticator;
+  settings: ApiSettings;
+}
+
+export interface ApiEnvironment {
+  Variables: { caller: Caller };
+}

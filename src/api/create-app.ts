@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ApiDependencies, ApiEnvironment } from './api-dependencies.ts';
+import { ApiError } from './api-error.ts';
+import { sessionRoutes } from './routes/session-routes.ts';
+import { streamRoutes } from './routes/stream-routes.ts';
+import { systemRoutes } from './routes/system-routes.ts';
+
+/**
+ * The HTTP API as a Hono app. It never listens: the composition root serves it, tests call
+ * `app.request()` in-process.
+ */
+export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
+  const app = new Hono<ApiEnvironment>();
+  const { logger, authenticator } = dependencies;
+
+  app.use('*', async (context, next) => {
+    context.set('caller', await authenticator.authenticate(context.req.header('authorization')));
+    await next();
+  });
+
+  app.route('/', systemRoutes(dependencies));
+  app.route('/api/chat', sessionRoutes(dependencies));
+  app.route('/api/chat', streamRoutes(dependencies));
+
+  app.notFound((context) => context.json(new ApiError('ROUTE_NOT_FOUND').toBody(), 404));
+
+  app.onError((error, context) => {
+    if (error instanceof ApiError) {
+      return context.json(error.toBody(), error.status as 400);
+    }
+    if (error instanceof HTTPException) {
+      const status = error.status;
+      const code =
+        status === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : status === 404
+            ? 'ROUTE_NOT_FOUND'
+            : 'VALIDATION_FAILED';
+      return context.json(new ApiError(code).toBody(), status);
+    }
+    logger.error(
+      { err: error, path: context.req.path, method: context.req.method },
+      'unhandled error',
+    );
+    const unavailable = isConnectionError(error);
+    const apiError = new ApiError(unavailable ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_ERROR');
+    return context.json(apiError.toBody(), apiError.status as 500);
+  });
+
+  return app;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P01|57P03|08\d\d\d)$/.test(code)
+  );
+}

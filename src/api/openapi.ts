@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { errorCatalog } from './api-error.ts';
+import * as schemas from './schemas.ts';
+
+type Operation = {
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  response?: z.ZodType;
+  status?: number;
+  stream?: boolean;
+};
+
+const sessionPath = '/api/chat/sessions/{id}';
+
+const operations: Record<string, Record<string, Operation>> = {
+  '/api/chat/sessions': {
+    get: {
+      summary: 'List my sessions, most recently updated first',
+      query: schemas.listSessionsQuerySchema,
+      response: schemas.listSessionsResponseSchema,
+    },
+    post: { summary: 'Create a session', response: schemas.createSessionResponseSchema },
+  },
+  [sessionPath]: {
+    get: {
+      summary: 'A session with its messages and active stream',
+      response: schemas.sessionDetailSchema,
+    },
+    delete: { summary: 'Delete a session (stops its turn)', status: 204 },
+  },
+  [`${sessionPath}/title`]: {
+    patch: { summary: 'Rename a session', body: schemas.renameSessionBodySchema },
+  },
+  [`${sessionPath}/assign-user`]: {
+    patch: { summary: 'Claim an anonymous session for the signed-in caller' },
+  },
+  [`${sessionPath}/stream`]: {
+    post: {
+      summary: 'Send a message and stream the answer (AI SDK UI message stream over SSE)',
+      body: schemas.streamBodySchema,
+      stream: true,
+    },
+    get: {
+      summary:
+        'Re-attach to the active turn: 204 when none; Last-Event-ID or ?after= resumes after a position',
+      stream: true,
+    },
+  },
+  [`${sessionPath}/cancel`]: {
+    post: { summary: 'Stop the active turn', response: schemas.cancelResponseSchema },
+  },
+  '/api/chat/config/ttl': {
+    get: { summary: 'Stream timing configuration', response: schemas.ttlConfigResponseSchema },
+  },
+  '/health': { get: { summary: 'Liveness' } },
+  '/ready': { get: { summary: 'Readiness: the database answers' } },
+  '/metrics': { get: { summary: 'Prometheus metrics' } },
+};
+
+const json = (schema: z.ZodType) => ({
+  'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
+});
+
+/** The OpenAPI 3.1 document, generated from the schemas that validate requests. */
+export function createOpenApiDocument(): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const [path, methods] of Object.entries(operations)) {
+    paths[path] = {};
+    for (const [method, operation] of Object.entries(methods)) {
+      const parameters = [
+        ...(path.includes('{id}')
+          ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]
+          : []),
+        ...Object.keys(operation.query?.shape ?? {}).map((name) => ({
+          name,
+          in: 'query',
+          schema: {},
+        })),
+      ];
+      const success = operation.stream
+        ? { content: { 'text/event-stream': { schema: { type: 'string' } } } }
+        : operation.response
+          ? { content: json(operation.response) }
+          : {};
+      (paths[path] as Record<string, object>)[method] = {
+        summary: operation.summary,
+        ...(parameters.length > 0 ? { parameters } : {}),
+        ...(operation.body
+          ? { requestBody: { required: true, content: json(operation.body) } }
+          : {}),
+        responses: {
+          [String(operation.status ?? 200)]: { description: 'Success', ...success },
+          default: { description: 'Error', content: json(schemas.errorResponseSchema) },
+        },
+      };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'durable-chat', version: '1' },
+    paths,
+    components: {
+      schemas: { Error: z.toJSONSchema(schemas.errorResponseSchema) },
+      'x-error-codes': Object.fromEntries(
+        Object.entries(errorCatalog).map(([code, { status, message }]) => [
+          code,
+          { status, message },
+        ]),
+      ),
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { Hono } from 'hono';
+import type { Session } from '../../store/chat-store.ts';
+import { endTurn } from '../../turn/end-turn.ts';
+import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
+import { ApiError } from '../api-error.ts';
+import { loadOwnedSession, requireSignedIn } from '../owned-session.ts';
+import { readJsonBody } from '../request-body.ts';
+import { listSessionsQuerySchema, renameSessionBodySchema } from '../schemas.ts';
+
+export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
+  const { store, registry, queue, settings } = dependencies;
+  const routes = new Hono<ApiEnvironment>();
+
+  routes.get('/sessions', async (context) => {
+    const caller = context.get('caller');
+    requireSignedIn(dependencies, caller);
+    const query = listSessionsQuerySchema.safeParse(context.req.query());
+    if (!query.success) {
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        undefined,
+        query.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      );
+    }
+    const { sessions, total } = await store.listSessions({ userId: caller.userId, ...query.data });
+    const summaries = await Promise.all(
+      sessions.map(async (session) => ({
+        id: session.id,
+        created_at: session.createdAt.toISOString(),
+        updated_at: session.updatedAt.toISOString(),
+        title: session.title,
+        active: (await registry.getActiveTurn(session.id)) !== null,
+      })),
+    );
+    return context.json({ sessions: summaries, total });
+  });
+
+  routes.post('/sessions', async (context) => {
+    const session = await store.createSession({ userId: context.get('caller').userId });
+    return context.json(
+      { id: session.id, created_at: session.createdAt.toISOString(), user_id: session.userId },
+      200,
+    );
+  });
+
+  routes.get('/sessions/:id', async (context) => {
+    const session = await loadOwnedSession(
+      dependencies,
+      context.req.param('id'),
+      context.get('caller'),
+    );
+    const [messages, active] = await Promise.all([
+      store.listMessages(session.id),
+      registry.getActiveTurn(session.id),
+    ]);
+    return context.json({
+      ...describeSession(session),
+      messages,
+      active_stream: active
+        ? {
+            turn_id: active.turnId,
+            last_message_id: active.userMessageId,
+            assistant_message_id: active.assistantMessageId,
+          }
+        : null,
+    });
+  });
+
+  routes.patch('/sessions/:id/title', async (context) => {
+    const caller = context.get('caller');
+    requireSignedIn(dependencies, caller);
+    const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
+    const { title } = await readJsonBody(
+      context.req.raw,
+      renameSessionBodySchema,
+      settings.maxBodyBytes,
+    );
+    await store.renameSession(session.id, title);
+    return context.json({ id: session.id, title });
+  });
+
+  routes.delete('/sessions/:id', async (context) => {
+    const caller = context.get('caller');
+    requireSignedIn(dependencies, caller);
+    const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
+    const active = await registry.getActiveTurn(session.id);
+    if (active) {
+      // Deleting a session stops its turn first, so no worker keeps spending tokens on it.
+      await registry.requestCancel(active.turnId);
+      await queue.broadcastCancel(active.turnId);
+      await endTurn(dependencies, active, { status: 'cancelled' });
+    }
+    await store.deleteSession(session.id);
+    return context.body(null, 204);
+  });
+
+  routes.patch('/sessions/:id/assign-user', async (context) => {
+    const caller = context.get('caller');
+    requireSignedIn(dependencies, caller);
+    if (caller.userId === null) throw new ApiError('UNAUTHENTICATED');
+    const sessionId = context.req.param('id');
+    await loadOwnedSession(dependencies, sessionId, caller);
+    const result = await store.assignUser(sessionId, caller.userId);
+    if (result === 'not-found' || result === 'owned-by-another')
+      throw new ApiError('SESSION_NOT_FOUND');
+    return context.json({ status: 'ok', user_id: caller.userId });
+  });
+
+  return routes;
+}
+
+function describeSession(session: Session) {
+  return {
+    id: session.id,
+    created_at: session.createdAt.toISOString(),
+    updated_at: session.updatedAt.toISOString(),
+    user_id: session.userId,
+    title: session.title,
+  };
+}

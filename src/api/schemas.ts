@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * Request and response shapes of the HTTP API. The same schemas validate requests and generate
+ * `/openapi.json`, so the documentation cannot drift from the behaviour.
+ */
+
+export const identifierSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
+
+export const listSessionsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const renameSessionBodySchema = z.object({
+  title: z
+    .string()
+    .trim()
+    .min(1, 'title must not be blank')
+    .max(200)
+    .meta({ description: 'New title; blank titles are rejected' }),
+});
+
+const pageContextSchema = z
+  .object({ url: z.string().max(2048).optional(), content: z.string().max(100_000).optional() })
+  .meta({ description: 'What the user is looking at; shown to the model with the message' });
+
+/** The seed's body: one message as text. */
+export const seedStreamBodySchema = z.object({
+  message: z.string(),
+  is_user_message: z.boolean().default(true),
+  context: pageContextSchema.nullish(),
+  file_ids: z.array(z.string().max(128)).max(20).nullish(),
+  message_id: identifierSchema.optional().meta({
+    description:
+      'Client-chosen id; a retried POST with the same id re-attaches instead of starting a second turn',
+  }),
+});
+
+const uiMessagePartSchema = z.looseObject({ type: z.string().min(1).max(100) });
+
+export const uiMessageSchema = z.looseObject({
+  id: identifierSchema,
+  role: z.enum(['system', 'user', 'assistant']),
+  parts: z.array(uiMessagePartSchema).max(1000),
+  metadata: z.unknown().optional(),
+});
+
+/** The AI SDK `DefaultChatTransport` body: the whole conversation; the server uses the last message. */
+export const transportStreamBodySchema = z.looseObject({
+  id: z.string().max(128).optional(),
+  messages: z.array(uiMessageSchema).min(1).max(10_000),
+  trigger: z.enum(['submit-message', 'regenerate-message']).default('submit-message'),
+  messageId: z.string().max(128).nullish(),
+});
+
+export const streamBodySchema = z.union([transportStreamBodySchema, seedStreamBodySchema]);
+
+export const sessionSummarySchema = z.object({
+  id: z.string(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+  title: z.string().nullable(),
+  active: z.boolean().meta({ description: 'A turn is running in this session' }),
+});
+
+export const listSessionsResponseSchema = z.object({
+  sessions: z.array(sessionSummarySchema),
+  total: z.number().int(),
+});
+
+export const createSessionResponseSchema = z.object({
+  id: z.string(),
+  created_at: z.iso.datetime(),
+  user_id: z.string().nullable(),
+});
+
+export const activeStreamSchema = z.object({
+  turn_id: z.string(),
+  last_message_id: z.string().meta({ description: 'Id of the user message that started the turn' }),
+  assistant_message_id: z
+    .string()
+    .meta({ description: '`start.messageId` of the streamed answer' }),
+});
+
+export const sessionDetailSchema = z.object({
+  id: z.string(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+  user_id: z.string().nullable(),
+  title: z.string().nullable(),
+  messages: z.array(uiMessageSchema),
+  active_stream: activeStreamSchema.nullable(),
+});
+
+export const cancelResponseSchema = z.object({
+  cancelled: z.boolean(),
+  reason: z.string().optional(),
+});
+
+export const ttlConfigResponseSchema = z.object({
+  stream_ttl: z.number().int().meta({ description: 'Seconds a finished turn stays replayable' }),
+  heartbeat_interval: z.number().int().meta({ description: 'Seconds between SSE heartbeats' }),
+  cancel_force_close: z
+    .number()
+    .meta({ description: 'Seconds before a cancelled turn is force-closed' }),
+});
+
+export const errorResponseSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});

@@ -1,0 +1,61 @@
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { formatEventId } from '../protocol/event-id.ts';
+import { encodeChunkEvent, encodeDone, encodeHeartbeat } from '../protocol/sse-encoder.ts';
+import { streamHeaders } from '../protocol/stream-headers.ts';
+import type { StreamRegistry } from '../registry/stream-registry.ts';
+
+export interface TurnStreamOptions {
+  registry: StreamRegistry;
+  metrics: Metrics;
+  logger: Logger;
+  turnId: string;
+  /** Deliver chunks with positions greater than this. */
+  after: number;
+  heartbeatIntervalMs: number;
+}
+
+/**
+ * Serves one turn as an AI SDK UI message stream over SSE: every chunk with an `id:` line, heartbeat
+ * comments while the model is silent, `data: [DONE]` after the terminal event. The client going
+ * away only stops this reader — it never touches the turn (invariant 6).
+ */
+export function createTurnStreamResponse(options: TurnStreamOptions): Response {
+  const { registry, metrics, logger, turnId, after } = options;
+  const reading = new AbortController();
+  const encoder = new TextEncoder();
+  let heartbeat: NodeJS.Timeout | undefined;
+  const finish = () => {
+    clearInterval(heartbeat);
+    if (!reading.signal.aborted) {
+      reading.abort();
+      metrics.openStreams.dec();
+    }
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      metrics.openStreams.inc();
+      const send = (text: string) => {
+        if (!reading.signal.aborted) controller.enqueue(encoder.encode(text));
+      };
+      heartbeat = setInterval(() => send(encodeHeartbeat()), options.heartbeatIntervalMs);
+      try {
+        for await (const event of registry.read(turnId, { after, signal: reading.signal })) {
+          if (event.type === 'chunk')
+            send(encodeChunkEvent(formatEventId(turnId, event.position), event.chunk));
+          else send(encodeDone());
+        }
+      } catch (error) {
+        if (!reading.signal.aborted) logger.error({ err: error, turnId }, 'turn stream failed');
+      } finally {
+        const wasOpen = !reading.signal.aborted;
+        finish();
+        if (wasOpen) controller.close();
+      }
+    },
+    cancel() {
+      finish();
+    },
+  });
+  return new Response(body, { status: 200, headers: streamHeaders });
+}

@@ -1,0 +1,136 @@
+import {
+  convertToModelMessages,
+  type LanguageModel,
+  stepCountIs,
+  streamText,
+  type ToolSet,
+  type UIMessage,
+  type UIMessageChunk,
+} from 'ai';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { TurnJob } from '../queue/turn-queue.ts';
+import type { StreamRegistry } from '../registry/stream-registry.ts';
+import type { ChatStore } from '../store/chat-store.ts';
+import { endTurn, type TurnOutcome } from '../turn/end-turn.ts';
+import { publicErrorText } from '../turn/public-error.ts';
+
+export interface RunTurnDependencies {
+  registry: StreamRegistry;
+  store: ChatStore;
+  logger: Logger;
+  metrics: Metrics;
+  model: LanguageModel;
+  tools: ToolSet;
+  maxSteps: number;
+  systemPrompt: string;
+}
+
+/** Why a turn's abort signal fired: the user stopped it, or this process is shutting down. */
+export type AbortReason = 'cancelled' | 'shutdown';
+
+/**
+ * Runs one turn: history → model (+ tools) → chunk log, then ends it through `endTurn`.
+ * The AI SDK produces every chunk; this function only moves them and decides the outcome.
+ */
+export async function runTurn(
+  dependencies: RunTurnDependencies,
+  job: TurnJob,
+  signal: AbortSignal,
+): Promise<void> {
+  const { registry, store, logger, metrics } = dependencies;
+  const turnLogger = logger.child({ turnId: job.turnId, sessionId: job.sessionId });
+  const turn = await registry.getTurn(job.turnId);
+  if (turn?.status !== 'running') return;
+  const end = (outcome: TurnOutcome) => endTurn(dependencies, job, outcome);
+  if (turn.cancelRequested || signal.aborted) {
+    await end(outcomeOfAbort(signal));
+    return;
+  }
+  await store.markTurnRunning(job.turnId);
+  metrics.activeTurns.inc();
+  let failure: unknown;
+  try {
+    const history = (await store.listMessages(job.sessionId)).filter(
+      (message) => message.id !== job.assistantMessageId,
+    );
+    const result = streamText({
+      model: dependencies.model,
+      system: dependencies.systemPrompt,
+      messages: await convertToModelMessages(withContext(history), {
+        tools: dependencies.tools,
+        ignoreIncompleteToolCalls: true,
+      }),
+      tools: dependencies.tools,
+      stopWhen: stepCountIs(dependencies.maxSteps),
+      abortSignal: signal,
+    });
+    const chunks = result.toUIMessageStream({
+      generateMessageId: () => job.assistantMessageId,
+      messageMetadata: ({ part }) =>
+        part.type === 'finish'
+          ? { usage: part.totalUsage, finishReason: part.finishReason }
+          : undefined,
+      onError: (error) => {
+        failure = error;
+        turnLogger.error({ err: error }, 'model or tool error');
+        return publicErrorText(error);
+      },
+    });
+    let first = true;
+    for await (const chunk of chunks as AsyncIterable<UIMessageChunk>) {
+      if (first) {
+        metrics.timeToFirstChunkSeconds.observe((Date.now() - job.enqueuedAt) / 1000);
+        first = false;
+      }
+      if ((await registry.append(job.turnId, [chunk])) === null) {
+        // Someone else ended the turn (force-close after a cancel): stop the model too.
+        return;
+      }
+    }
+  } catch (error) {
+    failure ??= error;
+    turnLogger.error({ err: error }, 'turn failed');
+  } finally {
+    metrics.activeTurns.dec();
+  }
+  if (signal.aborted) await end(outcomeOfAbort(signal));
+  else if (failure !== undefined) {
+    await end({
+      status: 'failed',
+      error: describe(failure),
+      publicErrorText: publicErrorText(failure),
+    });
+  } else await end({ status: 'completed' });
+}
+
+function outcomeOfAbort(signal: AbortSignal): TurnOutcome {
+  return signal.reason === 'shutdown'
+    ? {
+        status: 'failed',
+        error: 'interrupted by shutdown',
+        publicErrorText: 'The server restarted while answering. Please try again.',
+      }
+    : { status: 'cancelled' };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Page context sent with a message (seed body `context`) reaches the model as a text part. */
+function withContext(messages: UIMessage[]): UIMessage[] {
+  return messages.map((message) => {
+    const context = (
+      message.metadata as { context?: { url?: string; content?: string } } | undefined
+    )?.context;
+    if (message.role !== 'user' || !context) return message;
+    const lines = [context.url ? `Page: ${context.url}` : '', context.content ?? ''].filter(
+      Boolean,
+    );
+    return {
+      ...message,
+      parts: [...message.parts, { type: 'text', text: `\n\n[Context]\n${lines.join('\n')}` }],
+    };
+  });
+}

@@ -1,0 +1,65 @@
+import { serve } from '@hono/node-server';
+import { createApp } from '../api/create-app.ts';
+import { ConfigError, configHelp, loadConfig } from '../config.ts';
+import { startTurnWorker } from '../executor/turn-worker.ts';
+import { createRuntime } from './create-runtime.ts';
+
+/** `npm start`: the API and the executor in one process on the embedded adapters. */
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`durable-chat — API and executor in one process\n\n${configHelp()}\n`);
+    return;
+  }
+  const config = loadConfig();
+  const runtime = await createRuntime(config);
+  const { logger } = runtime;
+  if (config.auth.mode === 'anonymous') {
+    logger.warn(
+      'no JWT_SECRET or JWKS_URL: running in anonymous mode; anyone with a session id can use it',
+    );
+  }
+  const worker = await startTurnWorker(runtime.executor, { concurrency: config.turnConcurrency });
+  const app = createApp(runtime.api);
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const base = `http://localhost:${info.port}`;
+    logger.info(
+      { port: info.port, store: runtime.storeDescription, model: runtime.model.description },
+      'durable-chat is running',
+    );
+    process.stdout.write(
+      [
+        '',
+        `  durable-chat is running at ${base}`,
+        `  store: ${runtime.storeDescription}   model: ${runtime.model.description}`,
+        '',
+        '  Try it:',
+        `    SESSION=$(curl -s -X POST ${base}/api/chat/sessions | sed -E 's/.*"id":"([^"]+)".*/\\1/')`,
+        `    curl -N -X POST ${base}/api/chat/sessions/$SESSION/stream -H 'content-type: application/json' -d '{"message":"Hello!"}'`,
+        '',
+        `  API description: ${base}/openapi.json   health: ${base}/health   metrics: ${base}/metrics`,
+        '',
+      ].join('\n'),
+    );
+  });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    await worker.stop(10_000);
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else
+    process.stderr.write(
+      `durable-chat failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import type { LanguageModel, ToolSet } from 'ai';
+import type { ApiDependencies } from '../api/api-dependencies.ts';
+import { createAuthenticator } from '../api/authenticator.ts';
+import type { Config } from '../config.ts';
+import type { RunTurnDependencies } from '../executor/run-turn.ts';
+import { createBuiltInTools } from '../executor/tools/built-in-tools.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { createMetrics } from '../metrics.ts';
+import { createLanguageModel } from '../model/create-language-model.ts';
+import { InProcessTurnQueue } from '../queue/in-process-turn-queue.ts';
+import type { TurnQueue } from '../queue/turn-queue.ts';
+import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
+import type { ChatStore } from '../store/chat-store.ts';
+import { openChatStore } from './open-chat-store.ts';
+
+export const systemPrompt =
+  'You are a helpful assistant. Answer clearly and concisely. Use the tools when they help.';
+
+/** Every adapter and service of one process, chosen from validated config in ONE place. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  api: ApiDependencies;
+  executor: RunTurnDependencies & { queue: TurnQueue };
+  model: { model: LanguageModel; description: string };
+  storeDescription: string;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(
+  config: Config,
+  options: { logger?: Logger; tools?: ToolSet; store?: ChatStore } = {},
+): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const { store, description: storeDescription } = options.store
+    ? { store: options.store, description: 'injected store' }
+    : await openChatStore(config);
+  const registry = new MemoryStreamRegistry({ finishedTurnTtlMs: config.finishedTurnTtlMs });
+  const queue = new InProcessTurnQueue({
+    onError: (error, { turnId, source }) =>
+      logger.error({ err: error, turnId, source }, 'turn queue handler failed'),
+  });
+  const model = createLanguageModel({
+    openAiBaseUrl: config.model.openAiBaseUrl,
+    openAiApiKey: config.model.openAiApiKey,
+    model: config.model.name,
+    demo: config.demo,
+  });
+  const authenticator = createAuthenticator(config.auth);
+  const shared = { store, registry, queue, logger, metrics };
+  return {
+    config,
+    logger,
+    model,
+    storeDescription,
+    api: {
+      ...shared,
+      authenticator,
+      settings: {
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        cancelForceCloseMs: config.cancelForceCloseMs,
+        finishedTurnTtlMs: config.finishedTurnTtlMs,
+        maxBodyBytes: config.maxBodyBytes,
+        maxMessageChars: config.maxMessageChars,
+      },
+    },
+    executor: {
+      ...shared,
+      model: model.model,
+      tools: options.tools ?? createBuiltInTools(),
+      maxSteps: config.maxSteps,
+      systemPrompt,
+    },
+    async close() {
+      await queue.close();
+      await registry.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { StreamRegistry, TerminalStatus } from '../registry/stream-registry.ts';
+import type { ChatStore, Usage } from '../store/chat-store.ts';
+import { foldAssistantMessage } from './fold-assistant-message.ts';
+import { trailingChunks } from './trailing-chunks.ts';
+
+export interface EndTurnDependencies {
+  registry: StreamRegistry;
+  store: ChatStore;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface TurnOutcome {
+  status: TerminalStatus;
+  /** Full internal error, logged and stored; never sent to users. */
+  error?: string | null;
+  /** The masked text shown to users on failure. */
+  publicErrorText?: string;
+}
+
+/**
+ * Ends a turn — the one path for completion, failure, stop and force-close. Only the winner of
+ * the compare-and-set continues: it folds the frozen chunk log (plus trailing chunks) into the
+ * assistant message, persists it, and only then publishes the terminal event (invariant 5).
+ * Returns false when another party had already ended the turn.
+ */
+export async function endTurn(
+  dependencies: EndTurnDependencies,
+  turn: { turnId: string; assistantMessageId: string },
+  outcome: TurnOutcome,
+): Promise<boolean> {
+  const { registry, store, logger, metrics } = dependencies;
+  const error = outcome.error ?? null;
+  if (!(await registry.claimClose(turn.turnId, outcome.status, error))) return false;
+  let trailing = trailingChunks(
+    outcome.status,
+    [],
+    outcome.publicErrorText ?? 'The answer could not be completed.',
+  );
+  try {
+    const log = (await registry.readAll(turn.turnId)).map((entry) => entry.chunk);
+    trailing = trailingChunks(
+      outcome.status,
+      log,
+      outcome.publicErrorText ?? 'The answer could not be completed.',
+    );
+    const message = await foldAssistantMessage([...log, ...trailing], turn.assistantMessageId);
+    await store.finishTurn({
+      turnId: turn.turnId,
+      status: outcome.status,
+      error,
+      assistantMessage: message,
+      usage: usageOf(message?.metadata),
+    });
+  } catch (persistError) {
+    // The turn must still end (never stuck); the failure is an operator problem, logged in full.
+    logger.error({ err: persistError, turnId: turn.turnId }, 'could not persist the ended turn');
+  }
+  await registry.publishClose(turn.turnId, trailing);
+  metrics.turnsFinished.inc({ outcome: outcome.status });
+  return true;
+}
+
+function usageOf(metadata: unknown): Usage | null {
+  if (typeof metadata !== 'object' || metadata === null || !('usage' in metadata)) return null;
+  const usage = (metadata as { usage: unknown }).usage;
+  if (typeof usage !== 'object' || usage === null) return null;
+  const { inputTokens, outputTokens, totalTokens } = usage as Record<string, unknown>;
+  const count = (value: unknown) =>
+    typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  return {
+    inputTokens: count(inputTokens),
+    outputTokens: count(outputTokens),
+    totalTokens: count(totalTokens) || count(inputTokens) + count(outputTokens),
+  };
+}

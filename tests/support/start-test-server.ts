@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from '../../src/api/create-app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { startTurnWorker } from '../../src/executor/turn-worker.ts';
+import { createRuntime, type Runtime } from '../../src/main/create-runtime.ts';
+import { createPgliteSqlClient } from '../../src/store/pglite-sql-client.ts';
+import { SqlChatStore } from '../../src/store/sql-chat-store.ts';
+
+export interface TestServer {
+  baseUrl: string;
+  runtime: Runtime;
+  app: ReturnType<typeof createApp>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /**
+   * False starts no turn worker: turns are enqueued and never consumed, as when every executor is
+   * down or stuck (force-close tests). Defaults to true.
+   */
+  startWorker?: boolean;
+}
+
+/**
+ * The real product in this process — API, executor, in-memory PGlite, memory registry,
+ * in-process queue, demo model — listening on a random loopback port.
+ */
+export async function startTestServer(
+  environment: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DEMO_TOKEN_DELAY_MS: '2',
+    DEMO_ANSWER_WORDS: '20',
+    DEMO_SLOW_SILENCE_MS: '300',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...environment,
+  });
+  const store = await SqlChatStore.open(await createPgliteSqlClient({}));
+  const runtime = await createRuntime(config, { store });
+  const worker =
+    options.startWorker === false
+      ? null
+      : await startTurnWorker(runtime.executor, { concurrency: config.turnConcurrency });
+  const app = createApp(runtime.api);
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    runtime,
+    app,
+    async close() {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker?.stop(1000);
+      await runtime.close();
+    },
+  };
+}
