@@ -13,6 +13,10 @@ export const errorCatalog = {
     status: 409,
     message: 'That position is not part of the active turn; reload the session.',
   },
+  MESSAGE_ID_CONFLICT: {
+    status: 409,
+    message: 'That message id is already used by another message; send it with a new id.',
+  },
   MESSAGE_ALREADY_ANSWERED: {
     status: 409,
     message: 'This message was already answered; reload the session to see the answer.',

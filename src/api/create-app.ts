@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { MessageIdConflictError, SessionNotFoundError } from '../store/chat-store-errors.ts';
 import type { ApiDependencies, ApiEnvironment } from './api-dependencies.ts';
 import { ApiError } from './api-error.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
@@ -28,6 +29,12 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   app.onError((error, context) => {
     if (error instanceof ApiError) {
       return context.json(error.toBody(), error.status as 400);
+    }
+    if (error instanceof SessionNotFoundError) {
+      return context.json(new ApiError('SESSION_NOT_FOUND').toBody(), 404);
+    }
+    if (error instanceof MessageIdConflictError) {
+      return context.json(new ApiError('MESSAGE_ID_CONFLICT').toBody(), 409);
     }
     if (error instanceof HTTPException) {
       const status = error.status;

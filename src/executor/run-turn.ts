@@ -50,6 +50,8 @@ export async function runTurn(
   await store.markTurnRunning(job.turnId);
   metrics.activeTurns.inc();
   let failure: unknown;
+  /** The model's answer ended: a cancel landing after this point is too late to stop anything. */
+  let finished = false;
   try {
     const history = (await store.listMessages(job.sessionId)).filter(
       (message) => message.id !== job.assistantMessageId,
@@ -87,6 +89,12 @@ export async function runTurn(
         // Someone else ended the turn (force-close after a cancel): stop the model too.
         return;
       }
+      if (chunk.type === 'finish') {
+        // The stream would still emit an `abort` after `finish` if the signal fired meanwhile:
+        // one terminal chunk per turn (invariant 2).
+        finished = true;
+        break;
+      }
     }
   } catch (error) {
     failure ??= error;
@@ -94,7 +102,7 @@ export async function runTurn(
   } finally {
     metrics.activeTurns.dec();
   }
-  if (signal.aborted) await end(outcomeOfAbort(signal));
+  if (signal.aborted && !finished) await end(outcomeOfAbort(signal));
   else if (failure !== undefined) {
     await end({
       status: 'failed',

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { ToolSet } from 'ai';
 import { createApp } from '../../src/api/create-app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startTurnWorker } from '../../src/executor/turn-worker.ts';
@@ -20,6 +21,8 @@ export interface TestServerOptions {
    * down or stuck (force-close tests). Defaults to true.
    */
   startWorker?: boolean;
+  /** Replaces the built-in tools (e.g. a tool that waits, to hold a turn mid tool call). */
+  tools?: ToolSet;
 }
 
 /**
@@ -40,7 +43,10 @@ export async function startTestServer(
     ...environment,
   });
   const store = await SqlChatStore.open(await createPgliteSqlClient({}));
-  const runtime = await createRuntime(config, { store });
+  const runtime = await createRuntime(config, {
+    store,
+    ...(options.tools ? { tools: options.tools } : {}),
+  });
   const worker =
     options.startWorker === false
       ? null
