@@ -50,6 +50,7 @@ export async function runTurn(
   await store.markTurnRunning(job.turnId);
   metrics.activeTurns.inc();
   let failure: unknown;
+  let lastError: unknown;
   /** The model's answer ended: a cancel landing after this point is too late to stop anything. */
   let finished = false;
   try {
@@ -66,6 +67,10 @@ export async function runTurn(
       tools: dependencies.tools,
       stopWhen: stepCountIs(dependencies.maxSteps),
       abortSignal: signal,
+      // Without this the SDK prints the raw error (which can carry keys) to stderr.
+      onError: ({ error }) => {
+        turnLogger.error({ err: error }, 'model stream error');
+      },
     });
     const chunks = result.toUIMessageStream({
       generateMessageId: () => job.assistantMessageId,
@@ -74,8 +79,10 @@ export async function runTurn(
           ? { usage: part.totalUsage, finishReason: part.finishReason }
           : undefined,
       onError: (error) => {
-        failure = error;
-        turnLogger.error({ err: error }, 'model or tool error');
+        // Also called for tool failures, which are not turn failures: the model sees them and
+        // carries on. Only an `error` chunk in the stream fails the turn (see the loop below).
+        lastError = error;
+        turnLogger.warn({ err: error }, 'error shown to the user masked');
         return publicErrorText(error);
       },
     });
@@ -89,6 +96,7 @@ export async function runTurn(
         // Someone else ended the turn (force-close after a cancel): stop the model too.
         return;
       }
+      if (chunk.type === 'error') failure ??= lastError ?? new Error(chunk.errorText);
       if (chunk.type === 'finish') {
         // The stream would still emit an `abort` after `finish` if the signal fired meanwhile:
         // one terminal chunk per turn (invariant 2).

@@ -128,6 +128,25 @@ describe('the real AI SDK client against durable-chat', () => {
     );
   });
 
+  it('a failing tool call is shown as a tool error and the turn still completes', async () => {
+    const sessionId = await createSession(server.baseUrl);
+    const chat = new TestChat({ id: sessionId, transport: createTestTransport(server.baseUrl) });
+    await chat.sendMessage({ text: 'calculate 1/0' });
+    assert.equal(chat.status, 'ready');
+    assert.equal(chat.error, undefined);
+    const toolPart = chat.lastMessage?.parts.find((part) => part.type === 'tool-calculator') as
+      | { state: string }
+      | undefined;
+    assert.equal(toolPart?.state, 'output-error');
+    assert.match(textOfMessage(chat.lastMessage), /failed/);
+    const stored = await server.runtime.api.store.listMessages(sessionId);
+    assert.deepEqual(
+      stored.map((message) => message.role),
+      ['user', 'assistant'],
+    );
+    assert.equal(textOfMessage(stored[1]), textOfMessage(chat.lastMessage));
+  });
+
   it('a model failure reaches useChat as a masked error and the partial answer is kept', async () => {
     const sessionId = await createSession(server.baseUrl);
     const chat = new TestChat({ id: sessionId, transport: createTestTransport(server.baseUrl) });

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { settings } from '../../src/config.ts';
+import { readSse } from '../support/read-sse.ts';
+
+const entry = join(import.meta.dirname, '../../src/main/all-in-one.ts');
+
+interface Started {
+  child: ChildProcess;
+  baseUrl: string;
+  output: () => string;
+}
+
+/** Runs the real `npm start` entry point as its own process and waits for the printed URL. */
+async function startProduct(environment: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', DEMO_TOKEN_DELAY_MS: '1', ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (data: Buffer) => {
+    output += data.toString();
+  });
+  child.stderr?.on('data', (data: Buffer) => {
+    output += data.toString();
+  });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 30_000);
+    const check = () => {
+      const match = /running at (http:\/\/localhost:\d+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+  return { child, baseUrl, output: () => output };
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe('npm start (the all-in-one process)', () => {
+  const folders: string[] = [];
+  after(async () => {
+    for (const folder of folders) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('prints its URL and a curl example, answers a chat over SSE, keeps data on disk across restarts and stops cleanly on SIGTERM', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'durable-chat-start-'));
+    folders.push(dataDir);
+    const first = await startProduct({ DATA_DIR: dataDir });
+    assert.match(
+      first.output(),
+      /curl -N -X POST http:\/\/localhost:\d+\/api\/chat\/sessions\/\$SESSION\/stream/,
+    );
+    assert.match(first.output(), /anonymous mode/);
+    const created = (await (
+      await fetch(`${first.baseUrl}/api/chat/sessions`, { method: 'POST' })
+    ).json()) as {
+      id: string;
+    };
+    const answer = await readSse(`${first.baseUrl}/api/chat/sessions/${created.id}/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'Hello!' }),
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.done, true);
+    first.child.kill('SIGTERM');
+    assert.equal(await exitOf(first.child), 0);
+
+    const second = await startProduct({ DATA_DIR: dataDir });
+    const session = (await (
+      await fetch(`${second.baseUrl}/api/chat/sessions/${created.id}`)
+    ).json()) as {
+      messages: { role: string }[];
+      title: string;
+    };
+    assert.deepEqual(
+      session.messages.map((message) => message.role),
+      ['user', 'assistant'],
+    );
+    assert.equal(session.title, 'Hello!');
+    second.child.kill('SIGTERM');
+    assert.equal(await exitOf(second.child), 0);
+  });
+
+  it('--help lists every environment variable with its default', async () => {
+    const child = spawn(process.execPath, [entry, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => {
+      output += data.toString();
+    });
+    assert.equal(await exitOf(child), 0);
+    for (const [name, setting] of Object.entries(settings)) {
+      assert.match(output, new RegExp(`\\b${name}\\b`));
+      if (setting.default) assert.ok(output.includes(`default: ${setting.default}`), name);
+    }
+  });
+
+  it('refuses to start on invalid configuration and names the variable', async () => {
+    const child = spawn(process.execPath, [entry], {
+      env: { ...process.env, PORT: 'not-a-port', DATABASE_URL: 'nonsense' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let errors = '';
+    child.stderr.on('data', (data: Buffer) => {
+      errors += data.toString();
+    });
+    assert.equal(await exitOf(child), 1);
+    assert.match(errors, /PORT/);
+    assert.match(errors, /DATABASE_URL/);
+  });
+});
