@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, settings } from './config.ts';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with nothing set: port 3000, PGlite, demo model, anonymous', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.model.openAiBaseUrl, undefined);
+    assert.deepEqual(config.auth, { mode: 'anonymous' });
+    assert.equal(config.heartbeatIntervalMs, 15_000);
+    assert.equal(config.cancelForceCloseMs, 5_000);
+    assert.equal(
+      config.finishedTurnTtlMs,
+      Number(settings.FINISHED_TURN_TTL_SECONDS.default) * 1000,
+    );
+  });
+
+  it('treats blank variables as unset', () => {
+    assert.equal(loadConfig({ DATABASE_URL: '  ', JWT_SECRET: '' }).databaseUrl, undefined);
+  });
+
+  it('turns on HS256 or JWKS auth with optional issuer and audience', () => {
+    assert.deepEqual(loadConfig({ JWT_SECRET: 's3cret', JWT_ISSUER: 'me' }).auth, {
+      mode: 'secret',
+      secret: 's3cret',
+      issuer: 'me',
+    });
+    assert.deepEqual(
+      loadConfig({ JWKS_URL: 'https://id.example/jwks.json', JWT_AUDIENCE: 'chat' }).auth,
+      {
+        mode: 'jwks',
+        jwksUrl: 'https://id.example/jwks.json',
+        audience: 'chat',
+      },
+    );
+  });
+
+  it('refuses bad values, naming every bad variable at once', () => {
+    assert.throws(
+      () =>
+        loadConfig({ PORT: '70000', MAX_STEPS: '0', DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        ['PORT', 'MAX_STEPS', 'DATABASE_URL', 'LOG_LEVEL'].every((name) =>
+          error.message.includes(name),
+        ),
+    );
+  });
+
+  it('refuses JWT_SECRET and JWKS_URL together', () => {
+    assert.throws(
+      () => loadConfig({ JWT_SECRET: 'x', JWKS_URL: 'https://id.example/jwks.json' }),
+      /JWT_SECRET or JWKS_URL/,
+    );
+  });
+});
