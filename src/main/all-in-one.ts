@@ -18,6 +18,13 @@ async function main(): Promise<void> {
       'no JWT_SECRET or JWKS_URL: running in anonymous mode; anyone with a session id can use it',
     );
   }
+  // The embedded registry and queue died with any previous process: its unfinished turns can
+  // never end on their own, so they end here (never stuck, invariant 3).
+  const orphaned = await runtime.api.store.failUnfinishedTurns(
+    'interrupted: the server stopped while answering',
+  );
+  if (orphaned > 0)
+    logger.warn({ turns: orphaned }, 'ended turns left unfinished by a previous run');
   const worker = await startTurnWorker(runtime.executor, { concurrency: config.turnConcurrency });
   const app = createApp(runtime.api);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

@@ -97,6 +97,12 @@ export interface ChatStore {
    */
   finishTurn(input: FinishTurnInput): Promise<boolean>;
   getTurn(turnId: string): Promise<StoredTurn | null>;
+  /**
+   * Ends every queued or running turn as failed with `error`; returns how many. Only for a
+   * process that knows no other process runs turns on this store (the all-in-one start-up,
+   * whose in-memory registry and queue died with the previous process).
+   */
+  failUnfinishedTurns(error: string): Promise<number>;
   /** Touches the database (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -203,6 +203,15 @@ export class SqlChatStore implements ChatStore {
     });
   }
 
+  async failUnfinishedTurns(error: string): Promise<number> {
+    const rows = await this.#client.query(
+      `UPDATE turns SET status = 'failed', error = $1, finished_at = clock_timestamp()
+       WHERE status IN ('queued', 'running') RETURNING id`,
+      [toPostgresText(error)],
+    );
+    return rows.length;
+  }
+
   async getTurn(turnId: string): Promise<StoredTurn | null> {
     const rows = await this.#client.query<TurnRow>(
       `SELECT ${turnColumns} FROM turns WHERE id = $1`,

@@ -245,4 +245,30 @@ export function runTurnContract(createStore: CreateChatStore): void {
       assert.equal(await store.getTurn(randomUUID()), null);
     });
   });
+
+  describe('failUnfinishedTurns', () => {
+    test('fails queued and running turns, and leaves finished ones alone', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: null });
+      const queued = await store.startTurn(turnInput(sessionId, userMessage('one')));
+      const running = await store.startTurn(turnInput(sessionId, userMessage('two')));
+      await store.markTurnRunning(running.turn.id);
+      const done = await store.startTurn(turnInput(sessionId, userMessage('three')));
+      await store.finishTurn({
+        turnId: done.turn.id,
+        status: 'completed',
+        error: null,
+        assistantMessage: null,
+        usage: null,
+      });
+      assert.equal(await store.failUnfinishedTurns('interrupted by a restart'), 2);
+      for (const { turn } of [queued, running]) {
+        const failed = await store.getTurn(turn.id);
+        assert.equal(failed?.status, 'failed');
+        assert.equal(failed?.error, 'interrupted by a restart');
+        assert.ok(failed?.finishedAt instanceof Date);
+      }
+      assert.equal((await store.getTurn(done.turn.id))?.status, 'completed');
+      assert.equal(await store.failUnfinishedTurns('again'), 0);
+    });
+  });
 }

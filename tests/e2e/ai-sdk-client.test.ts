@@ -53,6 +53,15 @@ describe('the real AI SDK client against durable-chat', () => {
       chat.messages.map((message) => [message.id, message.role]),
     );
     assert.equal(textOfMessage(persisted.messages[1]), answer);
+    const usage = (chat.lastMessage?.metadata as { usage?: { outputTokens?: number } } | undefined)
+      ?.usage;
+    assert.equal(usage?.outputTokens, 30, 'token usage travels as message metadata');
+    assert.deepEqual(
+      persisted.messages[1]?.metadata,
+      JSON.parse(JSON.stringify(chat.lastMessage?.metadata)),
+    );
+    const session = await server.runtime.api.store.getSession(sessionId);
+    assert.equal(session?.usage.outputTokens, 30, 'and is added to the session totals');
   });
 
   it('a reload mid-turn resumes into exactly one assistant message equal to the uninterrupted answer', async () => {

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { settings } from '../../src/config.ts';
+import { createPgliteSqlClient } from '../../src/store/pglite-sql-client.ts';
+import { SqlChatStore } from '../../src/store/sql-chat-store.ts';
 import { readSse } from '../support/read-sse.ts';
 
 const entry = join(import.meta.dirname, '../../src/main/all-in-one.ts');
@@ -92,6 +94,52 @@ describe('npm start (the all-in-one process)', () => {
     assert.equal(session.title, 'Hello!');
     second.child.kill('SIGTERM');
     assert.equal(await exitOf(second.child), 0);
+  });
+
+  it('after a crash mid-turn, the restarted process ends the orphaned turn as failed instead of leaving it running', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'durable-chat-crash-'));
+    folders.push(dataDir);
+    const first = await startProduct({ DATA_DIR: dataDir, DEMO_TOKEN_DELAY_MS: '5' });
+    const created = (await (
+      await fetch(`${first.baseUrl}/api/chat/sessions`, { method: 'POST' })
+    ).json()) as {
+      id: string;
+    };
+    let turnId = '';
+    const controller = new AbortController();
+    await readSse(`${first.baseUrl}/api/chat/sessions/${created.id}/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'a long one [demo:words=5000]' }),
+      signal: controller.signal,
+      onEvent: (event, index) => {
+        turnId = event.id?.split(':')[0] ?? turnId;
+        if (index === 20) {
+          first.child.kill('SIGKILL');
+          controller.abort();
+        }
+      },
+    });
+    await exitOf(first.child);
+    const second = await startProduct({ DATA_DIR: dataDir });
+    const session = (await (
+      await fetch(`${second.baseUrl}/api/chat/sessions/${created.id}`)
+    ).json()) as {
+      active_stream: unknown;
+    };
+    assert.equal(session.active_stream, null);
+    second.child.kill('SIGTERM');
+    assert.equal(await exitOf(second.child), 0);
+    const store = await SqlChatStore.open(
+      await createPgliteSqlClient({ dataDir: join(dataDir, 'pglite') }),
+    );
+    try {
+      const turn = await store.getTurn(turnId);
+      assert.equal(turn?.status, 'failed');
+      assert.match(turn?.error ?? '', /interrupted/);
+    } finally {
+      await store.close();
+    }
   });
 
   it('--help lists every environment variable with its default', async () => {
