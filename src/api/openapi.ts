@@ -54,8 +54,11 @@ const operations: Record<string, Record<string, Operation>> = {
     get: { summary: 'Stream timing configuration', response: schemas.ttlConfigResponseSchema },
   },
   '/health': { get: { summary: 'Liveness' } },
+  '/api/chat/health': { get: { summary: 'Liveness (same as /health)' } },
   '/ready': { get: { summary: 'Readiness: the database answers' } },
+  '/api/chat/ready': { get: { summary: 'Readiness (same as /ready)' } },
   '/metrics': { get: { summary: 'Prometheus metrics' } },
+  '/openapi.json': { get: { summary: 'This OpenAPI document' } },
 };
 
 const json = (schema: z.ZodType) => ({

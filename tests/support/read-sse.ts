@@ -15,7 +15,7 @@ export interface SseReadResult {
   done: boolean;
   /** The caller's signal fired before the stream ended (the client went away). */
   aborted: boolean;
-  /** Parsed JSON of a response that was not an event stream (an error body), else undefined. */
+  /** The body of a response that was not an event stream (an error), parsed when it is JSON. */
   body: unknown;
 }
 
@@ -52,7 +52,7 @@ export async function readSse(url: string, options: ReadSseOptions = {}): Promis
   const contentType = response.headers.get('content-type') ?? '';
   if (!response.body || !contentType.includes('text/event-stream')) {
     const text = await response.text();
-    result.body = text === '' ? undefined : JSON.parse(text);
+    result.body = text === '' ? undefined : parseJsonOrText(text);
     return result;
   }
   let sawDone = false;
@@ -92,4 +92,12 @@ export function parseSseId(id: string | undefined): { turnId: string; position: 
   const separator = id.lastIndexOf(':');
   if (separator === -1) return null;
   return { turnId: id.slice(0, separator), position: Number(id.slice(separator + 1)) };
+}
+
+function parseJsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

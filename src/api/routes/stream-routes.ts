@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { TurnRecord } from '../../registry/stream-registry.ts';
+import { TurnNotFoundError, type TurnRecord } from '../../registry/stream-registry.ts';
 import { endTurn } from '../../turn/end-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
@@ -133,14 +133,20 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       await registry.publishClose(turn.turnId, []);
   }
 
+  /** Waits for the turn's terminal event (event-driven: a registry read, not polling). */
   async function waitUntilEnded(turnId: string, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const turn = await registry.getTurn(turnId);
-      if (!turn || (turn.status !== 'running' && turn.status !== 'closing')) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(25, timeoutMs)));
+    const turn = await registry.getTurn(turnId);
+    if (!turn || (turn.status !== 'running' && turn.status !== 'closing')) return true;
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      for await (const event of registry.read(turnId, { after: turn.lastPosition, signal })) {
+        if (event.type === 'end') return true;
+      }
+    } catch (error) {
+      if (error instanceof TurnNotFoundError) return true;
+      throw error;
     }
+    return false;
   }
 
   return routes;
