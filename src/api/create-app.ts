@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { MessageIdConflictError, SessionNotFoundError } from '../store/chat-store-errors.ts';
 import type { ApiDependencies, ApiEnvironment } from './api-dependencies.ts';
@@ -15,10 +15,14 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   const app = new Hono<ApiEnvironment>();
   const { logger, authenticator } = dependencies;
 
-  app.use('*', async (context, next) => {
+  // Only session routes know callers: probes and scrapers of /health, /ready and /metrics never
+  // carry the user's token and must not be refused for a stray header.
+  const authenticate: MiddlewareHandler<ApiEnvironment> = async (context, next) => {
     context.set('caller', await authenticator.authenticate(context.req.header('authorization')));
     await next();
-  });
+  };
+  app.use('/api/chat/sessions', authenticate);
+  app.use('/api/chat/sessions/*', authenticate);
 
   app.route('/', systemRoutes(dependencies));
   app.route('/api/chat', sessionRoutes(dependencies));

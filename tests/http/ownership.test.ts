@@ -90,6 +90,15 @@ describe('ownership with bearer auth on', { timeout: 30_000 }, () => {
   });
   const ownerOf = async (id: string) => (await server.runtime.api.store.getSession(id))?.userId;
 
+  it('never refuses probes and scrapers for a bad Authorization header', async () => {
+    for (const path of ['/health', '/ready', '/metrics', '/openapi.json', '/api/chat/config/ttl']) {
+      for (const headers of badHeaders) {
+        const response = await server.app.request(path, { headers });
+        assert.equal(response.status, 200, `${path} with ${headers.authorization}`);
+      }
+    }
+  });
+
   it('gives the owner 2xx on every route of their session', async () => {
     const token = tokenOf('a');
     const id = await api.createSession(token);

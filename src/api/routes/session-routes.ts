@@ -97,7 +97,14 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
   routes.patch('/sessions/:id/assign-user', async (context) => {
     const caller = context.get('caller');
     requireSignedIn(dependencies, caller);
-    if (caller.userId === null) throw new ApiError('UNAUTHENTICATED');
+    if (caller.userId === null) {
+      throw new ApiError(
+        'UNAUTHENTICATED',
+        dependencies.authenticator.enabled
+          ? undefined
+          : 'Sign-in is not configured on this server, so sessions cannot be claimed.',
+      );
+    }
     const sessionId = context.req.param('id');
     await loadOwnedSession(dependencies, sessionId, caller);
     const result = await store.assignUser(sessionId, caller.userId);
