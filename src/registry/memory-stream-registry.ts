@@ -216,7 +216,7 @@ export class MemoryStreamRegistry implements StreamRegistry {
   /** The entry of a turn that exists and has not expired by the clock; drops an expired one. */
   #lookup(turnId: string): TurnEntry | undefined {
     const entry = this.#turns.get(turnId);
-    if (entry?.expiresAt != null && entry.expiresAt <= this.#now()) {
+    if (entry !== undefined && entry.expiresAt !== null && entry.expiresAt <= this.#now()) {
       this.#forget(turnId);
       return undefined;
     }

@@ -38,8 +38,7 @@ export interface OpenTurnInput {
 }
 
 export type OpenTurnResult =
-  | { opened: true; turn: TurnRecord }
-  | { opened: false; activeTurn: TurnRecord };
+  { opened: true; turn: TurnRecord } | { opened: false; activeTurn: TurnRecord };
 
 export interface PositionedChunk {
   /** Server-assigned, starts at 1, strictly increasing by 1 within a turn. */

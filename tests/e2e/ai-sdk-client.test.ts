@@ -123,8 +123,7 @@ describe('the real AI SDK client against durable-chat', () => {
     assert.equal(chat.status, 'ready');
     const assistant = chat.lastMessage;
     const toolPart = assistant?.parts.find((part) => part.type === 'tool-calculator') as
-      | { state: string; input: unknown; output: unknown }
-      | undefined;
+      { state: string; input: unknown; output: unknown } | undefined;
     assert.ok(toolPart, 'the calculator tool part is there');
     assert.equal(toolPart.state, 'output-available');
     assert.deepEqual(toolPart.input, { expression: '12*(3+4)' });
@@ -144,8 +143,7 @@ describe('the real AI SDK client against durable-chat', () => {
     assert.equal(chat.status, 'ready');
     assert.equal(chat.error, undefined);
     const toolPart = chat.lastMessage?.parts.find((part) => part.type === 'tool-calculator') as
-      | { state: string }
-      | undefined;
+      { state: string } | undefined;
     assert.equal(toolPart?.state, 'output-error');
     assert.match(textOfMessage(chat.lastMessage), /failed/);
     const stored = await server.runtime.api.store.listMessages(sessionId);
