@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { ToolSet } from 'ai';
+import type { Logger } from '../../src/logger.ts';
 import { createApp } from '../../src/api/create-app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startTurnWorker } from '../../src/executor/turn-worker.ts';
@@ -23,6 +24,8 @@ export interface TestServerOptions {
   startWorker?: boolean;
   /** Replaces the built-in tools (e.g. a tool that waits, to hold a turn mid tool call). */
   tools?: ToolSet;
+  /** Receives the product's logs (tests that check what operators see). */
+  logger?: Logger;
 }
 
 /**
@@ -46,6 +49,7 @@ export async function startTestServer(
   const runtime = await createRuntime(config, {
     store,
     ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const worker =
     options.startWorker === false
