@@ -34,18 +34,12 @@ export async function endTurn(
   const { registry, store, logger, metrics } = dependencies;
   const error = outcome.error ?? null;
   if (!(await registry.claimClose(turn.turnId, outcome.status, error))) return false;
-  let trailing = trailingChunks(
-    outcome.status,
-    [],
-    outcome.publicErrorText ?? 'The answer could not be completed.',
-  );
+  const errorText = outcome.publicErrorText ?? 'The answer could not be completed.';
+  // Fallback if the log cannot be read: the terminal chunk must still reach readers.
+  let trailing = trailingChunks(outcome.status, [], errorText);
   try {
     const log = (await registry.readAll(turn.turnId)).map((entry) => entry.chunk);
-    trailing = trailingChunks(
-      outcome.status,
-      log,
-      outcome.publicErrorText ?? 'The answer could not be completed.',
-    );
+    trailing = trailingChunks(outcome.status, log, errorText);
     const message = await foldAssistantMessage([...log, ...trailing], turn.assistantMessageId);
     await store.finishTurn({
       turnId: turn.turnId,

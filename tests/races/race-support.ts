@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
+import { type UIMessage, type UIMessageChunk } from 'ai';
+import { foldAssistantMessage } from '../../src/turn/fold-assistant-message.ts';
 import { planDemoResponse } from '../../src/model/demo-response-plan.ts';
 import type { TerminalStatus } from '../../src/registry/stream-registry.ts';
 import {
@@ -158,7 +159,7 @@ export async function checkSettledTurn(
   const userIndex = messages.findIndex((message) => message.id === storedTurn.userMessageId);
   assert.notEqual(userIndex, -1, `${label}: the user message was not persisted`);
   const persisted = messages.find((message) => message.id === storedTurn.assistantMessageId);
-  const received = await foldChunks(stream.chunks, storedTurn.assistantMessageId);
+  const received = await foldAssistantMessage(stream.chunks, storedTurn.assistantMessageId);
   if (received === null) {
     assert.equal(persisted, undefined, `${label}: an assistant message was stored for no parts`);
     return undefined;
@@ -173,28 +174,6 @@ export async function checkSettledTurn(
     `${label}: persisted vs received parts`,
   );
   return persisted;
-}
-
-/** What `useChat` shows for these chunks: the AI SDK's own reader; null when there are no parts. */
-async function foldChunks(
-  chunks: readonly UIMessageChunk[],
-  messageId: string,
-): Promise<UIMessage | null> {
-  const stream = new ReadableStream<UIMessageChunk>({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
-      controller.close();
-    },
-  });
-  let last: UIMessage | undefined;
-  for await (const message of readUIMessageStream({
-    message: { id: messageId, role: 'assistant', parts: [] },
-    stream,
-    onError: () => undefined,
-  })) {
-    last = message;
-  }
-  return last && last.parts.length > 0 ? last : null;
 }
 
 export function textOfMessage(message: UIMessage | undefined): string {
