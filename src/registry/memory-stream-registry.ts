@@ -2,6 +2,7 @@ import type { UIMessageChunk } from 'ai';
 import {
   CursorOutOfRangeError,
   isTerminal,
+  type LeaseResult,
   type OpenTurnInput,
   type OpenTurnResult,
   type PositionedChunk,
@@ -41,6 +42,7 @@ interface TurnEntry {
 export class MemoryStreamRegistry implements StreamRegistry {
   readonly #turns = new Map<string, TurnEntry>();
   readonly #activeTurnIdBySession = new Map<string, string>();
+  readonly #locks = new Map<string, { owner: string; expiresAt: number }>();
   /** Finished turns in closing order, which is also their expiry order (the TTL is constant). */
   readonly #expiring = new Map<string, number>();
   readonly #finishedTurnTtlMs: number;
@@ -74,7 +76,10 @@ export class MemoryStreamRegistry implements StreamRegistry {
       cancelRequested: false,
       lastPosition: 0,
       createdAt: this.#now(),
+      closingAt: null,
       closedAt: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
     };
     this.#turns.set(input.turnId, { record, chunks: [], waiters: new Set(), expiresAt: null });
     this.#activeTurnIdBySession.set(input.sessionId, input.turnId);
@@ -98,6 +103,7 @@ export class MemoryStreamRegistry implements StreamRegistry {
     const entry = this.#lookup(turnId);
     if (entry?.record.status !== 'running') return false;
     entry.record.status = 'closing';
+    entry.record.closingAt = this.#now();
     entry.record.closingStatus = status;
     entry.record.error = error;
     return true;
@@ -156,6 +162,41 @@ export class MemoryStreamRegistry implements StreamRegistry {
     return true;
   }
 
+  async acquireLease(turnId: string, owner: string, ttlMs: number): Promise<LeaseResult> {
+    this.#assertOpen();
+    const record = this.#lookup(turnId)?.record;
+    if (record?.status !== 'running') return 'not-running';
+    const now = this.#now();
+    if (record.leaseOwner !== null && record.leaseOwner !== owner) {
+      return (record.leaseExpiresAt ?? 0) > now ? 'held' : 'expired';
+    }
+    record.leaseOwner = owner;
+    record.leaseExpiresAt = now + ttlMs;
+    return 'acquired';
+  }
+
+  async refreshLease(turnId: string, owner: string, ttlMs: number): Promise<boolean> {
+    this.#assertOpen();
+    const record = this.#lookup(turnId)?.record;
+    if (record?.status !== 'running' || record.leaseOwner !== owner) return false;
+    record.leaseExpiresAt = this.#now() + ttlMs;
+    return true;
+  }
+
+  async listActiveTurnIds(): Promise<string[]> {
+    this.#assertOpen();
+    return [...this.#activeTurnIdBySession.values()];
+  }
+
+  async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    this.#assertOpen();
+    const now = this.#now();
+    const held = this.#locks.get(name);
+    if (held && held.owner !== owner && held.expiresAt > now) return false;
+    this.#locks.set(name, { owner, expiresAt: now + ttlMs });
+    return true;
+  }
+
   /** Forgets every turn, stops the sweep timer and makes waiting readers reject. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -165,6 +206,7 @@ export class MemoryStreamRegistry implements StreamRegistry {
     const entries = [...this.#turns.values()];
     this.#turns.clear();
     this.#activeTurnIdBySession.clear();
+    this.#locks.clear();
     this.#expiring.clear();
     for (const entry of entries) wake(entry);
   }

@@ -34,7 +34,10 @@ export function describeTurnLifecycle(create: StreamRegistryFactory): void {
             error: null,
             cancelRequested: false,
             lastPosition: 0,
+            closingAt: null,
             closedAt: null,
+            leaseOwner: null,
+            leaseExpiresAt: null,
           });
           assert.deepEqual(await registry.getTurn(input.turnId), result.turn);
           assert.deepEqual(await registry.getActiveTurn(input.sessionId), result.turn);

@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import { describeExpiry } from './registry-contract-expiry.ts';
+import { describeLeases } from './registry-contract-leases.ts';
 import { describeTurnLifecycle } from './registry-contract-lifecycle.ts';
 import { describeRaces } from './registry-contract-races.ts';
 import { describeReading } from './registry-contract-reading.ts';
@@ -30,5 +31,6 @@ export function runStreamRegistryContract(
     describeRaces(createRegistry);
     describeExactResume(createRegistry);
     describeExpiry(createRegistry, options);
+    describeLeases(createRegistry);
   });
 }

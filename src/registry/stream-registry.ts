@@ -26,8 +26,21 @@ export interface TurnRecord {
   /** Position of the last chunk appended so far (0 when none). */
   lastPosition: number;
   createdAt: number;
+  /** When `claimClose` won (a closing turn older than a grace period lost its closer). */
+  closingAt: number | null;
   closedAt: number | null;
+  /** The executor that holds the turn, and until when (epoch ms); null before any executor took it. */
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
 }
+
+/**
+ * - `acquired`: the lease is the caller's (it was free, or already the caller's).
+ * - `held`: another owner's lease is alive — that executor runs the turn; do not run it twice.
+ * - `expired`: another owner's lease lapsed — that executor is gone; end the turn, don't rerun it.
+ * - `not-running`: the turn is closing, ended or unknown.
+ */
+export type LeaseResult = 'acquired' | 'held' | 'expired' | 'not-running';
 
 export interface OpenTurnInput {
   turnId: string;
@@ -111,5 +124,19 @@ export interface StreamRegistry {
   getActiveTurn(sessionId: string): Promise<TurnRecord | null>;
   /** Sets the cancel flag of an active turn; idempotent; false when the turn is not active. */
   requestCancel(turnId: string): Promise<boolean>;
+  /** Takes the lease of a running turn for `owner` for `ttlMs` (atomic; see LeaseResult). */
+  acquireLease(turnId: string, owner: string, ttlMs: number): Promise<LeaseResult>;
+  /** Extends the caller's lease; false when it is not theirs any more or the turn is not running. */
+  refreshLease(turnId: string, owner: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Ids of every running or closing turn, for the sweeper. Adapters whose records can vanish
+   * (a TTL, a restarted server) drop such ids here rather than return them.
+   */
+  listActiveTurnIds(): Promise<string[]>;
+  /**
+   * A named mutual-exclusion lock with a TTL (e.g. "only one sweeper acts at a time"): true when
+   * the caller holds it now (newly, or renewed because it already held it).
+   */
+  acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
