@@ -6,6 +6,23 @@ export const settings = {
   HOST: { default: '0.0.0.0', help: 'interface the API listens on' },
   DATA_DIR: { default: '.data', help: 'where the embedded PGlite database lives' },
   DATABASE_URL: { default: '', help: 'PostgreSQL URL; when set, used instead of embedded PGlite' },
+  REDIS_URL: { default: '', help: 'Redis URL; when set, the stream registry lives in Redis' },
+  AMQP_URL: { default: '', help: 'RabbitMQ URL; when set, turns and cancels go through RabbitMQ' },
+  KEY_PREFIX: { default: 'durable-chat', help: 'prefix of Redis keys and RabbitMQ names' },
+  EXECUTOR_PORT: { default: '8008', help: 'health and metrics port of `npm run start:executor`' },
+  LEASE_TTL_MS: {
+    default: '15000',
+    help: 'a running turn whose executor stops refreshing its lease is ended after this (+ a sweep)',
+  },
+  SWEEP_INTERVAL_MS: { default: '5000', help: 'how often the sweeper looks for stuck turns' },
+  UNLEASED_TURN_TIMEOUT_MS: {
+    default: '600000',
+    help: 'a turn no executor has taken after this long is ended as failed',
+  },
+  SHUTDOWN_DEADLINE_MS: {
+    default: '20000',
+    help: 'on SIGTERM, running turns may finish for this long before they are closed',
+  },
   OPENAI_BASE_URL: {
     default: '',
     help: 'OpenAI-compatible endpoint (e.g. http://localhost:11434/v1); unset = built-in demo model',
@@ -47,6 +64,14 @@ const configSchema = z.object({
   HOST: z.string().min(1),
   DATA_DIR: z.string().min(1),
   DATABASE_URL: optionalUrl,
+  REDIS_URL: optionalUrl,
+  AMQP_URL: optionalUrl,
+  KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),
+  EXECUTOR_PORT: integer(0, 65535),
+  LEASE_TTL_MS: integer(100, 3_600_000),
+  SWEEP_INTERVAL_MS: integer(10, 3_600_000),
+  UNLEASED_TURN_TIMEOUT_MS: integer(1000, 7 * 24 * 3_600_000),
+  SHUTDOWN_DEADLINE_MS: integer(0, 3_600_000),
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalText,
   MODEL: z.string().min(1),
@@ -72,6 +97,14 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  amqpUrl: string | undefined;
+  keyPrefix: string;
+  executorPort: number;
+  leaseTtlMs: number;
+  sweepIntervalMs: number;
+  unleasedTurnTimeoutMs: number;
+  shutdownDeadlineMs: number;
   model: { openAiBaseUrl: string | undefined; openAiApiKey: string | undefined; name: string };
   maxSteps: number;
   demo: { tokenDelayMs: number; answerWords: number; slowSilenceMs: number };
@@ -118,6 +151,14 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     host: values.HOST,
     dataDir: values.DATA_DIR,
     databaseUrl: values.DATABASE_URL,
+    redisUrl: values.REDIS_URL,
+    amqpUrl: values.AMQP_URL,
+    keyPrefix: values.KEY_PREFIX,
+    executorPort: values.EXECUTOR_PORT,
+    leaseTtlMs: values.LEASE_TTL_MS,
+    sweepIntervalMs: values.SWEEP_INTERVAL_MS,
+    unleasedTurnTimeoutMs: values.UNLEASED_TURN_TIMEOUT_MS,
+    shutdownDeadlineMs: values.SHUTDOWN_DEADLINE_MS,
     model: {
       openAiBaseUrl: values.OPENAI_BASE_URL,
       openAiApiKey: values.OPENAI_API_KEY,
@@ -142,6 +183,28 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
         : { mode: 'anonymous' },
     logLevel: values.LOG_LEVEL,
   };
+}
+
+/**
+ * The scale-out processes (`start:api`, `start:executor`) share state only through these
+ * services, so each URL is required — never a silent fallback to an in-memory adapter.
+ */
+export function requireDistributedUrls(config: Config): {
+  databaseUrl: string;
+  redisUrl: string;
+  amqpUrl: string;
+} {
+  const missing = [
+    config.databaseUrl ? null : 'DATABASE_URL',
+    config.redisUrl ? null : 'REDIS_URL',
+    config.amqpUrl ? null : 'AMQP_URL',
+  ].filter((name) => name !== null);
+  if (missing.length > 0 || !config.databaseUrl || !config.redisUrl || !config.amqpUrl) {
+    throw new ConfigError(
+      `the distributed mode needs ${missing.join(', ')} (PostgreSQL, Redis and RabbitMQ URLs)`,
+    );
+  }
+  return { databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, amqpUrl: config.amqpUrl };
 }
 
 /** The `--help` text: every variable with its default. */

@@ -14,6 +14,7 @@ import type { StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import { endTurn, type TurnOutcome } from '../turn/end-turn.ts';
 import { publicErrorText } from '../turn/public-error.ts';
+import { holdLease } from './turn-lease.ts';
 
 export interface RunTurnDependencies {
   registry: StreamRegistry;
@@ -24,6 +25,10 @@ export interface RunTurnDependencies {
   tools: ToolSet;
   maxSteps: number;
   systemPrompt: string;
+  /** This executor's identity in turn leases (unique per process). */
+  executorId: string;
+  /** A running turn's lease lapses this long after the executor stops refreshing it. */
+  leaseTtlMs: number;
 }
 
 /** Why a turn's abort signal fired: the user stopped it, or this process is shutting down. */
@@ -47,6 +52,19 @@ export async function runTurn(
     await end(outcomeOfAbort(signal));
     return;
   }
+  const lease = await holdLease(
+    registry,
+    job.turnId,
+    dependencies.executorId,
+    dependencies.leaseTtlMs,
+  );
+  if (lease.result === 'held' || lease.result === 'not-running') return;
+  if (lease.result === 'expired') {
+    // A redelivery after the executor that ran it died: its half-written answer cannot be
+    // continued, so the turn ends as failed with the partial answer kept (never dropped silently).
+    await end(executorGoneOutcome);
+    return;
+  }
   await store.markTurnRunning(job.turnId);
   metrics.activeTurns.inc();
   let failure: unknown;
@@ -66,7 +84,7 @@ export async function runTurn(
       }),
       tools: dependencies.tools,
       stopWhen: stepCountIs(dependencies.maxSteps),
-      abortSignal: signal,
+      abortSignal: AbortSignal.any([signal, lease.lost]),
       // Without this the SDK prints the raw error (which can carry keys) to stderr.
       onError: ({ error }) => {
         turnLogger.error({ err: error }, 'model stream error');
@@ -108,8 +126,11 @@ export async function runTurn(
     failure ??= error;
     turnLogger.error({ err: error }, 'turn failed');
   } finally {
+    lease.release();
     metrics.activeTurns.dec();
   }
+  // The turn was ended or taken by another party; ending it here would race that party.
+  if (lease.lost.aborted && !signal.aborted) return;
   if (signal.aborted && !finished) await end(outcomeOfAbort(signal));
   else if (failure !== undefined) {
     await end({
@@ -119,6 +140,12 @@ export async function runTurn(
     });
   } else await end({ status: 'completed' });
 }
+
+export const executorGoneOutcome: TurnOutcome = {
+  status: 'failed',
+  error: 'the executor running this turn stopped (its lease expired)',
+  publicErrorText: 'The server answering this stopped unexpectedly. Please try again.',
+};
 
 function outcomeOfAbort(signal: AbortSignal): TurnOutcome {
   return signal.reason === 'shutdown'

@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/create-app.ts';
 import { ConfigError, configHelp, loadConfig } from '../config.ts';
+import { startSweeper } from '../executor/sweeper.ts';
 import { startTurnWorker } from '../executor/turn-worker.ts';
 import { createRuntime } from './create-runtime.ts';
 
@@ -26,6 +27,14 @@ async function main(): Promise<void> {
   if (orphaned > 0)
     logger.warn({ turns: orphaned }, 'ended turns left unfinished by a previous run');
   const worker = await startTurnWorker(runtime.executor, { concurrency: config.turnConcurrency });
+  const sweeper = startSweeper(runtime.api, {
+    ownerId: runtime.executor.executorId,
+    intervalMs: config.sweepIntervalMs,
+    leaseGraceMs: config.sweepIntervalMs,
+    unleasedTurnTimeoutMs: config.unleasedTurnTimeoutMs,
+    closingGraceMs: 30_000,
+    storeGraceMs: 60_000,
+  });
   const app = createApp(runtime.api);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const base = `http://localhost:${info.port}`;
@@ -54,7 +63,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close();
-    await worker.stop(10_000);
+    await sweeper.stop();
+    await worker.stop(config.shutdownDeadlineMs);
     await runtime.close();
     process.exit(0);
   };

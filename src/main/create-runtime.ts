@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { LanguageModel, ToolSet } from 'ai';
 import type { ApiDependencies } from '../api/api-dependencies.ts';
 import { createAuthenticator } from '../api/authenticator.ts';
@@ -71,6 +73,8 @@ export async function createRuntime(
       tools: options.tools ?? createBuiltInTools(),
       maxSteps: config.maxSteps,
       systemPrompt,
+      executorId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+      leaseTtlMs: config.leaseTtlMs,
     },
     async close() {
       await queue.close();

@@ -103,6 +103,8 @@ export interface ChatStore {
    * whose in-memory registry and queue died with the previous process).
    */
   failUnfinishedTurns(error: string): Promise<number>;
+  /** Queued or running turns created before `createdBefore`, oldest first (the sweeper's view). */
+  listUnfinishedTurns(createdBefore: Date, limit: number): Promise<StoredTurn[]>;
   /** Touches the database (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

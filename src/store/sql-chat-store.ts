@@ -212,6 +212,16 @@ export class SqlChatStore implements ChatStore {
     return rows.length;
   }
 
+  async listUnfinishedTurns(createdBefore: Date, limit: number): Promise<StoredTurn[]> {
+    const rows = await this.#client.query<TurnRow>(
+      `SELECT ${turnColumns} FROM turns
+       WHERE status IN ('queued', 'running') AND created_at < $1
+       ORDER BY created_at, id LIMIT $2`,
+      [createdBefore.toISOString(), limit],
+    );
+    return rows.map(toTurn);
+  }
+
   async getTurn(turnId: string): Promise<StoredTurn | null> {
     const rows = await this.#client.query<TurnRow>(
       `SELECT ${turnColumns} FROM turns WHERE id = $1`,

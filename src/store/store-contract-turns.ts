@@ -271,4 +271,37 @@ export function runTurnContract(createStore: CreateChatStore): void {
       assert.equal(await store.failUnfinishedTurns('again'), 0);
     });
   });
+
+  describe('listUnfinishedTurns', () => {
+    test('lists queued and running turns older than the cut-off, oldest first, up to the limit', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: null });
+      const { id: otherSessionId } = await store.createSession({ userId: null });
+      const old = await store.startTurn(turnInput(sessionId, userMessage('old')));
+      await tick();
+      const older = await store.startTurn(turnInput(otherSessionId, userMessage('newer')));
+      await store.markTurnRunning(older.turn.id);
+      await tick();
+      const cutOff = new Date(Date.now() + 1);
+      await tick();
+      const finished = await store.startTurn(turnInput(sessionId, userMessage('later')));
+      await store.finishTurn({
+        turnId: finished.turn.id,
+        status: 'failed',
+        error: 'x',
+        assistantMessage: null,
+        usage: null,
+      });
+      const listed = await store.listUnfinishedTurns(cutOff, 10);
+      const ours = listed.filter((turn) => [sessionId, otherSessionId].includes(turn.sessionId));
+      assert.deepEqual(
+        ours.map((turn) => [turn.id, turn.status]),
+        [
+          [old.turn.id, 'queued'],
+          [older.turn.id, 'running'],
+        ],
+      );
+      assert.equal((await store.listUnfinishedTurns(cutOff, 1)).length, 1);
+      assert.equal((await store.listUnfinishedTurns(new Date(0), 10)).length, 0);
+    });
+  });
 }

@@ -31,9 +31,23 @@ export async function endTurn(
   turn: { turnId: string; assistantMessageId: string },
   outcome: TurnOutcome,
 ): Promise<boolean> {
-  const { registry, store, logger, metrics } = dependencies;
   const error = outcome.error ?? null;
-  if (!(await registry.claimClose(turn.turnId, outcome.status, error))) return false;
+  if (!(await dependencies.registry.claimClose(turn.turnId, outcome.status, error))) return false;
+  await finishClaimedTurn(dependencies, turn, { ...outcome, error });
+  return true;
+}
+
+/**
+ * The second half of `endTurn`, for the party that holds the claim — or for the sweeper, when a
+ * closer died between its claim and its terminal event. Safe to repeat: the store keeps the first
+ * finish, the trailing chunks are computed from the log.
+ */
+export async function finishClaimedTurn(
+  dependencies: EndTurnDependencies,
+  turn: { turnId: string; assistantMessageId: string },
+  outcome: TurnOutcome,
+): Promise<void> {
+  const { registry, store, logger, metrics } = dependencies;
   const errorText = outcome.publicErrorText ?? 'The answer could not be completed.';
   // Fallback if the log cannot be read: the terminal chunk must still reach readers.
   let trailing = trailingChunks(outcome.status, [], errorText);
@@ -44,7 +58,7 @@ export async function endTurn(
     await store.finishTurn({
       turnId: turn.turnId,
       status: outcome.status,
-      error,
+      error: outcome.error ?? null,
       assistantMessage: message,
       usage: usageOf(message?.metadata),
     });
@@ -54,7 +68,6 @@ export async function endTurn(
   }
   await registry.publishClose(turn.turnId, trailing);
   metrics.turnsFinished.inc({ outcome: outcome.status });
-  return true;
 }
 
 function usageOf(metadata: unknown): Usage | null {

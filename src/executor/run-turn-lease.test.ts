@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { createMetrics } from '../metrics.ts';
+import { createDemoLanguageModel } from '../model/demo-language-model.ts';
+import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
+import type { ChatStore } from '../store/chat-store.ts';
+import { createPgliteSqlClient } from '../store/pglite-sql-client.ts';
+import { SqlChatStore } from '../store/sql-chat-store.ts';
+import { type RunTurnDependencies, runTurn } from './run-turn.ts';
+import { createBuiltInTools } from './tools/built-in-tools.ts';
+
+describe('runTurn and leases', () => {
+  let store: ChatStore;
+  let registry: MemoryStreamRegistry;
+  before(async () => {
+    store = await SqlChatStore.open(await createPgliteSqlClient({}));
+    registry = new MemoryStreamRegistry({ finishedTurnTtlMs: 60_000 });
+  });
+  after(async () => {
+    await registry.close();
+    await store.close();
+  });
+
+  const dependencies = (executorId: string, leaseTtlMs = 5_000): RunTurnDependencies => ({
+    store,
+    registry,
+    logger: pino({ level: 'silent' }),
+    metrics: createMetrics(),
+    model: createDemoLanguageModel({ tokenDelayMs: 2, answerWords: 30, slowSilenceMs: 0 }),
+    tools: createBuiltInTools(),
+    maxSteps: 3,
+    systemPrompt: 'test',
+    executorId,
+    leaseTtlMs,
+  });
+
+  async function queuedTurn() {
+    const session = await store.createSession({ userId: null });
+    const job = {
+      turnId: randomUUID(),
+      sessionId: session.id,
+      userId: null,
+      userMessageId: randomUUID(),
+      assistantMessageId: randomUUID(),
+      enqueuedAt: Date.now(),
+    };
+    await registry.openTurn(job);
+    await store.startTurn({
+      sessionId: session.id,
+      userMessage: { id: job.userMessageId, role: 'user', parts: [{ type: 'text', text: 'hi' }] },
+      turnId: job.turnId,
+      assistantMessageId: job.assistantMessageId,
+    });
+    return job;
+  }
+
+  it('runs a turn under its own lease and completes it', async () => {
+    const job = await queuedTurn();
+    await runTurn(dependencies('executor-a'), job, new AbortController().signal);
+    const turn = await registry.getTurn(job.turnId);
+    assert.equal(turn?.status, 'completed');
+    assert.equal(turn?.leaseOwner, 'executor-a');
+  });
+
+  it('does not run a redelivered turn whose lease another live executor holds', async () => {
+    const job = await queuedTurn();
+    assert.equal(await registry.acquireLease(job.turnId, 'executor-a', 5_000), 'acquired');
+    await runTurn(dependencies('executor-b'), job, new AbortController().signal);
+    const turn = await registry.getTurn(job.turnId);
+    assert.equal(turn?.status, 'running', 'left to its owner');
+    assert.equal(turn?.lastPosition, 0, 'executor b appended nothing');
+    assert.equal((await store.getTurn(job.turnId))?.status, 'queued');
+  });
+
+  it('ends a redelivered turn whose executor died as failed, keeping its partial answer, without rerunning the model', async () => {
+    const job = await queuedTurn();
+    await registry.acquireLease(job.turnId, 'dead-executor', 30);
+    await registry.append(job.turnId, [
+      { type: 'start', messageId: job.assistantMessageId },
+      { type: 'text-start', id: 't' },
+      { type: 'text-delta', id: 't', delta: 'partial' },
+    ]);
+    await sleep(60);
+    await runTurn(dependencies('executor-b'), job, new AbortController().signal);
+    const turn = await registry.getTurn(job.turnId);
+    assert.equal(turn?.status, 'failed');
+    const log = await registry.readAll(job.turnId);
+    assert.deepEqual(
+      log.map((entry) => entry.chunk.type),
+      ['start', 'text-start', 'text-delta', 'error'],
+    );
+    const messages = await store.listMessages(job.sessionId);
+    assert.equal(messages.at(-1)?.id, job.assistantMessageId);
+  });
+
+  it('keeps refreshing the lease of a long turn so it never lapses while the executor lives', async () => {
+    const job = await queuedTurn();
+    const deps = {
+      ...dependencies('executor-a', 120),
+      model: createDemoLanguageModel({ tokenDelayMs: 5, answerWords: 80, slowSilenceMs: 0 }),
+    };
+    const running = runTurn(deps, job, new AbortController().signal);
+    await sleep(300);
+    assert.equal(await registry.acquireLease(job.turnId, 'executor-b', 120), 'held');
+    await running;
+    assert.equal((await registry.getTurn(job.turnId))?.status, 'completed');
+  });
+});

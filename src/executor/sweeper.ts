@@ -1,0 +1,136 @@
+import { isTerminal, type TurnRecord } from '../registry/stream-registry.ts';
+import { type EndTurnDependencies, endTurn, finishClaimedTurn } from '../turn/end-turn.ts';
+import { foldAssistantMessage } from '../turn/fold-assistant-message.ts';
+import { executorGoneOutcome } from './run-turn.ts';
+
+export interface SweeperOptions {
+  /** This process's identity; the sweep lock names who acts. */
+  ownerId: string;
+  intervalMs: number;
+  /** A lapsed lease is given this much longer (clock skew, a slow refresh) before the turn ends. */
+  leaseGraceMs: number;
+  /** A turn no executor has leased after this long is ended (lost job, API crashed mid-enqueue). */
+  unleasedTurnTimeoutMs: number;
+  /** A closer that claimed a turn and did not publish its end within this long has died. */
+  closingGraceMs: number;
+  /** Store rows still unfinished this long after creation are checked against the registry. */
+  storeGraceMs: number;
+}
+
+export interface SweepReport {
+  /** False when another process holds the sweep lock this round. */
+  acted: boolean;
+  ended: string[];
+}
+
+export interface Sweeper {
+  sweepOnce(): Promise<SweepReport>;
+  stop(): Promise<void>;
+}
+
+const lockName = 'sweeper';
+
+/**
+ * Ends turns that cannot end by themselves (invariant 3), on a timer, whether or not a client
+ * looks: a running turn whose executor's lease lapsed, a turn no executor ever took, a turn whose
+ * closer died mid-close, and a stored turn whose registry state vanished. Any number of processes
+ * run a sweeper; a lock lets one act per round. Every ending goes through the same
+ * compare-and-set as everything else, so a sweep racing a live executor is safe.
+ */
+export function startSweeper(dependencies: EndTurnDependencies, options: SweeperOptions): Sweeper {
+  const { registry, store, logger } = dependencies;
+  let running: Promise<SweepReport> | null = null;
+
+  async function sweepTurn(turn: TurnRecord, now: number): Promise<boolean> {
+    if (turn.status === 'running') {
+      const leaseLapsed =
+        turn.leaseExpiresAt !== null && turn.leaseExpiresAt + options.leaseGraceMs < now;
+      const neverTaken =
+        turn.leaseExpiresAt === null && turn.createdAt + options.unleasedTurnTimeoutMs < now;
+      if (leaseLapsed) return endTurn(dependencies, turn, executorGoneOutcome);
+      if (neverTaken) {
+        return endTurn(dependencies, turn, {
+          status: 'failed',
+          error: 'no executor took the turn in time',
+          publicErrorText: 'The chat service could not start this answer. Please try again.',
+        });
+      }
+      return false;
+    }
+    if (
+      turn.status === 'closing' &&
+      turn.closingStatus !== null &&
+      (turn.closingAt ?? now) + options.closingGraceMs < now
+    ) {
+      await finishClaimedTurn(dependencies, turn, {
+        status: turn.closingStatus,
+        error: turn.error,
+      });
+      return true;
+    }
+    return false;
+  }
+
+  /** Stored turns still queued/running whose registry turn ended or vanished. */
+  async function sweepStore(now: number): Promise<string[]> {
+    const ended: string[] = [];
+    const stale = await store.listUnfinishedTurns(new Date(now - options.storeGraceMs), 100);
+    for (const stored of stale) {
+      const live = await registry.getTurn(stored.id);
+      if (live && !isTerminal(live.status)) continue;
+      const log = live ? await registry.readAll(stored.id) : [];
+      const message = await foldAssistantMessage(
+        log.map((entry) => entry.chunk),
+        stored.assistantMessageId,
+      );
+      const finished = await store.finishTurn({
+        turnId: stored.id,
+        status: live && isTerminal(live.status) ? live.status : 'failed',
+        error: live?.error ?? 'the turn’s stream state was lost',
+        assistantMessage: message,
+        usage: null,
+      });
+      if (finished) ended.push(stored.id);
+    }
+    return ended;
+  }
+
+  async function sweep(): Promise<SweepReport> {
+    const ttl = Math.max(options.intervalMs * 3, 1000);
+    if (!(await registry.acquireLock(lockName, options.ownerId, ttl))) {
+      return { acted: false, ended: [] };
+    }
+    const now = Date.now();
+    const ended: string[] = [];
+    for (const turnId of await registry.listActiveTurnIds()) {
+      const turn = await registry.getTurn(turnId);
+      try {
+        if (turn && (await sweepTurn(turn, now))) ended.push(turnId);
+      } catch (error) {
+        logger.error({ err: error, turnId }, 'sweeper could not end a turn');
+      }
+    }
+    ended.push(...(await sweepStore(now)));
+    if (ended.length > 0) logger.warn({ turns: ended }, 'sweeper ended stuck turns');
+    return { acted: true, ended };
+  }
+
+  const sweepOnce = () => {
+    running ??= sweep().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const timer = setInterval(() => {
+    sweepOnce().catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
+  }, options.intervalMs);
+  timer.unref();
+
+  return {
+    sweepOnce,
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
