@@ -19,6 +19,10 @@ export const settings = {
     default: '600000',
     help: 'a turn no executor has taken after this long is ended as failed',
   },
+  COALESCE_WINDOW_MS: {
+    default: '0',
+    help: 'executor: chunks within this window are written in one registry append (Redis: ~15)',
+  },
   SHUTDOWN_DEADLINE_MS: {
     default: '20000',
     help: 'on SIGTERM, running turns may finish for this long before they are closed',
@@ -72,6 +76,7 @@ const configSchema = z.object({
   SWEEP_INTERVAL_MS: integer(10, 3_600_000),
   UNLEASED_TURN_TIMEOUT_MS: integer(1000, 7 * 24 * 3_600_000),
   SHUTDOWN_DEADLINE_MS: integer(0, 3_600_000),
+  COALESCE_WINDOW_MS: integer(0, 1000),
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalText,
   MODEL: z.string().min(1),
@@ -105,6 +110,7 @@ export interface Config {
   sweepIntervalMs: number;
   unleasedTurnTimeoutMs: number;
   shutdownDeadlineMs: number;
+  coalesceWindowMs: number;
   model: { openAiBaseUrl: string | undefined; openAiApiKey: string | undefined; name: string };
   maxSteps: number;
   demo: { tokenDelayMs: number; answerWords: number; slowSilenceMs: number };
@@ -159,6 +165,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     sweepIntervalMs: values.SWEEP_INTERVAL_MS,
     unleasedTurnTimeoutMs: values.UNLEASED_TURN_TIMEOUT_MS,
     shutdownDeadlineMs: values.SHUTDOWN_DEADLINE_MS,
+    coalesceWindowMs: values.COALESCE_WINDOW_MS,
     model: {
       openAiBaseUrl: values.OPENAI_BASE_URL,
       openAiApiKey: values.OPENAI_API_KEY,

@@ -35,6 +35,7 @@ describe('runTurn and leases', () => {
     systemPrompt: 'test',
     executorId,
     leaseTtlMs,
+    coalesceWindowMs: 0,
   });
 
   async function queuedTurn() {

@@ -14,6 +14,7 @@ import type { StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import { endTurn, type TurnOutcome } from '../turn/end-turn.ts';
 import { publicErrorText } from '../turn/public-error.ts';
+import { ChunkWriter } from './chunk-writer.ts';
 import { holdLease } from './turn-lease.ts';
 
 export interface RunTurnDependencies {
@@ -29,6 +30,8 @@ export interface RunTurnDependencies {
   executorId: string;
   /** A running turn's lease lapses this long after the executor stops refreshing it. */
   leaseTtlMs: number;
+  /** Chunks within this window go to the registry in one append (0: one append per chunk). */
+  coalesceWindowMs: number;
 }
 
 /** Why a turn's abort signal fired: the user stopped it, or this process is shutting down. */
@@ -69,6 +72,7 @@ export async function runTurn(
   metrics.activeTurns.inc();
   let failure: unknown;
   let lastError: unknown;
+  const writer = new ChunkWriter(registry, job.turnId, dependencies.coalesceWindowMs);
   /** The model's answer ended: a cancel landing after this point is too late to stop anything. */
   let finished = false;
   try {
@@ -110,10 +114,9 @@ export async function runTurn(
         metrics.timeToFirstChunkSeconds.observe((Date.now() - job.enqueuedAt) / 1000);
         first = false;
       }
-      if ((await registry.append(job.turnId, [chunk])) === null) {
-        // Someone else ended the turn (force-close after a cancel): stop the model too.
-        return;
-      }
+      writer.push(chunk);
+      // Someone else ended the turn (force-close after a cancel): stop the model too.
+      if (writer.refused) break;
       if (chunk.type === 'error') failure ??= lastError ?? new Error(chunk.errorText);
       if (chunk.type === 'finish') {
         // The stream would still emit an `abort` after `finish` if the signal fired meanwhile:
@@ -129,6 +132,11 @@ export async function runTurn(
     lease.release();
     metrics.activeTurns.dec();
   }
+  // Whatever the model said before an error or a stop is written before the turn ends.
+  await writer.flush().catch((error: unknown) => {
+    failure ??= error;
+  });
+  if (writer.refused) return;
   // The turn was ended or taken by another party; ending it here would race that party.
   if (lease.lost.aborted && !signal.aborted) return;
   if (signal.aborted && !finished) await end(outcomeOfAbort(signal));

@@ -75,6 +75,7 @@ export async function createRuntime(
       systemPrompt,
       executorId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       leaseTtlMs: config.leaseTtlMs,
+      coalesceWindowMs: config.coalesceWindowMs,
     },
     async close() {
       await queue.close();

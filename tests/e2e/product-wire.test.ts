@@ -45,6 +45,30 @@ describe('the product on the wire', () => {
     }
   });
 
+  it('with chunk coalescing on, useChat ends with exactly the message of an uncoalesced run', async () => {
+    const plain = await startTestServer({ DEMO_TOKEN_DELAY_MS: '1' });
+    const coalescing = await startTestServer({
+      DEMO_TOKEN_DELAY_MS: '1',
+      COALESCE_WINDOW_MS: '15',
+    });
+    try {
+      const answers = [];
+      for (const server of [plain, coalescing]) {
+        const chat = new TestChat({
+          id: await createSession(server.baseUrl),
+          transport: createTestTransport(server.baseUrl),
+        });
+        await chat.sendMessage({ text: 'count with me [demo:words=300]' });
+        assert.equal(chat.status, 'ready');
+        answers.push(chat.lastMessage?.parts);
+      }
+      assert.deepEqual(answers[1], answers[0]);
+    } finally {
+      await plain.close();
+      await coalescing.close();
+    }
+  });
+
   it('runs a turn on an OpenAI-compatible endpoint: text, a tool call and a masked HTTP error', async () => {
     const fake = await startFakeOpenAiServer();
     const server = await startTestServer({

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { UIMessageChunk } from 'ai';
+import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
+import type { StreamRegistry } from '../registry/stream-registry.ts';
+import { foldAssistantMessage } from '../turn/fold-assistant-message.ts';
+import { ChunkWriter, mergeDeltas } from './chunk-writer.ts';
+
+/** A registry that counts appends — what a networked registry pays per command. */
+function countingRegistry(inner: StreamRegistry): {
+  registry: StreamRegistry;
+  appends: () => number;
+} {
+  let appends = 0;
+  const registry = Object.create(inner) as StreamRegistry;
+  registry.append = (turnId, chunks) => {
+    appends += 1;
+    return inner.append(turnId, chunks);
+  };
+  return { registry, appends: () => appends };
+}
+
+const answerChunks = (words: number): UIMessageChunk[] => [
+  { type: 'start', messageId: 'm' },
+  { type: 'text-start', id: 't' },
+  ...Array.from({ length: words }, (_, index) => ({
+    type: 'text-delta' as const,
+    id: 't',
+    delta: `word${index} `,
+  })),
+  { type: 'text-end', id: 't' },
+  { type: 'finish' },
+];
+
+describe('ChunkWriter', () => {
+  let memory: MemoryStreamRegistry;
+  let turnId: string;
+  beforeEach(async () => {
+    memory = new MemoryStreamRegistry({ finishedTurnTtlMs: 60_000 });
+    turnId = randomUUID();
+    await memory.openTurn({
+      turnId,
+      sessionId: randomUUID(),
+      userId: null,
+      userMessageId: 'u',
+      assistantMessageId: 'm',
+    });
+  });
+  afterEach(() => memory.close());
+
+  it('without a window appends every chunk as it is, in order', async () => {
+    const { registry, appends } = countingRegistry(memory);
+    const writer = new ChunkWriter(registry, turnId, 0);
+    const chunks = answerChunks(50);
+    for (const chunk of chunks) writer.push(chunk);
+    await writer.flush();
+    assert.equal(appends(), chunks.length);
+    assert.deepEqual(
+      (await memory.readAll(turnId)).map((entry) => entry.chunk),
+      chunks,
+    );
+  });
+
+  it('with a window, a burst of deltas costs a handful of appends and folds to the same message', async () => {
+    const { registry, appends } = countingRegistry(memory);
+    const writer = new ChunkWriter(registry, turnId, 15);
+    const chunks = answerChunks(1000);
+    for (const chunk of chunks) writer.push(chunk);
+    await writer.flush();
+    assert.ok(appends() < 5, `${appends()} appends for ${chunks.length} chunks`);
+    const written = (await memory.readAll(turnId)).map((entry) => entry.chunk);
+    assert.ok(written.length < 10);
+    assert.deepEqual(
+      await foldAssistantMessage(written, 'm'),
+      await foldAssistantMessage(chunks, 'm'),
+    );
+  });
+
+  it('merges only consecutive deltas of the same part without provider metadata', () => {
+    const text = (id: string, delta: string): UIMessageChunk => ({ type: 'text-delta', id, delta });
+    assert.deepEqual(mergeDeltas(text('a', 'x'), text('a', 'y')), text('a', 'xy'));
+    assert.equal(mergeDeltas(text('a', 'x'), text('b', 'y')), null);
+    assert.equal(mergeDeltas(text('a', 'x'), { type: 'text-end', id: 'a' }), null);
+    assert.equal(
+      mergeDeltas(text('a', 'x'), {
+        type: 'text-delta',
+        id: 'a',
+        delta: 'y',
+        providerMetadata: { p: {} },
+      }),
+      null,
+    );
+    assert.deepEqual(
+      mergeDeltas(
+        { type: 'tool-input-delta', toolCallId: 'c', inputTextDelta: '{"a' },
+        { type: 'tool-input-delta', toolCallId: 'c', inputTextDelta: '":1}' },
+      ),
+      { type: 'tool-input-delta', toolCallId: 'c', inputTextDelta: '{"a":1}' },
+    );
+  });
+
+  it('turns refused once the turn was ended elsewhere, and drops what comes after', async () => {
+    const writer = new ChunkWriter(memory, turnId, 0);
+    writer.push({ type: 'start', messageId: 'm' });
+    await writer.flush();
+    assert.equal(await memory.claimClose(turnId, 'cancelled'), true);
+    writer.push({ type: 'text-start', id: 't' });
+    await writer.flush();
+    assert.equal(writer.refused, true);
+    writer.push({ type: 'text-end', id: 't' });
+    await writer.flush();
+    assert.deepEqual(
+      (await memory.readAll(turnId)).map((entry) => entry.chunk.type),
+      ['start'],
+    );
+  });
+
+  it('reports a failing append from flush', async () => {
+    const failing = Object.create(memory) as StreamRegistry;
+    failing.append = async () => {
+      throw new Error('registry down');
+    };
+    const writer = new ChunkWriter(failing, turnId, 0);
+    writer.push({ type: 'start', messageId: 'm' });
+    await assert.rejects(writer.flush(), /registry down/);
+  });
+});

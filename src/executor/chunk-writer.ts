@@ -1,0 +1,96 @@
+import type { UIMessageChunk } from 'ai';
+import type { StreamRegistry } from '../registry/stream-registry.ts';
+
+/**
+ * Writes a turn's chunks to the registry in small batches so a networked registry sees far fewer
+ * than one command per token: chunks arriving within `windowMs` of the first buffered one go in
+ * one `append`, and consecutive deltas of the same part are merged into one chunk. A window of 0
+ * appends every chunk as it comes (the in-memory registry gains nothing from batching).
+ *
+ * Appends stay strictly ordered (each waits for the previous). Once the registry refuses an
+ * append (the turn was ended elsewhere) `refused` turns true and later chunks are dropped.
+ */
+export class ChunkWriter {
+  readonly #registry: StreamRegistry;
+  readonly #turnId: string;
+  readonly #windowMs: number;
+  #buffer: UIMessageChunk[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #tail: Promise<void> = Promise.resolve();
+  #refused = false;
+  #failure: unknown;
+
+  constructor(registry: StreamRegistry, turnId: string, windowMs: number) {
+    this.#registry = registry;
+    this.#turnId = turnId;
+    this.#windowMs = windowMs;
+  }
+
+  get refused(): boolean {
+    return this.#refused;
+  }
+
+  /** Buffers a chunk; it is written within the window (call `flush` at the end). */
+  push(chunk: UIMessageChunk): void {
+    if (this.#refused) return;
+    const last = this.#buffer.at(-1);
+    const merged = last ? mergeDeltas(last, chunk) : null;
+    if (merged) this.#buffer[this.#buffer.length - 1] = merged;
+    else this.#buffer.push(chunk);
+    if (this.#windowMs === 0) this.#schedule();
+    else this.#timer ??= setTimeout(() => this.#schedule(), this.#windowMs);
+  }
+
+  /** Writes everything buffered; rejects if an append failed. */
+  async flush(): Promise<void> {
+    this.#schedule();
+    await this.#tail;
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  #schedule(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    this.#tail = this.#tail.then(async () => {
+      if (this.#refused || this.#failure !== undefined) return;
+      try {
+        if ((await this.#registry.append(this.#turnId, batch)) === null) this.#refused = true;
+      } catch (error) {
+        this.#failure = error;
+      }
+    });
+  }
+}
+
+type DeltaChunk = Extract<
+  UIMessageChunk,
+  { type: 'text-delta' } | { type: 'reasoning-delta' } | { type: 'tool-input-delta' }
+>;
+
+/** One chunk for two consecutive deltas of the same part, or null when they cannot merge. */
+export function mergeDeltas(first: UIMessageChunk, second: UIMessageChunk): DeltaChunk | null {
+  if (first.type !== second.type) return null;
+  if ('providerMetadata' in first && first.providerMetadata !== undefined) return null;
+  if ('providerMetadata' in second && second.providerMetadata !== undefined) return null;
+  if (first.type === 'text-delta' && second.type === 'text-delta' && first.id === second.id) {
+    return { ...first, delta: first.delta + second.delta };
+  }
+  if (
+    first.type === 'reasoning-delta' &&
+    second.type === 'reasoning-delta' &&
+    first.id === second.id
+  ) {
+    return { ...first, delta: first.delta + second.delta };
+  }
+  if (
+    first.type === 'tool-input-delta' &&
+    second.type === 'tool-input-delta' &&
+    first.toolCallId === second.toolCallId
+  ) {
+    return { ...first, inputTextDelta: first.inputTextDelta + second.inputTextDelta };
+  }
+  return null;
+}
