@@ -86,6 +86,12 @@ export interface ChatStore {
    * a missing session rejects with `SessionNotFoundError` (both in `chat-store-errors.ts`).
    */
   startTurn(input: StartTurnInput): Promise<StartTurnResult>;
+  /**
+   * Undoes `startTurn` for a turn that never reached the queue (the broker was down): deletes the
+   * queued turn and its user message, so the client can send the same message again. False when
+   * the turn is not queued (a worker took it).
+   */
+  discardTurn(turnId: string): Promise<boolean>;
   /** queued → running; false if the turn is not queued. */
   markTurnRunning(turnId: string): Promise<boolean>;
   /**

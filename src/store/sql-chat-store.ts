@@ -146,6 +146,19 @@ export class SqlChatStore implements ChatStore {
     }
   }
 
+  async discardTurn(turnId: string): Promise<boolean> {
+    return this.#client.transaction(async (transaction) => {
+      const rows = await transaction.query<{ user_message_id: string }>(
+        `DELETE FROM turns WHERE id = $1 AND status = 'queued' RETURNING user_message_id`,
+        [turnId],
+      );
+      const discarded = rows[0];
+      if (discarded === undefined) return false;
+      await transaction.query('DELETE FROM messages WHERE id = $1', [discarded.user_message_id]);
+      return true;
+    });
+  }
+
   async markTurnRunning(turnId: string): Promise<boolean> {
     const rows = await this.#client.query(
       `UPDATE turns SET status = 'running', started_at = clock_timestamp()

@@ -272,6 +272,29 @@ export function runTurnContract(createStore: CreateChatStore): void {
     });
   });
 
+  describe('discardTurn', () => {
+    test('removes a queued turn and its user message, so the same message can be sent again', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: null });
+      const message = userMessage('never queued');
+      const first = await store.startTurn(turnInput(sessionId, message));
+      assert.equal(await store.discardTurn(first.turn.id), true);
+      assert.equal(await store.getTurn(first.turn.id), null);
+      assert.deepEqual(await store.listMessages(sessionId), []);
+      const retry = await store.startTurn(turnInput(sessionId, message));
+      assert.equal(retry.created, true);
+      assert.deepEqual(await store.listMessages(sessionId), [message]);
+    });
+
+    test('leaves a turn a worker already took', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: null });
+      const { turn } = await store.startTurn(turnInput(sessionId, userMessage('taken')));
+      await store.markTurnRunning(turn.id);
+      assert.equal(await store.discardTurn(turn.id), false);
+      assert.equal((await store.getTurn(turn.id))?.status, 'running');
+      assert.equal((await store.listMessages(sessionId)).length, 1);
+    });
+  });
+
   describe('listUnfinishedTurns', () => {
     test('lists queued and running turns older than the cut-off, oldest first, up to the limit', async (store) => {
       const { id: sessionId } = await store.createSession({ userId: null });

@@ -75,12 +75,11 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
         enqueuedAt: Date.now(),
       });
     } catch (error) {
+      // Nothing was streamed and no worker has it: undo the turn entirely, so the user message
+      // is not left orphaned and the client can send the same message again once we recover.
       logger.error({ err: error, turnId }, 'could not enqueue the turn');
-      await endTurn(dependencies, turn, {
-        status: 'failed',
-        error: `enqueue failed: ${error instanceof Error ? error.message : String(error)}`,
-        publicErrorText: 'The chat service is busy. Please try again.',
-      });
+      await store.discardTurn(turnId);
+      await abandonTurn(turn, 'the turn queue is unavailable');
       throw new ApiError('SERVICE_UNAVAILABLE');
     }
     return streamTurn(turnId, 0);
