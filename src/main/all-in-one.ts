@@ -1,9 +1,9 @@
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/create-app.ts';
-import { ConfigError, configHelp, loadConfig } from '../config.ts';
-import { startSweeper } from '../executor/sweeper.ts';
-import { startTurnWorker } from '../executor/turn-worker.ts';
+import { configHelp, loadConfig } from '../config.ts';
 import { createRuntime } from './create-runtime.ts';
+import { startExecutorServices } from './executor-services.ts';
+import { reportStartFailure } from './report-start-failure.ts';
 
 /** `npm start`: the API and the executor in one process on the embedded adapters. */
 async function main(): Promise<void> {
@@ -26,15 +26,7 @@ async function main(): Promise<void> {
   );
   if (orphaned > 0)
     logger.warn({ turns: orphaned }, 'ended turns left unfinished by a previous run');
-  const worker = await startTurnWorker(runtime.executor, { concurrency: config.turnConcurrency });
-  const sweeper = startSweeper(runtime.api, {
-    ownerId: runtime.executor.executorId,
-    intervalMs: config.sweepIntervalMs,
-    leaseGraceMs: config.sweepIntervalMs,
-    unleasedTurnTimeoutMs: config.unleasedTurnTimeoutMs,
-    closingGraceMs: 30_000,
-    storeGraceMs: 60_000,
-  });
+  const executor = await startExecutorServices(runtime);
   const app = createApp(runtime.api);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const base = `http://localhost:${info.port}`;
@@ -63,8 +55,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close();
-    await sweeper.stop();
-    await worker.stop(config.shutdownDeadlineMs);
+    await executor.stop();
     await runtime.close();
     process.exit(0);
   };
@@ -72,11 +63,4 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else
-    process.stderr.write(
-      `durable-chat failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-  process.exit(1);
-});
+main().catch(reportStartFailure);

@@ -50,6 +50,31 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+describe('the scale-out processes', () => {
+  for (const script of ['api.ts', 'executor.ts']) {
+    it(`${script} refuses to start without the service URLs, naming each missing variable`, async () => {
+      const environment: Record<string, string | undefined> = {
+        ...process.env,
+        REDIS_URL: 'redis://127.0.0.1:6379',
+      };
+      delete environment.DATABASE_URL;
+      delete environment.AMQP_URL;
+      const child = spawn(process.execPath, [join(import.meta.dirname, '../../src/main', script)], {
+        env: environment,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let errors = '';
+      child.stderr.on('data', (data: Buffer) => {
+        errors += data.toString();
+      });
+      assert.equal(await exitOf(child), 1);
+      assert.match(errors, /DATABASE_URL/);
+      assert.match(errors, /AMQP_URL/);
+      assert.doesNotMatch(errors, /REDIS_URL/);
+    });
+  }
+});
+
 describe('npm start (the all-in-one process)', () => {
   const folders: string[] = [];
   after(async () => {

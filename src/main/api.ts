@@ -1,0 +1,37 @@
+import { serve } from '@hono/node-server';
+import { createApp } from '../api/create-app.ts';
+import { configHelp, loadConfig, requireDistributedUrls } from '../config.ts';
+import { createRuntime } from './create-runtime.ts';
+import { reportStartFailure } from './report-start-failure.ts';
+
+/** `npm run start:api`: a stateless API process; turns run on executor processes. */
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`durable-chat API\n\n${configHelp()}\n`);
+    return;
+  }
+  const config = loadConfig();
+  requireDistributedUrls(config);
+  const runtime = await createRuntime(config);
+  const { logger } = runtime;
+  if (config.auth.mode === 'anonymous') {
+    logger.warn('no JWT_SECRET or JWKS_URL: running in anonymous mode');
+  }
+  const server = serve(
+    { fetch: createApp(runtime.api).fetch, port: config.port, hostname: config.host },
+    (info) => logger.info({ port: info.port, store: runtime.storeDescription }, 'API is running'),
+  );
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping the API');
+    server.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch(reportStartFailure);
