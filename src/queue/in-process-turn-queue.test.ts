@@ -8,7 +8,18 @@ import { newJob } from './queue-contract-support.ts';
 runTurnQueueContract('in-process', async () => {
   // The contract makes handlers and listeners throw on purpose; keep that out of the test output.
   const queue = new InProcessTurnQueue({ onError: () => {} });
-  return { queue, cleanup: () => queue.close() };
+  const peers: InProcessTurnQueue[] = [];
+  return {
+    queue,
+    createPeer: async () => {
+      const peer = queue.createPeer({ onError: () => {} });
+      peers.push(peer);
+      return peer;
+    },
+    cleanup: async () => {
+      await Promise.all([queue, ...peers].map((instance) => instance.close()));
+    },
+  };
 });
 
 describe('InProcessTurnQueue', () => {

@@ -22,10 +22,26 @@ export interface InProcessTurnQueueOptions {
 
 interface ConsumerState {
   handler: TurnHandler;
+  onError: NonNullable<InProcessTurnQueueOptions['onError']>;
   concurrency: number;
   inFlight: number;
   /** Resolved when a stopped consumer's last running handler returns. */
   drained: PromiseWithResolvers<void> | null;
+}
+
+interface CancelSubscription {
+  listener: CancelListener;
+  onError: NonNullable<InProcessTurnQueueOptions['onError']>;
+}
+
+/** What peers share: one job list, every view's consumers and every view's cancel listeners. */
+interface Bus {
+  readonly jobs: TurnJob[];
+  readonly consumers: ConsumerState[];
+  /** One entry per subscription, so the same function subscribed twice is called twice. */
+  readonly cancelListeners: Set<CancelSubscription>;
+  nextConsumer: number;
+  openViews: number;
 }
 
 /**
@@ -34,23 +50,41 @@ interface ConsumerState {
  * left to whoever closes stuck turns). Handlers always start on a later microtask, never inside
  * the `enqueue` or `consume` call. `broadcastCancel` calls every listener synchronously, before
  * its promise resolves.
+ *
+ * `createPeer` gives a second view of the same queue, standing in for another process attached
+ * to the same broker: jobs enqueued on either view go to consumers of both, and a cancel reaches
+ * the listeners of both. Closing a view stops only its own consumers and listeners; queued jobs
+ * are dropped when the last view closes.
  */
 export class InProcessTurnQueue implements TurnQueue {
-  readonly #jobs: TurnJob[] = [];
-  readonly #consumers: ConsumerState[] = [];
-  /** One entry per subscription, so the same function subscribed twice is called twice. */
-  readonly #cancelListeners = new Set<{ listener: CancelListener }>();
+  #bus: Bus = {
+    jobs: [],
+    consumers: [],
+    cancelListeners: new Set(),
+    nextConsumer: 0,
+    openViews: 1,
+  };
+  readonly #ownConsumers = new Set<ConsumerState>();
+  readonly #ownSubscriptions = new Set<CancelSubscription>();
   readonly #onError: NonNullable<InProcessTurnQueueOptions['onError']>;
-  #nextConsumer = 0;
   #closed = false;
 
   constructor(options: InProcessTurnQueueOptions = {}) {
     this.#onError = options.onError ?? reportAsWarning;
   }
 
+  /** Another view of this queue, with its own consumers, listeners and error reporting. */
+  createPeer(options: InProcessTurnQueueOptions = {}): InProcessTurnQueue {
+    this.#assertOpen();
+    const peer = new InProcessTurnQueue(options);
+    peer.#bus = this.#bus;
+    this.#bus.openViews += 1;
+    return peer;
+  }
+
   async enqueue(job: TurnJob): Promise<void> {
     this.#assertOpen();
-    this.#jobs.push({ ...job });
+    this.#bus.jobs.push({ ...job });
     this.#dispatch();
   }
 
@@ -61,60 +95,73 @@ export class InProcessTurnQueue implements TurnQueue {
     }
     const consumer: ConsumerState = {
       handler,
+      onError: this.#onError,
       concurrency: options.concurrency,
       inFlight: 0,
       drained: null,
     };
-    this.#consumers.push(consumer);
+    this.#bus.consumers.push(consumer);
+    this.#ownConsumers.add(consumer);
     this.#dispatch();
     return { stop: () => this.#stop(consumer) };
   }
 
   async broadcastCancel(turnId: string): Promise<void> {
     this.#assertOpen();
-    for (const { listener } of [...this.#cancelListeners]) {
+    for (const { listener, onError } of [...this.#bus.cancelListeners]) {
       try {
         listener(turnId);
       } catch (error) {
-        this.#onError(error, { turnId, source: 'cancel-listener' });
+        onError(error, { turnId, source: 'cancel-listener' });
       }
     }
   }
 
   onCancel(listener: CancelListener): () => void {
     this.#assertOpen();
-    const subscription = { listener };
-    this.#cancelListeners.add(subscription);
+    const subscription = { listener, onError: this.#onError };
+    this.#bus.cancelListeners.add(subscription);
+    this.#ownSubscriptions.add(subscription);
     return () => {
-      this.#cancelListeners.delete(subscription);
+      this.#bus.cancelListeners.delete(subscription);
+      this.#ownSubscriptions.delete(subscription);
     };
   }
 
-  /** Stops every consumer (waiting for running handlers), then drops queued jobs and listeners. */
+  /**
+   * Stops this view's consumers (waiting for running handlers) and drops its listeners; the last
+   * view to close also drops the queued jobs.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([...this.#consumers].map((consumer) => this.#stop(consumer)));
-    this.#jobs.length = 0;
-    this.#cancelListeners.clear();
+    this.#bus.openViews -= 1;
+    // Running handlers may still be waiting for a cancel, so listeners go only after them.
+    await Promise.all([...this.#ownConsumers].map((consumer) => this.#stop(consumer)));
+    for (const subscription of this.#ownSubscriptions) {
+      this.#bus.cancelListeners.delete(subscription);
+    }
+    this.#ownSubscriptions.clear();
+    if (this.#bus.openViews === 0) this.#bus.jobs.length = 0;
   }
 
   #dispatch(): void {
-    while (this.#jobs.length > 0) {
+    while (this.#bus.jobs.length > 0) {
       const consumer = this.#nextFreeConsumer();
-      const job = consumer && this.#jobs.shift();
+      const job = consumer && this.#bus.jobs.shift();
       if (!consumer || !job) return;
       void this.#run(consumer, job);
     }
   }
 
   #nextFreeConsumer(): ConsumerState | undefined {
-    const count = this.#consumers.length;
+    const { consumers } = this.#bus;
+    const count = consumers.length;
     for (let offset = 0; offset < count; offset += 1) {
-      const index = (this.#nextConsumer + offset) % count;
-      const consumer = this.#consumers[index];
+      const index = (this.#bus.nextConsumer + offset) % count;
+      const consumer = consumers[index];
       if (consumer && consumer.inFlight < consumer.concurrency) {
-        this.#nextConsumer = (index + 1) % count;
+        this.#bus.nextConsumer = (index + 1) % count;
         return consumer;
       }
     }
@@ -125,9 +172,9 @@ export class InProcessTurnQueue implements TurnQueue {
     consumer.inFlight += 1;
     try {
       await Promise.resolve();
-      await consumer.handler(job);
+      await consumer.handler(job, { redelivered: false });
     } catch (error) {
-      this.#onError(error, { turnId: job.turnId, source: 'handler' });
+      consumer.onError(error, { turnId: job.turnId, source: 'handler' });
     } finally {
       consumer.inFlight -= 1;
       if (consumer.inFlight === 0) consumer.drained?.resolve();
@@ -136,8 +183,9 @@ export class InProcessTurnQueue implements TurnQueue {
   }
 
   #stop(consumer: ConsumerState): Promise<void> {
-    const index = this.#consumers.indexOf(consumer);
-    if (index !== -1) this.#consumers.splice(index, 1);
+    const index = this.#bus.consumers.indexOf(consumer);
+    if (index !== -1) this.#bus.consumers.splice(index, 1);
+    this.#ownConsumers.delete(consumer);
     if (consumer.drained === null) {
       consumer.drained = Promise.withResolvers<void>();
       if (consumer.inFlight === 0) consumer.drained.resolve();

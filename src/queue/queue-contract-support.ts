@@ -1,14 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { type TestOptions, test } from 'node:test';
+import { type TestContext, type TestOptions, test } from 'node:test';
 import type { TurnJob, TurnQueue } from './turn-queue.ts';
 
-/** Builds a fresh, isolated queue (its own queue names); `cleanup` also works after `close()`. */
-export type TurnQueueFactory = () => Promise<{ queue: TurnQueue; cleanup: () => Promise<void> }>;
+export interface TurnQueueUnderTest {
+  queue: TurnQueue;
+  /**
+   * Another instance on the SAME underlying queue and cancel exchange, as a second process
+   * would have, ready to hear cancels when it resolves. Without it the cross-instance cases are
+   * skipped with a reason.
+   */
+  createPeer?: () => Promise<TurnQueue>;
+  /** Closes the queue and every peer, then removes what the test created; works after `close()`. */
+  cleanup: () => Promise<void>;
+}
+
+/** Builds a fresh, isolated queue (its own queue names). */
+export type TurnQueueFactory = () => Promise<TurnQueueUnderTest>;
 
 /** A contract test that fails after a bound instead of hanging on a job that never arrives. */
 export function contractTest(
   name: string,
-  body: () => Promise<void>,
+  body: (context: TestContext) => Promise<void>,
   options: TestOptions = {},
 ): void {
   test(name, { timeout: 20_000, ...options }, body);
@@ -16,13 +28,13 @@ export function contractTest(
 
 export async function withQueue<T>(
   create: TurnQueueFactory,
-  body: (queue: TurnQueue) => Promise<T>,
+  body: (queue: TurnQueue, underTest: TurnQueueUnderTest) => Promise<T>,
 ): Promise<T> {
-  const { queue, cleanup } = await create();
+  const underTest = await create();
   try {
-    return await body(queue);
+    return await body(underTest.queue, underTest);
   } finally {
-    await cleanup();
+    await underTest.cleanup();
   }
 }
 

@@ -3,6 +3,7 @@ import { describe } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../tests/support/wait-for.ts';
 import { describeCancelFanOut } from './queue-contract-cancel.ts';
+import { describeCrossInstance } from './queue-contract-peers.ts';
 import {
   contractTest,
   DeliveryLog,
@@ -12,7 +13,7 @@ import {
 } from './queue-contract-support.ts';
 import type { TurnJob } from './turn-queue.ts';
 
-export type { TurnQueueFactory } from './queue-contract-support.ts';
+export type { TurnQueueFactory, TurnQueueUnderTest } from './queue-contract-support.ts';
 
 /** Long enough for a broker to have delivered a job it should not have. */
 const quietPeriodMs = 100;
@@ -23,12 +24,14 @@ function randomDelay(maxMs: number): Promise<unknown> {
 
 /**
  * The one behaviour every TurnQueue adapter must show. `createQueue` is called once per test and
- * must return an isolated queue (its own queue and exchange names for a broker).
+ * must return an isolated queue (its own queue and exchange names for a broker), and a way to
+ * attach a second instance to it for the cross-instance cases.
  */
 export function runTurnQueueContract(adapterName: string, createQueue: TurnQueueFactory): void {
   describe(`TurnQueue contract: ${adapterName}`, () => {
     describeDelivery(createQueue);
     describeCancelFanOut(createQueue);
+    describeCrossInstance(createQueue);
   });
 }
 
@@ -159,6 +162,24 @@ function describeDelivery(create: TurnQueueFactory): void {
         const healthy = jobs.filter((job) => !failing.has(job.turnId));
         await waitFor(() => healthy.every((job) => deliveries.count(job.turnId) === 1));
         for (const turnId of failing) assert.ok(deliveries.count(turnId) >= 1, turnId);
+      }),
+    );
+
+    contractTest('consumes a job whose handler threw instead of handing it out again', () =>
+      withQueue(create, async (queue) => {
+        const job = newJob();
+        const deliveries = new DeliveryLog();
+        await queue.consume(
+          async (delivered) => {
+            deliveries.record(delivered.turnId);
+            throw new Error(`handler failed on ${delivered.turnId}`);
+          },
+          { concurrency: 2 },
+        );
+        await queue.enqueue(job);
+        await waitFor(() => deliveries.total === 1);
+        await sleep(quietPeriodMs * 3);
+        assert.equal(deliveries.count(job.turnId), 1);
       }),
     );
 

@@ -9,7 +9,23 @@ export interface TurnJob {
   enqueuedAt: number;
 }
 
-export type TurnHandler = (job: TurnJob) => Promise<void>;
+/** How a job reached its handler. */
+export interface TurnDelivery {
+  /**
+   * True when the job was handed out before without being consumed: its consumer's process or
+   * connection died before the handler returned, or it was stopping and gave the job back. The
+   * turn may be running, or have run, elsewhere: the executor decides through the turn's lease
+   * whether to run, close or skip it. The embedded adapter never redelivers: always false there.
+   */
+  redelivered: boolean;
+}
+
+/**
+ * Runs one job. The job is consumed (never handed out again) once the handler returns OR throws:
+ * the executor ends a turn it failed on its own error path, so requeueing a thrown job would only
+ * run a failed turn again, or loop forever on a deterministic bug.
+ */
+export type TurnHandler = (job: TurnJob, delivery: TurnDelivery) => Promise<void>;
 export type CancelListener = (turnId: string) => void;
 
 export interface ConsumeOptions {
@@ -23,14 +39,37 @@ export interface Consumer {
 }
 
 /**
- * Turn jobs (each delivered to one consumer) and cancel fan-out (delivered to EVERY consumer,
- * so whichever executor runs the turn hears it). Every adapter passes `queue-contract.ts`.
+ * Turn jobs (each delivered to one consumer) and cancel fan-out (delivered to EVERY queue
+ * instance, in every process, so whichever executor runs the turn hears it). Cancels and jobs
+ * are not ordered with respect to each other, so an executor also checks the registry's durable
+ * cancel flag before it runs a turn. Every adapter passes `queue-contract.ts`.
  */
 export interface TurnQueue {
+  /**
+   * Resolves once the job is durably queued. Rejects with `QueueUnavailableError` when the queue
+   * cannot take it now; the job may then still have been queued (a broker that vanished between
+   * receiving and confirming it), which the lease and the turn's compare-and-set make harmless.
+   */
   enqueue(job: TurnJob): Promise<void>;
+  /**
+   * Starts a consumer; it keeps consuming across reconnects until stopped. Rejects with
+   * `QueueUnavailableError` when the backing service cannot be reached at the time.
+   */
   consume(handler: TurnHandler, options: ConsumeOptions): Promise<Consumer>;
+  /** Rejects with `QueueUnavailableError` like `enqueue`. */
   broadcastCancel(turnId: string): Promise<void>;
   /** Returns an unsubscribe function. */
   onCancel(listener: CancelListener): () => void;
   close(): Promise<void>;
+}
+
+/**
+ * The queue's backing service cannot take a message now (down, unreachable, refusing publishes,
+ * or silent past a deadline). Raised quickly rather than hanging, so the API can answer 503.
+ */
+export class QueueUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'QueueUnavailableError';
+  }
 }

@@ -1,0 +1,175 @@
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { TurnHandler } from '../turn-queue.ts';
+import type { QueueLogger } from './rabbitmq-connection.ts';
+import { decodeTurnJob } from './turn-job-message.ts';
+
+export interface RabbitMqTurnConsumerOptions {
+  queueName: string;
+  handler: TurnHandler;
+  concurrency: number;
+  logger: QueueLogger;
+  /** Told when the consumer's channel failed or the broker cancelled it; the connection resets. */
+  onChannelLost: (model: ChannelModel, reason: Error) => void;
+}
+
+interface Delivery {
+  channel: Channel;
+  message: ConsumeMessage;
+}
+
+/**
+ * One `consume` call: its own channel with prefetch = concurrency, so the broker never hands it
+ * more jobs than it may run and keeps the rest for other consumers. A job is acked when its
+ * handler returns or throws (see `TurnHandler`). If the channel dies first, its unacked jobs go
+ * back to the broker, which redelivers them flagged `redelivered`; the handler still running
+ * here finishes, but its ack is skipped since the delivery is gone with the channel.
+ *
+ * Handlers left over from a lost channel still hold their slots, so after a reconnect fresh
+ * deliveries wait here (unacked, hence safe) until the running count drops below concurrency.
+ */
+export class RabbitMqTurnConsumer {
+  readonly #options: RabbitMqTurnConsumerOptions;
+  #model: ChannelModel | null = null;
+  #channel: Channel | null = null;
+  #consumerTag: string | null = null;
+  #attaching: Promise<void> = Promise.resolve();
+  readonly #closedChannels = new WeakSet<Channel>();
+  readonly #waiting: Delivery[] = [];
+  #inFlight = 0;
+  #stopping = false;
+  #stopped: Promise<void> | null = null;
+  #drained: PromiseWithResolvers<void> | null = null;
+
+  constructor(options: RabbitMqTurnConsumerOptions) {
+    this.#options = options;
+  }
+
+  /** Starts consuming on `model` unless this consumer already does or is stopping. */
+  attach(model: ChannelModel): Promise<void> {
+    if (this.#stopping || this.#model === model) return this.#attaching;
+    this.#model = model;
+    this.#attaching = this.#open(model).catch((error: unknown) => {
+      if (this.#model === model) this.#model = null;
+      throw error;
+    });
+    return this.#attaching;
+  }
+
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #open(model: ChannelModel): Promise<void> {
+    const channel = await model.createChannel();
+    channel.on('error', (error: Error) =>
+      this.#options.logger.warn({ err: error }, 'turn consumer channel error'),
+    );
+    channel.on('close', () => this.#channelClosed(model, channel));
+    if (this.#stopping || this.#model !== model) {
+      await this.#close(channel);
+      return;
+    }
+    // Set before the next await, so a close at any later point is seen as this consumer's loss.
+    this.#channel = channel;
+    await channel.prefetch(this.#options.concurrency);
+    const { consumerTag } = await channel.consume(
+      this.#options.queueName,
+      (message) => this.#deliver(model, channel, message),
+      { noAck: false },
+    );
+    if (this.#channel === channel) this.#consumerTag = consumerTag;
+  }
+
+  #deliver(model: ChannelModel, channel: Channel, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // The broker cancelled the consumer (its queue was deleted): re-declare and re-consume.
+      this.#options.onChannelLost(model, new Error('the broker cancelled the turn consumer'));
+      return;
+    }
+    if (this.#stopping) {
+      settle(channel, (open) => open.nack(message, false, true));
+      return;
+    }
+    if (this.#inFlight < this.#options.concurrency) void this.#run({ channel, message });
+    else this.#waiting.push({ channel, message });
+  }
+
+  async #run({ channel, message }: Delivery): Promise<void> {
+    this.#inFlight += 1;
+    try {
+      const job = decodeTurnJob(message.content);
+      if (!job) {
+        this.#options.logger.error(
+          { messageId: message.properties.messageId },
+          'dropping a turn message that is not a valid turn job',
+        );
+        settle(channel, (open) => open.nack(message, false, false));
+        return;
+      }
+      try {
+        await this.#options.handler(job, { redelivered: message.fields.redelivered });
+      } catch (error) {
+        this.#options.logger.error({ err: error, turnId: job.turnId }, 'turn handler failed');
+      }
+      if (!this.#closedChannels.has(channel)) settle(channel, (open) => open.ack(message));
+    } finally {
+      this.#inFlight -= 1;
+      this.#next();
+    }
+  }
+
+  #next(): void {
+    while (this.#waiting.length > 0 && this.#inFlight < this.#options.concurrency) {
+      const delivery = this.#waiting.shift();
+      if (delivery && !this.#closedChannels.has(delivery.channel)) void this.#run(delivery);
+    }
+    if (this.#inFlight === 0) this.#drained?.resolve();
+  }
+
+  #channelClosed(model: ChannelModel, channel: Channel): void {
+    this.#closedChannels.add(channel);
+    // The broker takes back every unacked delivery of a closed channel, waiting ones included.
+    for (let index = this.#waiting.length - 1; index >= 0; index -= 1) {
+      if (this.#waiting[index]?.channel === channel) this.#waiting.splice(index, 1);
+    }
+    if (this.#channel !== channel) return;
+    this.#channel = null;
+    this.#consumerTag = null;
+    this.#model = null;
+    if (!this.#stopping) {
+      this.#options.onChannelLost(model, new Error('the turn consumer channel closed'));
+    }
+  }
+
+  async #stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#attaching.catch(() => {});
+    const channel = this.#channel;
+    const consumerTag = this.#consumerTag;
+    if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => {});
+    for (const { channel: from, message } of this.#waiting.splice(0)) {
+      settle(from, (open) => open.nack(message, false, true));
+    }
+    if (this.#inFlight > 0) {
+      this.#drained = Promise.withResolvers<void>();
+      await this.#drained.promise;
+    }
+    if (channel) await this.#close(channel);
+  }
+
+  async #close(channel: Channel): Promise<void> {
+    if (this.#closedChannels.has(channel)) return;
+    this.#closedChannels.add(channel);
+    await channel.close().catch(() => {});
+  }
+}
+
+/** Acks or nacks unless the channel closed meanwhile (the broker then requeued the delivery). */
+function settle(channel: Channel, action: (channel: Channel) => void): void {
+  try {
+    action(channel);
+  } catch {
+    // IllegalOperationError: the channel closed; nothing is left to settle.
+  }
+}
