@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { QueueUnavailableError } from '../queue/turn-queue.ts';
 import { MessageIdConflictError, SessionNotFoundError } from '../store/chat-store-errors.ts';
 import type { ApiDependencies, ApiEnvironment } from './api-dependencies.ts';
 import { ApiError } from './api-error.ts';
@@ -63,6 +64,14 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
 }
 
 function isConnectionError(error: unknown): boolean {
+  if (error instanceof QueueUnavailableError) return true;
+  // ioredis, after its bounded retries during a Redis outage.
+  if (
+    error instanceof Error &&
+    /MaxRetriesPerRequest|Connection is closed|ECONNREFUSED/.test(`${error.name} ${error.message}`)
+  ) {
+    return true;
+  }
   const code = (error as { code?: unknown } | null)?.code;
   return (
     typeof code === 'string' &&

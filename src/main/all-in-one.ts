@@ -21,11 +21,14 @@ async function main(): Promise<void> {
   }
   // The embedded registry and queue died with any previous process: its unfinished turns can
   // never end on their own, so they end here (never stuck, invariant 3).
-  const orphaned = await runtime.api.store.failUnfinishedTurns(
-    'interrupted: the server stopped while answering',
-  );
-  if (orphaned > 0)
-    logger.warn({ turns: orphaned }, 'ended turns left unfinished by a previous run');
+  if (runtime.embedded) {
+    const orphaned = await runtime.api.store.failUnfinishedTurns(
+      'interrupted: the server stopped while answering',
+    );
+    if (orphaned > 0) {
+      logger.warn({ turns: orphaned }, 'ended turns left unfinished by a previous run');
+    }
+  }
   const executor = await startExecutorServices(runtime);
   const app = createApp(runtime.api);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

@@ -9,11 +9,11 @@ import { createBuiltInTools } from '../executor/tools/built-in-tools.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
 import { createLanguageModel } from '../model/create-language-model.ts';
-import { InProcessTurnQueue } from '../queue/in-process-turn-queue.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
-import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import { openChatStore } from './open-chat-store.ts';
+import { openStreamRegistry } from './open-stream-registry.ts';
+import { openTurnQueue } from './open-turn-queue.ts';
 
 export const systemPrompt =
   'You are a helpful assistant. Answer clearly and concisely. Use the tools when they help.';
@@ -26,6 +26,10 @@ export interface Runtime {
   executor: RunTurnDependencies & { queue: TurnQueue };
   model: { model: LanguageModel; description: string };
   storeDescription: string;
+  queueDescription: string;
+  registryDescription: string;
+  /** Registry and queue live in this process: nothing survives it, nothing else shares them. */
+  embedded: boolean;
   close(): Promise<void>;
 }
 
@@ -38,11 +42,8 @@ export async function createRuntime(
   const { store, description: storeDescription } = options.store
     ? { store: options.store, description: 'injected store' }
     : await openChatStore(config);
-  const registry = new MemoryStreamRegistry({ finishedTurnTtlMs: config.finishedTurnTtlMs });
-  const queue = new InProcessTurnQueue({
-    onError: (error, { turnId, source }) =>
-      logger.error({ err: error, turnId, source }, 'turn queue handler failed'),
-  });
+  const { registry, description: registryDescription } = await openStreamRegistry(config, logger);
+  const { queue, description: queueDescription } = await openTurnQueue(config, logger);
   const model = createLanguageModel({
     openAiBaseUrl: config.model.openAiBaseUrl,
     openAiApiKey: config.model.openAiApiKey,
@@ -56,6 +57,9 @@ export async function createRuntime(
     logger,
     model,
     storeDescription,
+    queueDescription,
+    registryDescription,
+    embedded: !config.amqpUrl && !config.redisUrl,
     api: {
       ...shared,
       authenticator,

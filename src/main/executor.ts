@@ -17,22 +17,25 @@ async function main(): Promise<void> {
   const { logger } = runtime;
   const services = await startExecutorServices(runtime);
   let stopping = false;
-  const health = serve({
-    fetch: createExecutorHealthApp({
-      store: runtime.api.store,
-      metrics: runtime.api.metrics,
-      isStopping: () => stopping,
-    }).fetch,
-    port: config.executorPort,
-    hostname: config.host,
-  });
-  logger.info(
+  const health = serve(
     {
-      executorId: runtime.executor.executorId,
+      fetch: createExecutorHealthApp({
+        store: runtime.api.store,
+        metrics: runtime.api.metrics,
+        isStopping: () => stopping,
+      }).fetch,
       port: config.executorPort,
-      model: runtime.model.description,
+      hostname: config.host,
     },
-    'executor is running',
+    (info) =>
+      logger.info(
+        {
+          executorId: runtime.executor.executorId,
+          port: info.port,
+          model: runtime.model.description,
+        },
+        'executor is running',
+      ),
   );
   const shutdown = async (signal: string) => {
     if (stopping) return;

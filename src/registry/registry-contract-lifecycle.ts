@@ -44,6 +44,17 @@ export function describeTurnLifecycle(create: StreamRegistryFactory): void {
         }),
     );
 
+    contractTest('rejects a turn id that already exists, leaving that turn untouched', () =>
+      withRegistry(create, async (registry) => {
+        const turn = await openTurn(registry);
+        await registry.append(turn.turnId, textDeltas(1));
+        await assert.rejects(registry.openTurn(newTurnInput({ turnId: turn.turnId })));
+        const current = await registry.getTurn(turn.turnId);
+        assert.equal(current?.sessionId, turn.sessionId);
+        assert.equal(current?.lastPosition, 1);
+      }),
+    );
+
     contractTest('keeps a null userId for an anonymous turn', () =>
       withRegistry(create, async (registry) => {
         const turn = await openTurn(registry, { userId: null });

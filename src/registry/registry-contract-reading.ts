@@ -130,6 +130,26 @@ export function describeReading(create: StreamRegistryFactory): void {
       }),
     );
 
+    contractTest('a reader of a turn without chunks waits for the first one and the end', () =>
+      withRegistry(create, async (registry) => {
+        const turn = await openTurn(registry);
+        const silent = await openTurn(registry);
+        const reader = startReader(registry, turn.turnId, 0);
+        const silentReader = startReader(registry, silent.turnId, 0);
+        await sleep(30);
+        assert.equal(reader.events.length, 0);
+        const log = textDeltas(1);
+        await registry.append(turn.turnId, log);
+        await waitFor(() => reader.events.length === 1, { message: 'the first chunk arrives' });
+        await endTurn(registry, turn.turnId, 'completed', []);
+        await endTurn(registry, silent.turnId, 'cancelled', []);
+        assert.deepEqual(await reader.done, expectedEvents(log, 0, 'completed'));
+        assert.deepEqual(await silentReader.done, [
+          { type: 'end', status: 'cancelled', error: null },
+        ]);
+      }),
+    );
+
     contractTest('rejects reading an unknown turn with TurnNotFoundError', () =>
       withRegistry(create, async (registry) => {
         const turnId = newTurnInput().turnId;

@@ -1,0 +1,23 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
+import { RedisStreamRegistry } from '../registry/redis/redis-stream-registry.ts';
+import type { StreamRegistry } from '../registry/stream-registry.ts';
+
+/** Redis when REDIS_URL is set (keys under KEY_PREFIX), else the in-memory registry. */
+export async function openStreamRegistry(
+  config: Config,
+  logger: Logger,
+): Promise<{ registry: StreamRegistry; description: string }> {
+  if (config.redisUrl) {
+    const registry = await RedisStreamRegistry.connect({
+      url: config.redisUrl,
+      keyPrefix: config.keyPrefix,
+      finishedTurnTtlMs: config.finishedTurnTtlMs,
+      onError: (error) => logger.warn({ err: error }, 'stream registry connection error'),
+    });
+    return { registry, description: `Redis at ${new URL(config.redisUrl).host}` };
+  }
+  const registry = new MemoryStreamRegistry({ finishedTurnTtlMs: config.finishedTurnTtlMs });
+  return { registry, description: 'in-memory registry' };
+}
