@@ -18,7 +18,7 @@ import {
   RedisStreamRegistry,
   type RedisStreamRegistryOptions,
 } from './redis/redis-stream-registry.ts';
-import { deleteKeys, keySlot, listKeys, redisUrl } from './redis/redis-test-support.ts';
+import { deleteKeys, keySlot, listKeys, redisUrl } from '../../tests/support/redis-test-support.ts';
 import { registryScripts } from './redis/registry-commands.ts';
 import { CursorOutOfRangeError, type ReadEvent, TurnNotFoundError } from './stream-registry.ts';
 

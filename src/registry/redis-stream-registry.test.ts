@@ -3,7 +3,7 @@ import { after } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisStreamRegistry } from './redis/redis-stream-registry.ts';
 import { runStreamRegistryContract } from './registry-contract.ts';
-import { deleteKeys, redisUrl } from './redis/redis-test-support.ts';
+import { deleteKeys, redisUrl } from '../../tests/support/redis-test-support.ts';
 
 const finishedTurnTtlMs = 400;
 const admin = new Redis(redisUrl, { lazyConnect: true });

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { createRedisKeys } from './redis-keys.ts';
+import { createRedisKeys } from '../../src/registry/redis/redis-keys.ts';
 
 /** The Redis the tests use: `REDIS_URL`, else the local one. Tests fail (never skip) without it. */
 export const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
