@@ -1,0 +1,186 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { connect as connectAmqp } from 'amqplib';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { deleteKeys } from './redis-test-support.ts';
+
+const mainFolder = join(import.meta.dirname, '../../src/main');
+const adminDatabaseUrl =
+  process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface ClusterProcess {
+  role: 'api' | 'executor';
+  child: ChildProcess;
+  /** The API's port, or the executor's health port. */
+  port: number;
+  url: string;
+  /** Everything the process printed (pino JSON lines). */
+  output: () => string;
+}
+
+export interface Cluster {
+  apis: ClusterProcess[];
+  executors: ClusterProcess[];
+  environment: Record<string, string>;
+  databaseUrl: string;
+  keyPrefix: string;
+  /** Starts one more executor with the cluster's settings (e.g. after killing one). */
+  addExecutor(overrides?: Record<string, string>): Promise<ClusterProcess>;
+  close(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  apis?: number;
+  executors?: number;
+  environment?: Record<string, string>;
+}
+
+/**
+ * Real API and executor processes (`src/main/api.ts`, `src/main/executor.ts`) on the local
+ * PostgreSQL, Redis and RabbitMQ, isolated by a fresh database and a random key prefix (Redis
+ * keys, RabbitMQ queue and exchange names), torn down by `close`.
+ */
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const keyPrefix = `dc-test-${randomUUID().slice(0, 8)}`;
+  const databaseName = keyPrefix.replaceAll('-', '_');
+  await adminQuery(`CREATE DATABASE ${databaseName}`);
+  const databaseUrl = withDatabase(adminDatabaseUrl, databaseName);
+  const environment: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    AMQP_URL: process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    KEY_PREFIX: keyPrefix,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    EXECUTOR_PORT: '0',
+    LOG_LEVEL: 'info',
+    DEMO_TOKEN_DELAY_MS: '3',
+    DEMO_ANSWER_WORDS: '40',
+    COALESCE_WINDOW_MS: '10',
+    LEASE_TTL_MS: '1500',
+    SWEEP_INTERVAL_MS: '300',
+    SHUTDOWN_DEADLINE_MS: '2000',
+    ...options.environment,
+  };
+  const processes: ClusterProcess[] = [];
+  const start = async (role: 'api' | 'executor', overrides: Record<string, string> = {}) => {
+    const started = await startProcess(role, { ...environment, ...overrides });
+    processes.push(started);
+    return started;
+  };
+  try {
+    const executors = await Promise.all(
+      Array.from({ length: options.executors ?? 2 }, () => start('executor')),
+    );
+    const apis = await Promise.all(Array.from({ length: options.apis ?? 2 }, () => start('api')));
+    return {
+      apis,
+      executors,
+      environment,
+      databaseUrl,
+      keyPrefix,
+      addExecutor: (overrides) => start('executor', overrides),
+      async close() {
+        await Promise.all(processes.map(stopProcess));
+        await removeServiceState(environment, keyPrefix);
+        await adminQuery(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+      },
+    };
+  } catch (error) {
+    await Promise.all(processes.map(stopProcess));
+    await adminQuery(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    throw error;
+  }
+}
+
+async function startProcess(
+  role: 'api' | 'executor',
+  environment: Record<string, string>,
+): Promise<ClusterProcess> {
+  const child = spawn(process.execPath, [join(mainFolder, `${role}.ts`)], {
+    env: { ...process.env, ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (data: Buffer) => {
+    output += data.toString();
+  });
+  child.stderr?.on('data', (data: Buffer) => {
+    output += data.toString();
+  });
+  const running = role === 'api' ? 'API is running' : 'executor is running';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${role} did not start:\n${output}`)), 30_000);
+    const check = () => {
+      for (const line of output.split('\n')) {
+        if (!line.includes(running)) continue;
+        const parsed = JSON.parse(line) as { port: number };
+        clearTimeout(timer);
+        resolve(parsed.port);
+        return;
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${role} exited with ${code}:\n${output}`));
+    });
+  });
+  return { role, child, port, url: `http://127.0.0.1:${port}`, output: () => output };
+}
+
+/** SIGTERM, then SIGKILL if the process has not gone within a few seconds. */
+export async function stopProcess(process: ClusterProcess): Promise<void> {
+  const { child } = process;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function killProcess(process: ClusterProcess): Promise<void> {
+  const { child } = process;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** Deletes the cluster's Redis keys and RabbitMQ queue and exchange. */
+async function removeServiceState(environment: Record<string, string>, keyPrefix: string) {
+  const redis = new Redis(environment.REDIS_URL ?? '', { lazyConnect: true });
+  await redis.connect();
+  try {
+    await deleteKeys(redis, keyPrefix);
+  } finally {
+    redis.disconnect();
+  }
+  const connection = await connectAmqp(environment.AMQP_URL ?? '');
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(`${keyPrefix}.turns`);
+    await channel.deleteExchange(`${keyPrefix}.cancels`);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
