@@ -30,6 +30,11 @@ export class ChunkWriter {
     return this.#refused;
   }
 
+  /** An append failed (the registry is unreachable): later chunks are dropped, `flush` rejects. */
+  get failed(): boolean {
+    return this.#failure !== undefined;
+  }
+
   /** Buffers a chunk; it is written within the window (call `flush` at the end). */
   push(chunk: UIMessageChunk): void {
     if (this.#refused) return;

@@ -114,9 +114,13 @@ export async function runTurn(
         metrics.timeToFirstChunkSeconds.observe((Date.now() - job.enqueuedAt) / 1000);
         first = false;
       }
+      // A shutdown ends the turn as failed, whose `error` chunk is its one terminal chunk
+      // (invariant 2): the SDK's `abort` chunk would be a second one.
+      if (chunk.type === 'abort' && signal.reason === 'shutdown') break;
       writer.push(chunk);
-      // Someone else ended the turn (force-close after a cancel): stop the model too.
-      if (writer.refused) break;
+      // Someone else ended the turn (force-close after a cancel): stop the model too. Likewise
+      // once an append failed: every later chunk would be dropped and the turn can only fail.
+      if (writer.refused || writer.failed) break;
       if (chunk.type === 'error') failure ??= lastError ?? new Error(chunk.errorText);
       if (chunk.type === 'finish') {
         // The stream would still emit an `abort` after `finish` if the signal fired meanwhile:

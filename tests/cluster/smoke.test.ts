@@ -13,7 +13,9 @@ describe('cluster smoke', () => {
   it('answers through one API and replays through the other', async () => {
     const [first, second] = cluster.apis;
     assert.ok(first && second);
-    const created = (await (await fetch(`${first.url}/api/chat/sessions`, { method: 'POST' })).json()) as { id: string };
+    const created = (await (
+      await fetch(`${first.url}/api/chat/sessions`, { method: 'POST' })
+    ).json()) as { id: string };
     const answer = await readSse(`${first.url}/api/chat/sessions/${created.id}/stream`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -21,7 +23,9 @@ describe('cluster smoke', () => {
     });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.equal(answer.done, true);
-    const session = (await (await fetch(`${second.url}/api/chat/sessions/${created.id}`)).json()) as { messages: unknown[] };
+    const session = (await (
+      await fetch(`${second.url}/api/chat/sessions/${created.id}`)
+    ).json()) as { messages: unknown[] };
     assert.equal(session.messages.length, 2);
   });
 });

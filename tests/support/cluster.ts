@@ -10,6 +10,15 @@ const mainFolder = join(import.meta.dirname, '../../src/main');
 const adminDatabaseUrl =
   process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/**
+ * The real Redis and RabbitMQ. A test may point the processes elsewhere (a fault proxy in
+ * `environment`); the cleanup always goes here, so it works whatever state the proxy is in.
+ */
+export const clusterServiceUrls = {
+  redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  amqp: process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+};
+
 export interface ClusterProcess {
   role: 'api' | 'executor';
   child: ChildProcess;
@@ -49,8 +58,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const databaseUrl = withDatabase(adminDatabaseUrl, databaseName);
   const environment: Record<string, string> = {
     DATABASE_URL: databaseUrl,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    AMQP_URL: process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    REDIS_URL: clusterServiceUrls.redis,
+    AMQP_URL: clusterServiceUrls.amqp,
     KEY_PREFIX: keyPrefix,
     HOST: '127.0.0.1',
     PORT: '0',
@@ -84,12 +93,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       addExecutor: (overrides) => start('executor', overrides),
       async close() {
         await Promise.all(processes.map(stopProcess));
-        await removeServiceState(environment, keyPrefix);
+        await removeServiceState(keyPrefix);
         await adminQuery(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
       },
     };
   } catch (error) {
     await Promise.all(processes.map(stopProcess));
+    await removeServiceState(keyPrefix).catch(() => undefined);
     await adminQuery(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
     throw error;
   }
@@ -150,16 +160,16 @@ export async function killProcess(process: ClusterProcess): Promise<void> {
   await exited;
 }
 
-/** Deletes the cluster's Redis keys and RabbitMQ queue and exchange. */
-async function removeServiceState(environment: Record<string, string>, keyPrefix: string) {
-  const redis = new Redis(environment.REDIS_URL ?? '', { lazyConnect: true });
+/** Deletes the cluster's Redis keys and RabbitMQ queue and exchange, on the real services. */
+async function removeServiceState(keyPrefix: string) {
+  const redis = new Redis(clusterServiceUrls.redis, { lazyConnect: true });
   await redis.connect();
   try {
     await deleteKeys(redis, keyPrefix);
   } finally {
     redis.disconnect();
   }
-  const connection = await connectAmqp(environment.AMQP_URL ?? '');
+  const connection = await connectAmqp(clusterServiceUrls.amqp);
   try {
     const channel = await connection.createChannel();
     await channel.deleteQueue(`${keyPrefix}.turns`);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { LeaseResult, OpenTurnInput, TerminalStatus, TurnRecord } from '../stream-registry.ts';
 import type { RedisKeys } from './redis-keys.ts';
 import { scriptCode, scriptError, UnexpectedScriptReplyError } from './script-codes.ts';
@@ -83,6 +84,8 @@ export class RegistryCommands {
   async append(turnId: string, chunks: readonly string[]): Promise<number | null> {
     const reply = await this.#runner.run(scripts.append, this.#turnKeys(turnId), [
       this.#ttls.activeTurnTtlMs,
+      // Makes a repeat of this call (ioredis resends it after a reconnect) store nothing.
+      randomUUID(),
       ...chunks,
     ]);
     const code = integerReply('append', reply);

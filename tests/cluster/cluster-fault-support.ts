@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import type { UIMessage } from 'ai';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createRedisKeys, type RedisKeys } from '../../src/registry/redis/redis-keys.ts';
+import type { TerminalStatus } from '../../src/registry/stream-registry.ts';
+import { type CheckedTurnStream, textOfMessage } from '../races/race-support.ts';
+import { type Cluster, type ClusterProcess, clusterServiceUrls } from '../support/cluster.ts';
+import {
+  chunksOf,
+  parseSseId,
+  readSse,
+  type SseEvent,
+  type SseReadResult,
+  textOfChunks,
+} from '../support/read-sse.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+// Test support for the fault tests of the scale-out deployment: readers that note when things
+// arrived, and a probe that looks at a turn in Redis and PostgreSQL from outside the processes.
+
+export async function createSession(apiUrl: string): Promise<string> {
+  const response = await fetch(`${apiUrl}/api/chat/sessions`, { method: 'POST' });
+  assert.equal(response.status, 200, 'creating a session');
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** One turn read through an API process while it runs. */
+export interface TurnReader {
+  /** Every data event so far, `[DONE]` included, in arrival order. */
+  events: SseEvent[];
+  /** When `[DONE]` arrived (Date.now()), or null while the stream is open. */
+  doneAt: () => number | null;
+  /** The text deltas received so far, concatenated. */
+  text: () => string;
+  /** The turn id of the `id:` lines (`turnId:position`), once a chunk arrived. */
+  turnId: () => string | undefined;
+  result: Promise<SseReadResult>;
+}
+
+/** POSTs a user message (the seed body, so the message id is the caller's) and reads the answer. */
+export function postTurn(
+  apiUrl: string,
+  sessionId: string,
+  message: string,
+  messageId?: string,
+): TurnReader {
+  const events: SseEvent[] = [];
+  let doneAt: number | null = null;
+  const result = readSse(`${apiUrl}/api/chat/sessions/${sessionId}/stream`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ message, ...(messageId ? { message_id: messageId } : {}) }),
+    onEvent: (event) => {
+      events.push(event);
+      if (event.data === '[DONE]') doneAt = Date.now();
+    },
+  });
+  return {
+    events,
+    doneAt: () => doneAt,
+    text: () => textOfChunks(chunksOf(events.filter((event) => event.data !== '[DONE]'))),
+    turnId: () => parseSseId(events[0]?.id)?.turnId,
+    result,
+  };
+}
+
+/** Waits until the reader has received at least `count` text deltas. */
+export async function waitForText(reader: TurnReader, count: number, timeoutMs = 20_000) {
+  await waitFor(
+    () => reader.events.filter((event) => event.data.includes('"text-delta"')).length >= count,
+    { timeoutMs, intervalMs: 10, message: `${count} text deltas` },
+  );
+}
+
+export interface SessionView {
+  messages: UIMessage[];
+  active_stream: { turn_id: string } | null;
+}
+
+export async function getSession(apiUrl: string, sessionId: string): Promise<SessionView> {
+  const response = await fetch(`${apiUrl}/api/chat/sessions/${sessionId}`);
+  assert.equal(response.status, 200, `GET session ${sessionId}`);
+  return (await response.json()) as SessionView;
+}
+
+/**
+ * Invariant 3 as a user sees it: within `timeoutMs`, no session of the deployment is listed as
+ * running (each cluster has its own database, so these are exactly the test's sessions).
+ */
+export async function waitUntilNoSessionActive(apiUrl: string, timeoutMs: number): Promise<void> {
+  let last: unknown;
+  await waitFor(
+    async () => {
+      const response = await fetch(`${apiUrl}/api/chat/sessions?limit=100`);
+      if (response.status !== 200) return false;
+      const body = (await response.json()) as { sessions: { id: string; active: boolean }[] };
+      last = body.sessions.filter((session) => session.active).map((session) => session.id);
+      return body.sessions.length > 0 && (last as string[]).length === 0;
+    },
+    { timeoutMs, intervalMs: 100, message: `sessions still active: ${JSON.stringify(last)}` },
+  ).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; still active: ${JSON.stringify(last)}`);
+  });
+}
+
+/** Looks at the deployment's state on the real Redis and PostgreSQL, past any fault proxy. */
+export class ClusterProbe {
+  static async open(cluster: Cluster): Promise<ClusterProbe> {
+    const redis = new Redis(clusterServiceUrls.redis, { lazyConnect: true });
+    await redis.connect();
+    const database = new pg.Client({ connectionString: cluster.databaseUrl });
+    await database.connect();
+    return new ClusterProbe(redis, database, createRedisKeys(cluster.keyPrefix));
+  }
+
+  readonly #redis: Redis;
+  readonly #database: pg.Client;
+  readonly #keys: RedisKeys;
+
+  private constructor(redis: Redis, database: pg.Client, keys: RedisKeys) {
+    this.#redis = redis;
+    this.#database = database;
+    this.#keys = keys;
+  }
+
+  /** The turn's hash in Redis (`status`, `leaseOwner`, …); empty when it does not exist. */
+  registryTurn(turnId: string): Promise<Record<string, string>> {
+    return this.#redis.hgetall(this.#keys.turnMeta(turnId));
+  }
+
+  async storedTurnStatus(turnId: string): Promise<string | undefined> {
+    const { rows } = await this.#database.query<{ status: string }>(
+      'SELECT status FROM turns WHERE id = $1',
+      [turnId],
+    );
+    return rows[0]?.status;
+  }
+
+  /** The executor process whose lease holds the turn now (its id names its pid). */
+  async leaseHolder(
+    turnId: string,
+    executors: readonly ClusterProcess[],
+  ): Promise<ClusterProcess | undefined> {
+    let owner: string | undefined;
+    await waitFor(
+      async () => {
+        owner = (await this.registryTurn(turnId)).leaseOwner;
+        return owner !== undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 20, message: `a lease on turn ${turnId}` },
+    );
+    return executors.find((executor) => ownedBy(owner, executor));
+  }
+
+  async close(): Promise<void> {
+    this.#redis.disconnect();
+    await this.#database.end();
+  }
+}
+
+/** A lease owner id is `<hostname>-<pid>-<random>` (see `create-runtime.ts`). */
+function ownedBy(owner: string | undefined, executor: ClusterProcess): boolean {
+  return owner !== undefined && new RegExp(`-${executor.child.pid}-[0-9a-f]{8}$`).test(owner);
+}
+
+/**
+ * Asserts that an ended turn is settled the same way everywhere (invariants 2, 3, 5): the
+ * reader's terminal chunk, the registry's status, the stored turn's status; GET session shows
+ * no active stream and ends with the assistant message holding exactly the text the reader saw
+ * (the reader read the whole log, which is what the message was folded from).
+ */
+export async function assertSettledEverywhere(
+  probe: ClusterProbe,
+  apiUrl: string,
+  sessionId: string,
+  stream: CheckedTurnStream,
+  status: TerminalStatus,
+): Promise<UIMessage> {
+  assert.equal(stream.status, status, `terminal chunk of turn ${stream.turnId}`);
+  assert.equal((await probe.registryTurn(stream.turnId)).status, status, 'registry status');
+  assert.equal(await probe.storedTurnStatus(stream.turnId), status, 'stored turn status');
+  const session = await getSession(apiUrl, sessionId);
+  assert.equal(session.active_stream, null, 'the session still has an active stream');
+  const last = session.messages.at(-1);
+  assert.ok(last, 'the session has no messages');
+  assert.equal(last.role, 'assistant', 'the last message is not the answer');
+  assert.equal(last.id, stream.assistantMessageId, 'the answer is not the start.messageId');
+  assert.equal(textOfMessage(last), stream.text, 'persisted text vs the text the reader saw');
+  return last;
+}
