@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectAmqp } from 'amqplib';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { deleteKeys } from '../tests/support/redis-test-support.ts';
+import type { LoadTarget } from './load-job.ts';
+import { portFromLogLine, type ServiceProcess, startServiceProcess } from './service-process.ts';
+
+/** One server (or deployment) under test, reachable on 127.0.0.1. */
+export interface BenchSystem {
+  name: 'baseline' | 'embedded' | 'distributed';
+  target: LoadTarget;
+  processes: ServiceProcess[];
+  stop(): Promise<void>;
+}
+
+/** The demo model every system runs: identical settings, so only the machinery differs. */
+export interface DemoSettings {
+  tokenDelayMs: number;
+  slowSilenceMs: number;
+}
+
+export const serviceUrls = {
+  databaseAdmin:
+    process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  amqp: process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+};
+
+const root = join(import.meta.dirname, '..');
+/** Enough executor slots for the largest concurrency, so turns never wait in the queue. */
+const turnConcurrency = '256';
+
+function demoEnvironment(demo: DemoSettings): Record<string, string> {
+  return {
+    DEMO_TOKEN_DELAY_MS: String(demo.tokenDelayMs),
+    DEMO_SLOW_SILENCE_MS: String(demo.slowSilenceMs),
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+  };
+}
+
+function nodeProcess(
+  name: string,
+  script: string,
+  environment: Record<string, string>,
+  readPort: (line: string) => number | null,
+) {
+  return startServiceProcess({
+    name,
+    command: process.execPath,
+    args: [join(root, script)],
+    environment,
+    readPort,
+  });
+}
+
+export async function startBaseline(demo: DemoSettings): Promise<BenchSystem> {
+  const server = await nodeProcess(
+    'baseline-server',
+    'bench/baseline-server.ts',
+    demoEnvironment(demo),
+    (line) => (line.startsWith('{"port":') ? (JSON.parse(line) as { port: number }).port : null),
+  );
+  return {
+    name: 'baseline',
+    target: { kind: 'baseline', baseUrl: `http://127.0.0.1:${server.port}` },
+    processes: [server],
+    stop: () => server.stop(),
+  };
+}
+
+/** `npm start`'s process (API + executor, PGlite, in-memory registry and queue) on a temp DATA_DIR. */
+export async function startEmbedded(demo: DemoSettings): Promise<BenchSystem> {
+  const dataDirectory = await mkdtemp(join(tmpdir(), 'durable-chat-bench-'));
+  const server = await nodeProcess(
+    'all-in-one',
+    'src/main/all-in-one.ts',
+    {
+      ...demoEnvironment(demo),
+      DATA_DIR: dataDirectory,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      AMQP_URL: '',
+      TURN_CONCURRENCY: turnConcurrency,
+    },
+    portFromLogLine('durable-chat is running'),
+  ).catch(async (error: unknown) => {
+    await rm(dataDirectory, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    name: 'embedded',
+    target: { kind: 'durable', baseUrl: `http://127.0.0.1:${server.port}` },
+    processes: [server],
+    async stop() {
+      await server.stop();
+      await rm(dataDirectory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * One API and one executor process on a fresh PostgreSQL database, the given Redis and the local
+ * RabbitMQ, isolated by a random KEY_PREFIX; `stop` removes the database, queue, exchange and keys.
+ */
+export async function startDistributed(
+  demo: DemoSettings,
+  redisUrl: string,
+): Promise<BenchSystem & { keyPrefix: string }> {
+  const keyPrefix = `bench-${randomUUID().slice(0, 8)}`;
+  const databaseName = keyPrefix.replaceAll('-', '_');
+  await adminQuery(`CREATE DATABASE ${databaseName}`);
+  const databaseUrl = new URL(serviceUrls.databaseAdmin);
+  databaseUrl.pathname = `/${databaseName}`;
+  const environment = {
+    ...demoEnvironment(demo),
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_URL: redisUrl,
+    AMQP_URL: serviceUrls.amqp,
+    KEY_PREFIX: keyPrefix,
+    EXECUTOR_PORT: '0',
+    COALESCE_WINDOW_MS: '15',
+    TURN_CONCURRENCY: turnConcurrency,
+  };
+  const processes: ServiceProcess[] = [];
+  const cleanUp = async () => {
+    await Promise.all(processes.map((started) => started.stop()));
+    await removeServiceState(redisUrl, keyPrefix);
+    await adminQuery(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+  };
+  try {
+    processes.push(
+      await nodeProcess(
+        'executor',
+        'src/main/executor.ts',
+        environment,
+        portFromLogLine('executor is running'),
+      ),
+    );
+    const api = await nodeProcess(
+      'api',
+      'src/main/api.ts',
+      environment,
+      portFromLogLine('API is running'),
+    );
+    processes.push(api);
+    return {
+      name: 'distributed',
+      keyPrefix,
+      target: { kind: 'durable', baseUrl: `http://127.0.0.1:${api.port}` },
+      processes,
+      stop: cleanUp,
+    };
+  } catch (error) {
+    await cleanUp().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function removeServiceState(redisUrl: string, keyPrefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await deleteKeys(redis, keyPrefix);
+  } catch {
+    // A private Redis is already gone with all its keys.
+  } finally {
+    redis.disconnect();
+  }
+  const connection = await connectAmqp(serviceUrls.amqp);
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(`${keyPrefix}.turns`);
+    await channel.deleteExchange(`${keyPrefix}.cancels`);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serviceUrls.databaseAdmin });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,186 @@
+import type { BenchResults, DurableSystemName, LevelResults } from './bench-results.ts';
+import { sumCounts } from './redis-command-stats.ts';
+
+/** One target of issue 3's benchmark section, checked against a run. */
+export interface TargetCheck {
+  target: string;
+  /** What the baseline measured for the same thing (or the reference used), as text. */
+  baseline: string;
+  value: string;
+  /** value ÷ baseline, when that is meaningful. */
+  ratio: number | null;
+  goal: string;
+  pass: boolean;
+}
+
+export const format = {
+  ms: (value: number) => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 2 : 1)} ms` : '—'),
+  signedMs: (value: number) =>
+    Number.isFinite(value) ? `${value >= 0 ? '+' : '−'}${format.ms(Math.abs(value))}` : '—',
+  rate: (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`,
+  ratio: (value: number | null) =>
+    value === null || !Number.isFinite(value) ? '—' : `${value.toFixed(2)}×`,
+  kilobytes: (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`,
+  count: (value: number) => Math.round(value).toLocaleString('en-US'),
+};
+
+export function levelAt(results: BenchResults, concurrency: number): LevelResults | undefined {
+  return results.levels.find((level) => level.level.concurrency === concurrency);
+}
+
+/** Label of what MONITOR saw from connections that are not the deployment's (our INFO calls). */
+export const benchmarkClient = 'other (the benchmark itself)';
+
+/**
+ * Over the measured streaming runs: every command (`INFO commandstats`, Lua included), script
+ * calls and words. Over the accounting runs: commands the deployment's processes sent, words.
+ */
+export function commandTotals(results: BenchResults) {
+  let commands = 0;
+  let scripts = 0;
+  let words = 0;
+  let sent = 0;
+  let accountedWords = 0;
+  for (const phase of results.redisPhases) {
+    if (!phase.counted) continue;
+    if (phase.accounting) {
+      for (const [name, calls] of Object.entries(phase.sent ?? {})) {
+        if (name !== benchmarkClient) sent += calls;
+      }
+      accountedWords += phase.words;
+      continue;
+    }
+    const counts = new Map(Object.entries(phase.commands));
+    commands += sumCounts(counts);
+    scripts += counts.get('evalsha') ?? 0;
+    words += phase.words;
+  }
+  return { commands, scripts, words, sent, accountedWords };
+}
+
+const systems: DurableSystemName[] = ['embedded', 'distributed'];
+const throughputGoal = { embedded: 0.8, distributed: 0.5 };
+const overheadGoalMs = { embedded: 5, distributed: 15 };
+const resumeGoalMs = 10;
+const heapGoalBytes = 10 * 1024;
+const connectionGoal = 4;
+const commandsPerTokenGoal = 0.5;
+
+/** Every target, in the order of the issue. */
+export function checkTargets(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const saturation = levelAt(results, results.plan.saturationConcurrency);
+  if (saturation) {
+    const base = saturation.systems.baseline.wordsPerSecond;
+    for (const system of systems) {
+      const value = saturation.systems[system].wordsPerSecond;
+      checks.push({
+        target: `${system} throughput (tokens delivered/s, ${saturation.level.concurrency} concurrent turns)`,
+        baseline: format.rate(base),
+        value: format.rate(value),
+        ratio: value / base,
+        goal: `≥ ${throughputGoal[system]}× baseline`,
+        pass: value >= throughputGoal[system] * base,
+      });
+    }
+  }
+  const fifty = levelAt(results, 50);
+  if (fifty) {
+    const base = fifty.systems.baseline.total.p50;
+    for (const system of systems) {
+      const value = fifty.systems[system].total.p50;
+      checks.push({
+        target: `${system} p50 per-turn overhead, 50 concurrent turns`,
+        baseline: `turn p50 ${format.ms(base)}`,
+        value: `${format.signedMs(value - base)} (turn p50 ${format.ms(value)})`,
+        ratio: value / base,
+        goal: `≤ +${overheadGoalMs[system]} ms`,
+        pass: value - base <= overheadGoalMs[system],
+      });
+    }
+  }
+  if (results.paced) {
+    const { tokenDelayMs, results: paced } = results.paced;
+    const base = paced.systems.baseline.total.p50;
+    for (const system of systems) {
+      const value = paced.systems[system].total.p50;
+      checks.push({
+        target: `${system} p50 per-turn overhead, ${paced.level.concurrency} concurrent turns at ${tokenDelayMs} ms per token (supplementary: not CPU-bound)`,
+        baseline: `turn p50 ${format.ms(base)}`,
+        value: `${format.signedMs(value - base)} (turn p50 ${format.ms(value)})`,
+        ratio: value / base,
+        goal: `≤ +${overheadGoalMs[system]} ms`,
+        pass: value - base <= overheadGoalMs[system],
+      });
+    }
+  }
+  const twoHundred = levelAt(results, 200);
+  if (twoHundred) {
+    const base = twoHundred.systems.baseline.total.p99;
+    for (const system of systems) {
+      const value = twoHundred.systems[system].total.p99;
+      checks.push({
+        target: `${system} p99 turn time, 200 concurrent turns`,
+        baseline: format.ms(base),
+        value: format.ms(value),
+        ratio: value / base,
+        goal: '≤ 2× baseline',
+        pass: value <= 2 * base,
+      });
+    }
+  }
+  const single = levelAt(results, 1)?.systems.baseline.firstByte.p50 ?? Number.NaN;
+  for (const system of systems) {
+    const resume = results.resume[system];
+    checks.push({
+      target: `${system} resume first byte p50 (${format.count(results.plan.resume.halfWords)}-token turn, ${format.count(resume.positions)} positions)`,
+      baseline: `new stream ${format.ms(single)}`,
+      value: format.ms(resume.firstByte.p50),
+      ratio: resume.firstByte.p50 / single,
+      goal: `≤ ${resumeGoalMs} ms`,
+      pass: resume.firstByte.p50 <= resumeGoalMs && resume.complete,
+    });
+  }
+  for (const idle of results.idle) {
+    checks.push({
+      target: `heap per idle subscriber, ${format.count(idle.subscribers)} subscribers`,
+      baseline: '—',
+      value: format.kilobytes(idle.heapBytesPerSubscriber),
+      ratio: null,
+      goal: '≤ 10 KB',
+      pass: idle.heapBytesPerSubscriber <= heapGoalBytes,
+    });
+  }
+  const apiConnections = Math.max(
+    results.deploymentRedisConnections.api ?? 0,
+    ...results.idle.map((idle) => idle.redisConnections),
+  );
+  checks.push({
+    target: `Redis connections per API process (${format.count(Math.max(...results.idle.map((idle) => idle.subscribers)))} idle subscribers; ${format.count(results.plan.saturationConcurrency)} live streams)`,
+    baseline: '—',
+    value: String(apiConnections),
+    ratio: null,
+    goal: `≤ ${connectionGoal}`,
+    pass: apiConnections <= connectionGoal,
+  });
+  const totals = commandTotals(results);
+  const sentPerToken = totals.sent / totals.accountedWords;
+  checks.push({
+    target: 'Redis commands per token the processes send (EVALSHA = 1; MONITOR, accounting runs)',
+    baseline: '—',
+    value: sentPerToken.toFixed(3),
+    ratio: null,
+    goal: `< ${commandsPerTokenGoal}`,
+    pass: sentPerToken < commandsPerTokenGoal,
+  });
+  const allPerToken = totals.commands / totals.words;
+  checks.push({
+    target: 'Redis commands per token incl. those inside Lua scripts (INFO commandstats)',
+    baseline: '—',
+    value: allPerToken.toFixed(3),
+    ratio: null,
+    goal: `< ${commandsPerTokenGoal}`,
+    pass: allPerToken < commandsPerTokenGoal,
+  });
+  return checks;
+}

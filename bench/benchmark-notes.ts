@@ -1,0 +1,176 @@
+import type { BenchResults, LevelMeasurement, LevelResults } from './bench-results.ts';
+import { commandTotals, format, levelAt, type TargetCheck } from './bench-targets.ts';
+import { quantileBucket } from './distributed-meter.ts';
+
+type DurableName = 'embedded' | 'distributed';
+
+const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
+
+function serverCpu(measured: LevelMeasurement): string {
+  return Object.entries(measured.cpu)
+    .filter(([name]) => name !== 'load generator' && name !== 'rest of machine')
+    .map(([name, share]) => `${name} ${percent(share)}`)
+    .join(' + ');
+}
+
+/**
+ * The notes under the tables: whether the run is valid, how busy the box was, where the time
+ * goes, and for each missed target the reason the figures themselves give.
+ */
+export function explainResults(results: BenchResults, checks: TargetCheck[]): string[] {
+  const notes = [validity(results), machineLoad(results)];
+  const saturation = levelAt(results, results.plan.saturationConcurrency);
+  if (saturation) {
+    const cpu = Object.entries(saturation.systems)
+      .map(([name, measured]) => `${name}: ${serverCpu(measured)}`)
+      .join('; ');
+    notes.push(
+      `**${saturation.level.concurrency} concurrent turns ran** on this 2-core box, load generator included. Every server process is CPU-bound there (${cpu}). The baseline and the embedded product are one event loop each, so one core is their ceiling; the distributed deployment spreads the work over an API and an executor process.`,
+    );
+  }
+  const one = levelAt(results, 1);
+  if (one) notes.push(uncontended(one));
+  notes.push(distributedFirstByte(results));
+  const pacedCommands = results.redisPhases.find(
+    (phase) => !phase.counted && phase.label.includes('ms per token'),
+  );
+  if (results.paced && pacedCommands && pacedCommands.words > 0) {
+    const all = Object.values(pacedCommands.commands).reduce((sum, calls) => sum + calls, 0);
+    notes.push(
+      `**Redis at a real model's pace.** With ${results.paced.tokenDelayMs} ms between a turn's tokens, more than the 15 ms coalescing window, there is nothing to merge: ${((pacedCommands.commands.evalsha ?? 0) / pacedCommands.words).toFixed(2)} script calls and ${(all / pacedCommands.words).toFixed(1)} Redis commands (Lua included) per token. Coalescing keeps commands per token low only when one turn's tokens come faster than the window, as in the counted runs.`,
+    );
+  }
+  for (const check of checks.filter((candidate) => !candidate.pass)) {
+    notes.push(`**MISS — ${check.target}.** ${whyMissed(results, check)}`);
+  }
+  return notes;
+}
+
+function validity(results: BenchResults): string {
+  const failures = [...results.levels, ...(results.paced ? [results.paced.results] : [])].flatMap(
+    (level) =>
+      Object.entries(level.systems)
+        .filter(([, measured]) => measured.failures > 0)
+        .map(
+          ([name, measured]) =>
+            `${name} at ${level.level.concurrency}: ${measured.failures} (${measured.failureSamples.join('; ')})`,
+        ),
+  );
+  const incomplete = Object.entries(results.resume).filter(([, resume]) => !resume.complete);
+  if (results.accountingFailures > 0) {
+    failures.push(`${results.accountingFailures} in the accounting runs`);
+  }
+  if (failures.length === 0 && incomplete.length === 0) {
+    return 'Every turn of every run ended with `[DONE]` and exactly the words it asked for, on all three systems; every resume replayed exactly the positions after its cursor, and the words of each resumed turn arrived exactly once.';
+  }
+  const broken = incomplete.map(([name]) => `${name} resume lost or repeated words`);
+  return `**Failures:** ${[...failures, ...broken].join(' · ')}.`;
+}
+
+function machineLoad(results: BenchResults): string {
+  const others = results.levels.flatMap((level) =>
+    Object.values(level.systems).map((measured) => measured.cpu['rest of machine'] ?? 0),
+  );
+  const average = others.reduce((sum, share) => sum + share, 0) / Math.max(1, others.length);
+  const rounds =
+    results.plan.rounds > 1
+      ? `Each level ran ${results.plan.rounds} interleaved rounds per system to spread such noise evenly.`
+      : 'This plan ran one round per level, so a burst of other work can land on one system only.';
+  return `**A shared box.** Outside the measured processes the machine was busy ${percent(average)} of a core on average during the windows (at most ${percent(Math.max(...others))}): PostgreSQL and RabbitMQ working for the distributed deployment, and other test suites that share these services and cores. Such work slows every system, the distributed one (which needs PostgreSQL and RabbitMQ) most; runs at different times differ by tens of percent. ${rounds}`;
+}
+
+function uncontended(one: LevelResults): string {
+  const base = one.systems.baseline;
+  const describe = (name: DurableName) => {
+    const measured = one.systems[name];
+    return `${name} ${format.signedMs(measured.total.p50 - base.total.p50)} (first byte ${format.signedMs(measured.firstByte.p50 - base.firstByte.p50)})`;
+  };
+  return `**Per-turn overhead without contention** (1 concurrent turn, p50): ${describe('embedded')}, ${describe('distributed')}. The distributed first byte includes the API's work before it answers (headers after ${format.ms(one.systems.distributed.headers.p50)}: session check, Redis open-turn script, PostgreSQL insert, RabbitMQ publish with confirm), the executor taking the job (lease, history from PostgreSQL, starting the model) and the 15 ms \`COALESCE_WINDOW_MS\` before the first append.`;
+}
+
+function distributedFirstByte(results: BenchResults): string {
+  const parts = results.levels
+    .filter((level) => level.level.concurrency > 1)
+    .map((level) => {
+      const label = `${level.level.concurrency} concurrent`;
+      const histogram = results.executorFirstChunk[label] ?? [];
+      const measured = level.systems.distributed;
+      return `at ${level.level.concurrency} concurrent turns the API answers in ${format.ms(measured.headers.p50)} (p50) and the first byte arrives after ${format.ms(measured.firstByte.p50)}, while the executor's own \`durable_chat_time_to_first_chunk_seconds\` (enqueue → first chunk) has its median in ${quantileBucket(histogram, 0.5)}`;
+    });
+  return `**Where the distributed first byte goes under load:** ${parts.join('; ')}. On a CPU-bound executor a new turn's start (lease, history, model start: several awaited round trips) waits behind the streaming work of the turns already running; the baseline starts streaming at once.`;
+}
+
+function whyMissed(results: BenchResults, check: TargetCheck): string {
+  const { plan } = results;
+  const name: DurableName = check.target.startsWith('embedded') ? 'embedded' : 'distributed';
+  const saturation = levelAt(results, plan.saturationConcurrency);
+  if (check.target.includes('throughput') && saturation) {
+    const embedded =
+      'the store (PGlite, Postgres compiled to WASM, on the same event loop: a separate `--cpu-prof` of the all-in-one process at 50 concurrent turns, not part of this run, put about a quarter of its CPU time inside PGlite), the chunk log and its fan-out, and SSE encoding, all on one core';
+    const distributed =
+      'the Redis appends and reads, PostgreSQL and RabbitMQ round trips, and a second HTTP hop between executor and API';
+    const baselineCpu = percent(saturation.systems.baseline.cpu['baseline-server'] ?? 0);
+    return `At ${saturation.level.concurrency} concurrent turns ${name} used ${serverCpu(saturation.systems[name])} of a core, the baseline's server ${baselineCpu}. ${name === 'embedded' ? 'The all-in-one process' : 'The deployment'} does the baseline's whole work (the same \`streamText\` → UI message stream pipeline, most of the cost) plus ${name === 'embedded' ? embedded : distributed}.`;
+  }
+  if (check.target.includes('at ') && check.target.includes('ms per token') && results.paced) {
+    const { tokenDelayMs, results: paced } = results.paced;
+    const overhead = paced.systems[name].total.p50 - paced.systems.baseline.total.p50;
+    const firstByte = paced.systems[name].firstByte.p50 - paced.systems.baseline.firstByte.p50;
+    const afterFirstByte = overhead - firstByte;
+    const start =
+      name === 'distributed'
+        ? `the first byte costs ${format.signedMs(firstByte)}: the API's work, the hop through RabbitMQ to the executor, and the 15 ms \`COALESCE_WINDOW_MS\` that the first chunk waits out before its append — that window alone is the whole 15 ms budget (writing a turn's first chunk at once would save it)`
+        : `the first byte costs ${format.signedMs(firstByte)}`;
+    if (afterFirstByte < 5)
+      return `Here ${start}; after it, the turn streams as fast as the baseline's.`;
+    return `Here ${start}. The rest, ${format.signedMs(afterFirstByte)}, grows with the number of tokens (${format.ms(afterFirstByte / plan.words)} per token), which is the demo model slowing down: it runs inside the server process and times each token with its own ${tokenDelayMs} ms timer, which starts once the previous token has been handed on and fires late on a busier event loop (${name}: ${serverCpu(paced.systems[name])}; baseline: ${serverCpu(paced.systems.baseline)}). A remote model streams at its own pace, so this part would not add up for it.`;
+  }
+  if (check.target.includes('overhead')) {
+    const fifty = levelAt(results, 50);
+    if (!fifty) return '';
+    const predicted = (measured: LevelMeasurement) =>
+      (fifty.level.concurrency * plan.words * 1000) / measured.wordsPerSecond;
+    const paced = results.paced
+      ? ` With the model at ${results.paced.tokenDelayMs} ms per token, where nothing is CPU-bound, the same turns cost ${name} ${format.signedMs(results.paced.results.systems[name].total.p50 - results.paced.results.systems.baseline.total.p50)} at p50 (next rows).`
+      : '';
+    return `At 50 concurrent turns every server is already CPU-bound, so a turn's time follows throughput, not per-turn latency: 50 turns × ${plan.words} tokens ÷ tokens/s predicts ${format.ms(predicted(fifty.systems[name]))} for ${name} and ${format.ms(predicted(fifty.systems.baseline))} for the baseline (measured p50: ${format.ms(fifty.systems[name].total.p50)} and ${format.ms(fifty.systems.baseline.total.p50)}). The overhead is the throughput gap showing up as queueing, and cannot be a few milliseconds while that gap exists.${paced}`;
+  }
+  if (check.target.includes('p99 turn time')) {
+    return 'Same cause as the throughput gap: at 200 concurrent turns a turn waits for the CPU work queued ahead of each of its tokens.';
+  }
+  if (check.target.includes('resume')) {
+    return 'A resume is one `GET` that reads the active turn and replays the log from the cursor; its first byte waits for that read and the first replayed chunk.';
+  }
+  if (check.target.includes('commands per token the processes send')) {
+    return `The executor merges a turn's deltas that arrive within 15 ms into one append, but under load one turn's tokens come further apart (${tokenGaps(results)}), so a window holds few tokens; and every turn has fixed commands (open, lease, claim and publish close, reads), ${fixedCommands(results)}.`;
+  }
+  if (check.target.includes('inside Lua')) {
+    const totals = commandTotals(results);
+    const accounting = results.redisPhases.filter((phase) => phase.accounting);
+    const inside = accounting.reduce((sum, phase) => sum + (phase.insideScripts ?? 0), 0);
+    const scripts = accounting.reduce((sum, phase) => sum + (phase.commands.evalsha ?? 0), 0);
+    return `Every atomic operation is one Lua script, one round trip; each script runs ${(inside / Math.max(1, scripts)).toFixed(1)} commands inside Redis on average (XADD, HSET, PEXPIRE of each key of the turn, TIME, …), and Redis counts those too. Script calls alone are ${(totals.scripts / totals.words).toFixed(3)} per token, and all commands the processes send ${(totals.sent / Math.max(1, totals.accountedWords)).toFixed(3)}.`;
+  }
+  return 'See the tables above.';
+}
+
+function tokenGaps(results: BenchResults): string {
+  return results.levels
+    .map(
+      (level) =>
+        `${format.ms((1000 * level.level.concurrency) / level.systems.distributed.wordsPerSecond)} apart with ${level.level.concurrency} concurrent turn${level.level.concurrency === 1 ? '' : 's'}`,
+    )
+    .join(', ');
+}
+
+function fixedCommands(results: BenchResults): string {
+  const single = results.redisPhases.find(
+    (phase) => phase.accounting && phase.label.startsWith('1 concurrent'),
+  );
+  if (!single?.sent) return 'which weigh most in short turns';
+  const sent = Object.entries(single.sent)
+    .filter(([name]) => name === 'api' || name === 'executor')
+    .reduce((sum, [, calls]) => sum + calls, 0);
+  const turns = single.words / results.plan.words;
+  return `about ${(sent / turns).toFixed(0)} commands per ${results.plan.words}-token turn at 1 concurrent turn, where coalescing works best`;
+}

@@ -1,0 +1,70 @@
+import type { BenchResults } from './bench-results.ts';
+import { checkTargets, format } from './bench-targets.ts';
+import { explainResults } from './benchmark-notes.ts';
+import {
+  idleSection,
+  latencySection,
+  redisSection,
+  resumeSection,
+  table,
+  throughputSection,
+} from './report-sections.ts';
+
+/** BENCHMARKS.md for one run: machine, method, targets, one table per section, notes. */
+export function renderReport(results: BenchResults): string {
+  const { plan, machine } = results;
+  const checks = checkTargets(results);
+  const sections: string[] = [];
+  sections.push(`# Benchmarks
+
+Written by \`npm run bench${plan.name === 'quick' ? ' -- --quick' : ''}\` (${plan.name} plan) on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC in ${results.durationSeconds.toFixed(0)} s. Do not edit by hand: run it again. Each figure sits next to a baseline measured in the same run, within a minute of it.
+
+**Code:** ${machine.revision}. **Machine:** ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb.toFixed(0)} GB RAM; Node ${machine.node}; Redis ${machine.redis} (${results.privateRedis ? 'a private `redis-server` started for the run' : 'shared'}); PostgreSQL ${machine.postgres}; RabbitMQ local (shared). Load average (1 min) ${machine.loadAverageBefore.toFixed(2)} before, ${machine.loadAverageAfter.toFixed(2)} after: the load generator, the servers and the services all share these ${machine.cpus} cores${machine.loadAverageBefore > 1 ? ', and other work was running when the run started' : ''}.`);
+
+  const levels = plan.levels
+    .map((level) =>
+      level.turns !== undefined
+        ? `${level.concurrency} concurrent (${level.turns} turns per round)`
+        : `${level.concurrency} concurrent (${(level.durationMs ?? 0) / 1000} s window per round after ${(level.warmupMs ?? 0) / 1000} s of load)`,
+    )
+    .join(', ');
+  sections.push(`## Method
+
+- **Same model everywhere.** The built-in demo model, ${plan.demo.tokenDelayMs} ms between tokens (so the machinery, not the model, is measured), one word per token, ${plan.words} words per turn (\`[demo:words=${plan.words}]\`); the executor's system prompt, tools and \`streamText\` settings.
+- **Baseline** (\`bench/baseline-server.ts\`): that model streamed straight through \`createUIMessageStreamResponse(result.toUIMessageStream())\` from a plain \`node:http\` server — no store, registry, queue or resume.
+- **Embedded**: \`src/main/all-in-one.ts\` (API + executor in one process, PGlite in a temp DATA_DIR, in-memory registry and queue).
+- **Distributed**: 1 \`src/main/api.ts\` + 1 \`src/main/executor.ts\` on a fresh PostgreSQL database, Redis and RabbitMQ, \`COALESCE_WINDOW_MS=15\`, a random \`KEY_PREFIX\`. Both durable systems run with \`TURN_CONCURRENCY=256\`, so no turn waits in the queue for a free slot.
+- **Load generator** (\`bench/load-generator.ts\`): a separate Node process per run, HTTP to 127.0.0.1 only, bounded in turns and time. Closed loop: each client starts its next turn when its last one ended. AI SDK transport body; one fresh session per durable turn, so every prompt matches the baseline's (sessions are created ahead of the runs; a pool that runs dry is topped up one at a time). Every turn is checked: \`[DONE]\` and exactly the words it asked for. *First byte* = first body byte of the \`POST\` (the \`start\` chunk); *turn* = request to \`[DONE]\`; *overhead* = a percentile of turn time minus the same percentile of the baseline's.
+- **Levels:** ${levels}; ${plan.rounds === 1 ? 'one round per system (baseline, embedded, distributed back to back)' : `${plan.rounds} rounds per system, interleaved (baseline, embedded, distributed, then the reverse order), turns of all rounds pooled`}. Before each window, turns of random length desynchronise the clients; turns that start inside the window are measured, and the load stays up until they have ended. ${plan.warmupTurns} untimed warm-up turns start every run. *Tokens/s* = tokens reaching clients inside the window; *at saturation* = ${plan.saturationConcurrency} concurrent. *CPU* = each process's share of one core during the window.${plan.paced ? ` Then ${plan.paced.level.concurrency} concurrent turns once more on fresh servers whose model waits ${plan.paced.tokenDelayMs} ms per token, where no process is CPU-bound (supplementary).` : ''}
+- **Resume:** one \`[demo:slow]\` turn of ${format.count(plan.resume.halfWords * 2)} tokens whose model falls silent for ${plan.demo.slowSilenceMs / 1000} s after ${format.count(plan.resume.halfWords)}; the \`POST\` reader leaves there; then ${plan.resume.samples} \`GET /stream\` requests, one at a time after 3 untimed ones, carry \`Last-Event-ID\` at a random position; *first byte* and *catch-up* (to the last position) are timed. A last reader takes the rest of the turn; every word must arrive exactly once.
+- **Redis commands per token:** \`INFO commandstats\` before and after each distributed run ÷ the tokens the model streamed in it (warm-up included); this counts commands run inside Lua scripts too. Accounting runs then repeat each level briefly with \`MONITOR\` on, which tells the commands each process sends from those its scripts run. Redis is ${results.privateRedis ? "a private `redis-server` started for the run, so every counted command is the deployment's" : "the shared one (`BENCH_REDIS_URL`): counts include other clients' commands"}.
+- **Idle subscribers** (\`bench/idle-subscribers.ts\`, own process, \`--expose-gc\`): one \`RedisStreamRegistry\` (what an API process holds), N running turns without chunks, one \`read()\` per turn parked waiting for its next chunk; heap growth after GC ÷ N, and \`CLIENT LIST\` entries under the registry's client name. The real API process's connections come from \`ss\`.`);
+
+  sections.push(`## Targets
+
+${table(
+  ['Target', 'Baseline', 'Value', 'Ratio', 'Goal', 'Result'],
+  checks.map((check) => [
+    check.target,
+    check.baseline,
+    check.value,
+    format.ratio(check.ratio),
+    check.goal,
+    check.pass ? 'PASS' : '**MISS**',
+  ]),
+)}`);
+
+  sections.push(
+    latencySection(results),
+    throughputSection(results),
+    resumeSection(results),
+    redisSection(results),
+    idleSection(results),
+  );
+  sections.push(
+    `## Notes\n\n${explainResults(results, checks)
+      .map((note) => `- ${note}`)
+      .join('\n')}`,
+  );
+  return `${sections.join('\n\n')}\n`;
+}

@@ -1,0 +1,165 @@
+import { performance } from 'node:perf_hooks';
+import { createSessions, messageText, postTurn } from './chat-requests.ts';
+import type { TurnsJob, TurnsResult } from './load-job.ts';
+import { cpuSeconds, machineBusySeconds } from './process-usage.ts';
+import type { StreamOutcome } from './stream-client.ts';
+
+const warmupConcurrency = 4;
+const turnTimeoutMs = 120_000;
+
+/** Runs a `turns` job (see `TurnsJob`): warm-up, then the measured closed loop. */
+export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
+  const { target, words } = job;
+  const byCount = job.turns !== undefined;
+  // A duration run cannot know its turn count: a pool sized for a fast server, topped up inline.
+  const poolSize = job.turns ?? job.concurrency * 5;
+  const sessions = await createSessions(target, job.warmupTurns + poolSize, 16);
+  let turnNumber = 0;
+  let wordsStreamed = 0;
+  const failureSamples: string[] = [];
+  let failures = 0;
+  const nextSession = async () => sessions.pop() ?? (await createSessions(target, 1))[0] ?? '';
+
+  const check = (outcome: StreamOutcome, expectedWords: number) => {
+    wordsStreamed += outcome.words;
+    if (outcome.status === 200 && outcome.done && outcome.words === expectedWords) return true;
+    failures += 1;
+    if (failureSamples.length < 5) {
+      failureSamples.push(
+        `status ${outcome.status}, done ${outcome.done}, ${outcome.words}/${expectedWords} words ${outcome.plainBody ?? ''}`,
+      );
+    }
+    return false;
+  };
+
+  let warmupLeft = job.warmupTurns;
+  await Promise.all(
+    Array.from({ length: Math.min(warmupConcurrency, job.warmupTurns) }, async () => {
+      while (warmupLeft > 0) {
+        warmupLeft -= 1;
+        turnNumber += 1;
+        const text = messageText(turnNumber, words);
+        const outcome = await postTurn(target, await nextSession(), text, {
+          timeoutMs: turnTimeoutMs,
+        });
+        check(outcome, words);
+      }
+    }),
+  );
+
+  const headersMs: number[] = [];
+  const firstByteMs: number[] = [];
+  const totalMs: number[] = [];
+  const started = performance.now();
+  const windowStart = started + (byCount ? 0 : (job.warmupMs ?? 0));
+  const windowEnd = byCount ? Number.POSITIVE_INFINITY : windowStart + (job.durationMs ?? 0);
+  let windowWords = 0;
+  let windowEvents = 0;
+  let startedTurns = 0;
+  /** Measured turns still running: the load stays up until they end, so none sees a lighter one. */
+  let measuredRunning = 0;
+  let lastEnd = started;
+  const wantsAnother = () =>
+    byCount
+      ? startedTurns < (job.turns ?? 0)
+      : performance.now() < windowEnd || measuredRunning > 0;
+
+  const client = async () => {
+    while (wantsAnother()) {
+      startedTurns += 1;
+      turnNumber += 1;
+      const sessionId = await nextSession();
+      const turnStart = performance.now();
+      const measured = turnStart >= windowStart && turnStart < windowEnd;
+      if (measured) measuredRunning += 1;
+      // Before the window, random lengths: clients that start together would otherwise run in
+      // lockstep waves, and a window could fall between two waves.
+      const turnWords = turnStart < windowStart ? 1 + Math.floor(Math.random() * 2 * words) : words;
+      let counted = 0;
+      const outcome = await postTurn(target, sessionId, messageText(turnNumber, turnWords), {
+        timeoutMs: turnTimeoutMs,
+        onEvent: (progress, data, atMs) => {
+          const at = turnStart + atMs;
+          if (at >= windowStart && at <= windowEnd) {
+            if (data !== '[DONE]') windowEvents += 1;
+            windowWords += progress.words - counted;
+          }
+          counted = progress.words;
+        },
+      });
+      lastEnd = performance.now();
+      if (measured) measuredRunning -= 1;
+      if (!check(outcome, turnWords) || !measured) continue;
+      headersMs.push(outcome.headersMs ?? outcome.totalMs);
+      firstByteMs.push(outcome.firstByteMs ?? outcome.totalMs);
+      totalMs.push(outcome.totalMs);
+    }
+  };
+  const meter = byCount
+    ? startMeter(job.meterPids)
+    : new Promise<CpuMeter>((resolve) =>
+        setTimeout(() => resolve(startMeter(job.meterPids)), windowStart - performance.now()),
+      );
+  let windowCpu: Record<string, number> = {};
+  const readMeter = async () => {
+    windowCpu = await (await meter).read();
+  };
+  const windowClosed = byCount
+    ? undefined
+    : new Promise<void>((resolve) =>
+        setTimeout(() => resolve(readMeter()), windowEnd - performance.now()),
+      );
+  await Promise.all(Array.from({ length: job.concurrency }, client));
+  if (windowClosed) await windowClosed;
+  else await readMeter();
+  const seconds = ((byCount ? lastEnd : windowEnd) - windowStart) / 1000;
+  return {
+    type: 'turns',
+    headersMs,
+    firstByteMs,
+    totalMs,
+    failures,
+    failureSamples,
+    wordsPerSecond: windowWords / seconds,
+    eventsPerSecond: windowEvents / seconds,
+    wordsStreamed,
+    measuredTurns: totalMs.length,
+    elapsedMs: performance.now() - started,
+    windowCpu,
+  };
+}
+
+interface CpuMeter {
+  read(): Promise<Record<string, number>>;
+}
+
+/**
+ * Starts metering the CPU use of `pids`, of this process and of the whole machine; `read` gives
+ * shares of one core, with `rest of machine` = everything else (other services, other work).
+ */
+function startMeter(pids: Record<string, number>): CpuMeter {
+  const started = performance.now();
+  const ownStart = process.cpuUsage();
+  const serverStart = Promise.all(Object.values(pids).map(cpuSeconds));
+  const machineStart = machineBusySeconds();
+  return {
+    async read() {
+      const seconds = (performance.now() - started) / 1000;
+      const own = process.cpuUsage(ownStart);
+      const before = await serverStart;
+      const after = await Promise.all(Object.values(pids).map(cpuSeconds));
+      const machine = (await machineBusySeconds()) - (await machineStart);
+      const shares: Record<string, number> = {};
+      let metered = 0;
+      for (const [index, name] of Object.keys(pids).entries()) {
+        const used = (after[index] ?? 0) - (before[index] ?? 0);
+        metered += used;
+        shares[name] = used / seconds;
+      }
+      const generator = (own.user + own.system) / 1e6;
+      shares['load generator'] = generator / seconds;
+      shares['rest of machine'] = Math.max(0, machine - metered - generator) / seconds;
+      return shares;
+    },
+  };
+}
