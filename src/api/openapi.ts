@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorCatalog } from './api-error.ts';
-import * as schemas from './schemas.ts';
+import * as schemas from '../protocol/http-schemas.ts';
 
 type Operation = {
   summary: string;
@@ -30,10 +30,17 @@ const operations: Record<string, Record<string, Operation>> = {
     delete: { summary: 'Delete a session (stops its turn)', status: 204 },
   },
   [`${sessionPath}/title`]: {
-    patch: { summary: 'Rename a session', body: schemas.renameSessionBodySchema },
+    patch: {
+      summary: 'Rename a session',
+      body: schemas.renameSessionBodySchema,
+      response: schemas.renameSessionResponseSchema,
+    },
   },
   [`${sessionPath}/assign-user`]: {
-    patch: { summary: 'Claim an anonymous session for the signed-in caller' },
+    patch: {
+      summary: 'Claim an anonymous session for the signed-in caller',
+      response: schemas.assignUserResponseSchema,
+    },
   },
   [`${sessionPath}/stream`]: {
     post: {

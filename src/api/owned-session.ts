@@ -2,7 +2,7 @@ import type { Session } from '../store/chat-store.ts';
 import type { ApiDependencies } from './api-dependencies.ts';
 import { ApiError } from './api-error.ts';
 import type { Caller } from './authenticator.ts';
-import { identifierSchema } from './schemas.ts';
+import { identifierSchema } from '../protocol/http-schemas.ts';
 
 /**
  * The session if the caller may touch it. A foreign session answers exactly like a missing one

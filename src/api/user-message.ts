@@ -1,7 +1,7 @@
 import type { UIMessage } from 'ai';
 import type { z } from 'zod';
 import { ApiError } from './api-error.ts';
-import { seedStreamBodySchema, type streamBodySchema } from './schemas.ts';
+import { seedStreamBodySchema, type streamBodySchema } from '../protocol/http-schemas.ts';
 
 type StreamBody = z.infer<typeof streamBodySchema>;
 

@@ -5,7 +5,7 @@ import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
 import { loadOwnedSession, requireSignedIn } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
-import { listSessionsQuerySchema, renameSessionBodySchema } from '../schemas.ts';
+import { listSessionsQuerySchema, renameSessionBodySchema } from '../../protocol/http-schemas.ts';
 
 export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   const { store, registry, queue, settings } = dependencies;

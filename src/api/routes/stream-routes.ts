@@ -5,7 +5,7 @@ import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
 import { loadOwnedSession } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
-import { streamBodySchema } from '../schemas.ts';
+import { streamBodySchema } from '../../protocol/http-schemas.ts';
 import { resolveCursor } from '../stream-cursor.ts';
 import { createTurnStreamResponse } from '../turn-stream-response.ts';
 import { titleFromMessage, userMessageFromBody } from '../user-message.ts';

@@ -93,6 +93,10 @@ export const sessionDetailSchema = z.object({
   active_stream: activeStreamSchema.nullable(),
 });
 
+export const renameSessionResponseSchema = z.object({ id: z.string(), title: z.string() });
+
+export const assignUserResponseSchema = z.object({ status: z.literal('ok'), user_id: z.string() });
+
 export const cancelResponseSchema = z.object({
   cancelled: z.boolean(),
   reason: z.string().optional(),

@@ -1,0 +1,44 @@
+import type { UIMessage } from 'ai';
+import type { z } from 'zod';
+import type * as schemas from '../protocol/http-schemas.ts';
+
+/**
+ * Response types of the HTTP API, inferred from the zod schemas that also generate the server's
+ * `/openapi.json`. Type-only imports: a browser bundle carries none of zod for them.
+ */
+export type SessionSummary = z.infer<typeof schemas.sessionSummarySchema>;
+export type ListSessionsResponse = z.infer<typeof schemas.listSessionsResponseSchema>;
+export type CreateSessionResponse = z.infer<typeof schemas.createSessionResponseSchema>;
+export type ActiveStream = z.infer<typeof schemas.activeStreamSchema>;
+export type RenameSessionResponse = z.infer<typeof schemas.renameSessionResponseSchema>;
+export type AssignUserResponse = z.infer<typeof schemas.assignUserResponseSchema>;
+export type CancelResponse = z.infer<typeof schemas.cancelResponseSchema>;
+export type TtlConfig = z.infer<typeof schemas.ttlConfigResponseSchema>;
+export type ErrorResponse = z.infer<typeof schemas.errorResponseSchema>;
+
+/** A session with its history; `messages` are AI SDK `UIMessage`s, ready for `useChat`. */
+export type SessionDetail = Omit<z.infer<typeof schemas.sessionDetailSchema>, 'messages'> & {
+  messages: UIMessage[];
+};
+
+export interface ListSessionsQuery {
+  /** 1–100; the server's default is 50. */
+  limit?: number;
+  offset?: number;
+}
+
+/** What the page shows next to the message; the model sees it with the message. */
+export interface PageContext {
+  url?: string;
+  content?: string;
+}
+
+export interface OutgoingMessage {
+  text: string;
+  /**
+   * Client-chosen id of the user message. A resend with the same id re-attaches to its turn
+   * instead of starting a second one; generated when omitted.
+   */
+  messageId?: string;
+  context?: PageContext;
+}

@@ -1,0 +1,73 @@
+import type { ChatTransport, UIMessage, UIMessageChunk } from 'ai';
+import { ApiConnection, type DurableChatClientOptions } from './api-connection.ts';
+import { ResumableTurnStream, type TurnStreamOptions } from './resumable-turn-stream.ts';
+import { resumeConnector, sendConnector } from './turn-connectors.ts';
+
+export interface ChatTransportOptions
+  extends DurableChatClientOptions, Omit<TurnStreamOptions, 'signal'> {}
+
+/**
+ * A `ChatTransport` for `useChat` against durable-chat, where the chat id is the session id:
+ *
+ * ```ts
+ * const chat = useChat({ id: sessionId, messages, transport: createChatTransport(), resume: true });
+ * ```
+ *
+ * Sends to `POST /api/chat/sessions/:id/stream`, re-attaches with `GET …/stream` (null on 204,
+ * a replay from the first chunk otherwise), and sends the bearer token on every request. Unlike
+ * `DefaultChatTransport`, a connection that drops mid-answer is resumed from where it broke
+ * (`Last-Event-ID`, with backoff) inside the same stream, so `useChat` sees one uninterrupted
+ * answer; and a refused request rejects with a `DurableChatApiError`, so `useChat`'s `error`
+ * carries `.code` (`TURN_ALREADY_ACTIVE` for a 409).
+ *
+ * Only the last message is sent: the server keeps the history, and a long conversation must
+ * not grow every request towards the body limit.
+ *
+ * Stop must also call `DurableChatClient.cancelTurn`: `useChat`'s `stop()` only aborts this
+ * client's reading, and the turn would keep running on the server.
+ */
+export function createChatTransport(options: ChatTransportOptions = {}): ChatTransport<UIMessage> {
+  const connection = new ApiConnection(options);
+  const streamOptions = (signal: AbortSignal | undefined): TurnStreamOptions => ({
+    ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
+    ...(options.onReconnect ? { onReconnect: options.onReconnect } : {}),
+    ...(signal ? { signal } : {}),
+  });
+
+  return {
+    resumeStreamIsReplay: true,
+
+    async sendMessages({ chatId, messages, trigger, messageId, abortSignal, headers, body }) {
+      const last = messages.at(-1);
+      const requestBody = {
+        ...body,
+        id: chatId,
+        messages: last ? [last] : [],
+        trigger,
+        messageId,
+      };
+      const connector = sendConnector(connection, chatId, requestBody, plainHeaders(headers));
+      const stream = await ResumableTurnStream.open(connector, streamOptions(abortSignal));
+      if (stream === null) throw new Error('The server answered a sent message with no stream.');
+      return stream.toUIMessageStream();
+    },
+
+    async reconnectToStream({
+      chatId,
+      abortSignal,
+      headers,
+    }): Promise<ReadableStream<UIMessageChunk> | null> {
+      const connector = resumeConnector(connection, chatId, plainHeaders(headers));
+      const stream = await ResumableTurnStream.open(connector, streamOptions(abortSignal));
+      return stream?.toUIMessageStream() ?? null;
+    },
+  };
+}
+
+function plainHeaders(
+  headers: Record<string, string> | Headers | undefined,
+): Record<string, string> {
+  if (headers === undefined) return {};
+  if (headers instanceof Headers) return Object.fromEntries(headers.entries());
+  return { ...headers };
+}

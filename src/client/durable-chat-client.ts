@@ -1,0 +1,141 @@
+import { generateId } from 'ai';
+import { parseEventId } from '../protocol/event-id.ts';
+import { ApiConnection, type DurableChatClientOptions, sessionPath } from './api-connection.ts';
+import type {
+  AssignUserResponse,
+  CancelResponse,
+  CreateSessionResponse,
+  ListSessionsQuery,
+  ListSessionsResponse,
+  OutgoingMessage,
+  RenameSessionResponse,
+  SessionDetail,
+  TtlConfig,
+} from './api-types.ts';
+import {
+  ResumableTurnStream,
+  type TurnConnector,
+  type TurnCursor,
+  type TurnStreamOptions,
+} from './resumable-turn-stream.ts';
+import { resumeConnector, sendConnector } from './turn-connectors.ts';
+
+export interface ResumeTurnOptions extends TurnStreamOptions {
+  /** Resume after this place (a saved `cursor`, or an SSE id `<turnId>:<position>`). */
+  after?: TurnCursor | string;
+}
+
+/**
+ * Typed calls for every route of the durable-chat HTTP API. Every non-2xx answer rejects with a
+ * `DurableChatApiError` (`status`, `code`, `message`, `details`); network failures reject with
+ * the `TypeError` that `fetch` raised.
+ */
+export class DurableChatClient {
+  readonly #connection: ApiConnection;
+
+  constructor(options: DurableChatClientOptions = {}) {
+    this.#connection = new ApiConnection(options);
+  }
+
+  /** My sessions, most recently updated first; `active` = a turn runs (from any device). */
+  listSessions(
+    query: ListSessionsQuery = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ListSessionsResponse> {
+    const search = new URLSearchParams();
+    if (query.limit !== undefined) search.set('limit', String(query.limit));
+    if (query.offset !== undefined) search.set('offset', String(query.offset));
+    const suffix = search.size > 0 ? `?${search}` : '';
+    return this.#connection.json('GET', `/sessions${suffix}`, { signal: options.signal });
+  }
+
+  createSession(): Promise<CreateSessionResponse> {
+    return this.#connection.json('POST', '/sessions');
+  }
+
+  /**
+   * The session with its messages. While a turn runs, its partial answer is not among the
+   * messages: it comes only through `resumeTurn` (`active_stream` says which turn).
+   */
+  getSession(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<SessionDetail> {
+    return this.#connection.json('GET', sessionPath(sessionId), { signal: options.signal });
+  }
+
+  renameSession(sessionId: string, title: string): Promise<RenameSessionResponse> {
+    return this.#connection.json('PATCH', sessionPath(sessionId, '/title'), { body: { title } });
+  }
+
+  /** Deletes the session; a running turn is stopped first. */
+  async deleteSession(sessionId: string): Promise<void> {
+    await this.#connection.send('DELETE', sessionPath(sessionId));
+  }
+
+  /** Claims an anonymous session for the signed-in caller (needs a token). */
+  assignUser(sessionId: string): Promise<AssignUserResponse> {
+    return this.#connection.json('PATCH', sessionPath(sessionId, '/assign-user'));
+  }
+
+  /**
+   * Stops the session's turn, everywhere. Resolves once the turn has ended (as cancelled, its
+   * partial answer kept); readers of the turn see an `abort` chunk.
+   */
+  cancelTurn(sessionId: string): Promise<CancelResponse> {
+    return this.#connection.json('POST', sessionPath(sessionId, '/cancel'));
+  }
+
+  ttlConfig(): Promise<TtlConfig> {
+    return this.#connection.json('GET', '/config/ttl');
+  }
+
+  /**
+   * Sends a user message and resolves, once the server accepted it, with the reader of its
+   * answer. Rejects with `DurableChatApiError` code `TURN_ALREADY_ACTIVE` (409) while another
+   * turn runs. The message gets an id if it has none, so the retries of a lost POST re-attach
+   * to the same turn instead of starting another.
+   */
+  sendMessage(
+    sessionId: string,
+    message: string | OutgoingMessage,
+    options: TurnStreamOptions = {},
+  ): Promise<ResumableTurnStream> {
+    const outgoing = typeof message === 'string' ? { text: message } : message;
+    const body = {
+      message: outgoing.text,
+      message_id: outgoing.messageId ?? generateId(),
+      ...(outgoing.context ? { context: outgoing.context } : {}),
+    };
+    return this.#openStream(sendConnector(this.#connection, sessionId, body), options);
+  }
+
+  /**
+   * Re-attaches to the turn running in the session: from its first chunk, or after
+   * `options.after`. Resolves null when no turn runs (the server's 204).
+   */
+  resumeTurn(
+    sessionId: string,
+    options: ResumeTurnOptions = {},
+  ): Promise<ResumableTurnStream | null> {
+    const { after, ...streamOptions } = options;
+    return ResumableTurnStream.open(resumeConnector(this.#connection, sessionId), {
+      ...streamOptions,
+      after: typeof after === 'string' ? cursorOf(after) : (after ?? null),
+    });
+  }
+
+  async #openStream(
+    connector: TurnConnector,
+    options: TurnStreamOptions,
+  ): Promise<ResumableTurnStream> {
+    const stream = await ResumableTurnStream.open(connector, options);
+    if (stream === null) throw new Error('The server answered a sent message with no stream.');
+    return stream;
+  }
+}
+
+function cursorOf(eventId: string): TurnCursor {
+  const parsed = parseEventId(eventId);
+  if (parsed === null || parsed.turnId === null) {
+    throw new TypeError(`"${eventId}" is not an event id of the form <turnId>:<position>.`);
+  }
+  return { turnId: parsed.turnId, position: parsed.position };
+}

@@ -1,0 +1,37 @@
+/**
+ * The durable-chat client SDK (package entry `durable-chat/client`): typed calls for every
+ * route, a resumable stream reader, a `ChatTransport` for `useChat`, and the seed's legacy chunk
+ * shapes for teams migrating from it. Browser- and Node-safe: nothing here imports `node:`.
+ */
+export type { DurableChatClientOptions, TokenSource } from './api-connection.ts';
+export type {
+  ActiveStream,
+  AssignUserResponse,
+  CancelResponse,
+  CreateSessionResponse,
+  ErrorResponse,
+  ListSessionsQuery,
+  ListSessionsResponse,
+  OutgoingMessage,
+  PageContext,
+  RenameSessionResponse,
+  SessionDetail,
+  SessionSummary,
+  TtlConfig,
+} from './api-types.ts';
+export { type ChatTransportOptions, createChatTransport } from './create-chat-transport.ts';
+export { DurableChatApiError } from './durable-chat-api-error.ts';
+export { DurableChatClient, type ResumeTurnOptions } from './durable-chat-client.ts';
+export {
+  DurableChatConnectionError,
+  DurableChatProtocolError,
+} from './durable-chat-connection-error.ts';
+export {
+  defaultReconnectPolicy,
+  type ReconnectAttempt,
+  type ReconnectPolicy,
+  ResumableTurnStream,
+  type TurnCursor,
+  type TurnStreamEvent,
+  type TurnStreamOptions,
+} from './resumable-turn-stream.ts';

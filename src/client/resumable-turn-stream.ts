@@ -1,0 +1,334 @@
+import { EventSourceParserStream } from '@ai-sdk/provider-utils';
+import type { UIMessageChunk } from 'ai';
+import { parseEventId } from '../protocol/event-id.ts';
+import { DurableChatApiError } from './durable-chat-api-error.ts';
+import {
+  DurableChatConnectionError,
+  DurableChatProtocolError,
+} from './durable-chat-connection-error.ts';
+
+/** One chunk of a turn with the position the server gave it (positions start at 1). */
+export interface TurnStreamEvent {
+  turnId: string;
+  position: number;
+  chunk: UIMessageChunk;
+}
+
+/** A place in a turn: the `Last-Event-ID` of the next reconnect is `<turnId>:<position>`. */
+export interface TurnCursor {
+  turnId: string;
+  position: number;
+}
+
+export interface ReconnectPolicy {
+  /** Reconnects in a row without new chunks before giving up. Defaults to 3. */
+  retries: number;
+  /** Wait before the first reconnect; each further one waits `factor` times longer. 1000 ms. */
+  initialDelayMs: number;
+  factor: number;
+  maxDelayMs: number;
+}
+
+export const defaultReconnectPolicy: Readonly<ReconnectPolicy> = {
+  retries: 3,
+  initialDelayMs: 1000,
+  factor: 2,
+  maxDelayMs: 30_000,
+};
+
+export interface ReconnectAttempt {
+  /** 1 for the first reconnect after progress, 2 for the next, … */
+  attempt: number;
+  delayMs: number;
+  /** Where the reconnect resumes; null when no chunk was received yet. */
+  after: TurnCursor | null;
+  /** Why the previous connection is considered lost. */
+  error: unknown;
+}
+
+export interface TurnStreamOptions {
+  /** Stops reading (and reconnecting) at once. It is not a cancel: the turn keeps running. */
+  signal?: AbortSignal;
+  /** Reconnect policy, or false to fail on the first dropped connection. */
+  reconnect?: Partial<ReconnectPolicy> | false;
+  /** Told before every reconnect, e.g. to show "reconnecting…". */
+  onReconnect?: (attempt: ReconnectAttempt) => void;
+}
+
+export interface ConnectRequest {
+  /** null for the first request of the stream (and its retries); else resume after this. */
+  after: TurnCursor | null;
+  /** `start.messageId` of the turn, once its `start` chunk was read. */
+  assistantMessageId: string | null;
+  signal: AbortSignal;
+}
+
+/** Opens one connection; resolves null on 204 (nothing to read), throws on other errors. */
+export type TurnConnector = (request: ConnectRequest) => Promise<Response | null>;
+
+const terminalChunkTypes = new Set(['finish', 'error', 'abort']);
+const retryableStatuses = new Set([502, 503, 504]);
+
+/**
+ * Reads one turn over SSE and survives dropped connections: when the network fails, or the body
+ * ends before the `[DONE]` marker and before a terminal chunk, it reconnects with
+ * `Last-Event-ID: <turnId>:<position>` and exponential backoff, and drops every position it has
+ * already delivered — so the caller sees each chunk exactly once, in order. Iterate it once,
+ * with `for await`, or hand it to `useChat` through `toUIMessageStream()`.
+ *
+ * An abort through `options.signal` ends the iteration with the signal's reason (an
+ * `AbortError`, as `fetch` does) and never reconnects. API errors (401, 403, 404, 409, …) are
+ * thrown as `DurableChatApiError` and never retried; only network failures and 502/503/504 are.
+ */
+export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
+  /** Opens the first connection (retrying network failures); null when the server answers 204. */
+  static async open(
+    connect: TurnConnector,
+    options: TurnStreamOptions & { after?: TurnCursor | null } = {},
+  ): Promise<ResumableTurnStream | null> {
+    const stream = new ResumableTurnStream(connect, options, options.after ?? null);
+    const first = await stream.#connectWithRetries(null);
+    if (first === null) return null;
+    stream.#pending = first;
+    return stream;
+  }
+
+  readonly #connect: TurnConnector;
+  readonly #policy: ReconnectPolicy;
+  readonly #signal: AbortSignal;
+  readonly #onReconnect: ((attempt: ReconnectAttempt) => void) | undefined;
+  readonly #startedAfter: TurnCursor | null;
+  #cursor: TurnCursor | null;
+  #assistantMessageId: string | null = null;
+  #pending: Response | null = null;
+  #failures = 0;
+  #iterated = false;
+
+  private constructor(
+    connect: TurnConnector,
+    options: TurnStreamOptions,
+    after: TurnCursor | null,
+  ) {
+    this.#connect = connect;
+    this.#policy =
+      options.reconnect === false
+        ? { ...defaultReconnectPolicy, retries: 0 }
+        : { ...defaultReconnectPolicy, ...options.reconnect };
+    this.#signal = options.signal ?? new AbortController().signal;
+    this.#onReconnect = options.onReconnect;
+    this.#startedAfter = after;
+    this.#cursor = after;
+  }
+
+  /** The last delivered place in the turn; null before the first chunk. */
+  get cursor(): TurnCursor | null {
+    return this.#cursor === null ? null : { ...this.#cursor };
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<TurnStreamEvent> {
+    if (this.#iterated) throw new Error('A ResumableTurnStream can be read only once.');
+    this.#iterated = true;
+    let response = this.#pending;
+    this.#pending = null;
+    while (response !== null) {
+      const reading = new AbortController();
+      let finished = false;
+      let lost: unknown = new Error('the stream ended before its last chunk');
+      try {
+        for await (const message of readEvents(response, reading.signal)) {
+          if (message.data === '[DONE]') {
+            finished = true;
+            break;
+          }
+          const event = this.#accept(message.id, message.data);
+          if (event === null) continue;
+          this.#failures = 0;
+          if (terminalChunkTypes.has(event.chunk.type)) finished = true;
+          yield event;
+        }
+      } catch (error) {
+        if (this.#signal.aborted) throw this.#signal.reason;
+        if (!isConnectionFailure(error)) throw error;
+        lost = error;
+      } finally {
+        reading.abort();
+      }
+      if (this.#signal.aborted) throw this.#signal.reason;
+      if (finished) return;
+      response = await this.#reconnect(lost);
+      if (response === null) {
+        throw new DurableChatConnectionError(
+          'The network connection was lost and the turn ended meanwhile; its last chunks could not be read. Reload the session.',
+          this.#failures,
+          lost,
+        );
+      }
+    }
+  }
+
+  /** The chunks alone, as the `ReadableStream` a `ChatTransport` returns to `useChat`. */
+  toUIMessageStream(): ReadableStream<UIMessageChunk> {
+    const iterator = this[Symbol.asyncIterator]();
+    return new ReadableStream<UIMessageChunk>({
+      async pull(controller) {
+        const next = await iterator.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value.chunk);
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    });
+  }
+
+  #accept(id: string | undefined, data: string): TurnStreamEvent | null {
+    const eventId = id === undefined ? null : parseEventId(id);
+    if (eventId === null || eventId.turnId === null) {
+      throw new DurableChatProtocolError(`A stream event has no "<turnId>:<position>" id: ${id}`);
+    }
+    const { turnId, position } = eventId;
+    const cursor = this.#cursor;
+    if (cursor !== null && cursor.turnId !== turnId) {
+      throw new DurableChatProtocolError(
+        `The stream moved from turn ${cursor.turnId} to turn ${turnId}; reload the session.`,
+      );
+    }
+    const last = cursor?.position ?? this.#startedAfter?.position ?? 0;
+    if (position <= last) return null;
+    if (position !== last + 1) {
+      throw new DurableChatProtocolError(`Position ${last + 1} of turn ${turnId} is missing.`);
+    }
+    const chunk = parseChunk(data);
+    if (chunk.type === 'start' && chunk.messageId) this.#assistantMessageId = chunk.messageId;
+    this.#cursor = { turnId, position };
+    return { turnId, position, chunk };
+  }
+
+  async #reconnect(lost: unknown): Promise<Response | null> {
+    let error = lost;
+    while (true) {
+      if (this.#failures >= this.#policy.retries) {
+        throw new DurableChatConnectionError(
+          `The network connection to the server was lost; gave up after ${this.#failures} reconnect attempts.`,
+          this.#failures,
+          error,
+        );
+      }
+      this.#failures += 1;
+      const delayMs = Math.min(
+        this.#policy.initialDelayMs * this.#policy.factor ** (this.#failures - 1),
+        this.#policy.maxDelayMs,
+      );
+      this.#onReconnect?.({ attempt: this.#failures, delayMs, after: this.cursor, error });
+      await sleep(delayMs, this.#signal);
+      try {
+        return await this.#connectOnce(this.#cursor);
+      } catch (failure) {
+        if (this.#signal.aborted || !isRetryable(failure)) throw failure;
+        error = failure;
+      }
+    }
+  }
+
+  async #connectWithRetries(after: TurnCursor | null): Promise<Response | null> {
+    try {
+      return await this.#connectOnce(after);
+    } catch (failure) {
+      if (this.#signal.aborted || !isRetryable(failure)) throw failure;
+      return this.#reconnect(failure);
+    }
+  }
+
+  async #connectOnce(after: TurnCursor | null): Promise<Response | null> {
+    if (this.#signal.aborted) throw this.#signal.reason;
+    const response = await this.#connect({
+      after,
+      assistantMessageId: this.#assistantMessageId,
+      signal: this.#signal,
+    });
+    if (response === null || response.status === 204) return null;
+    const contentType = response.headers.get('content-type') ?? '';
+    if (!response.body || !contentType.includes('text/event-stream')) {
+      await response.body?.cancel();
+      throw new DurableChatProtocolError(
+        `Expected an event stream, got "${contentType || 'no body'}" (HTTP ${response.status}).`,
+      );
+    }
+    return response;
+  }
+}
+
+async function* readEvents(
+  response: Response,
+  stop: AbortSignal,
+): AsyncGenerator<{ id: string | undefined; data: string }> {
+  const body = response.body;
+  if (body === null) return;
+  const reader = body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream())
+    .getReader();
+  const release = () => void reader.cancel().catch(() => {});
+  stop.addEventListener('abort', release, { once: true });
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield { id: value.id, data: value.data };
+    }
+  } finally {
+    stop.removeEventListener('abort', release);
+    release();
+  }
+}
+
+function parseChunk(data: string): UIMessageChunk {
+  let chunk: unknown;
+  try {
+    chunk = JSON.parse(data);
+  } catch {
+    throw new DurableChatProtocolError(`A stream event is not JSON: ${data.slice(0, 100)}`);
+  }
+  if (
+    typeof chunk !== 'object' ||
+    chunk === null ||
+    typeof (chunk as { type?: unknown }).type !== 'string'
+  ) {
+    throw new DurableChatProtocolError(
+      `A stream event is not a UI message chunk: ${data.slice(0, 100)}`,
+    );
+  }
+  return chunk as UIMessageChunk;
+}
+
+/** Failures of the network itself (fetch and body reads raise TypeError), not of our checks. */
+function isConnectionFailure(error: unknown): boolean {
+  return !(
+    error instanceof DurableChatApiError ||
+    error instanceof DurableChatProtocolError ||
+    error instanceof DurableChatConnectionError
+  );
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof DurableChatApiError) return retryableStatuses.has(error.status);
+  return isConnectionFailure(error);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
