@@ -76,8 +76,10 @@ export async function runTurn(
   /** The model's answer ended: a cancel landing after this point is too late to stop anything. */
   let finished = false;
   try {
+    // A turn that failed or was stopped before answering leaves an assistant message with no
+    // parts (for the conversation's sake); the model has nothing to learn from it.
     const history = (await store.listMessages(job.sessionId)).filter(
-      (message) => message.id !== job.assistantMessageId,
+      (message) => message.id !== job.assistantMessageId && message.parts.length > 0,
     );
     const result = streamText({
       model: dependencies.model,

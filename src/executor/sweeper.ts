@@ -1,6 +1,11 @@
 import { isTerminal, type TurnRecord } from '../registry/stream-registry.ts';
-import { type EndTurnDependencies, endTurn, finishClaimedTurn } from '../turn/end-turn.ts';
-import { foldAssistantMessage } from '../turn/fold-assistant-message.ts';
+import {
+  type EndTurnDependencies,
+  endTurn,
+  finishClaimedTurn,
+  unfinishedAnswerText,
+} from '../turn/end-turn.ts';
+import { endedTurnMessage } from '../turn/ended-turn-message.ts';
 import { executorGoneOutcome } from './run-turn.ts';
 
 export interface SweeperOptions {
@@ -79,13 +84,15 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
       const live = await registry.getTurn(stored.id);
       if (live && !isTerminal(live.status)) continue;
       const log = live ? await registry.readAll(stored.id) : [];
-      const message = await foldAssistantMessage(
+      const status = live && isTerminal(live.status) ? live.status : 'failed';
+      const message = await endedTurnMessage(
         log.map((entry) => entry.chunk),
         stored.assistantMessageId,
+        { status, publicErrorText: unfinishedAnswerText },
       );
       const finished = await store.finishTurn({
         turnId: stored.id,
-        status: live && isTerminal(live.status) ? live.status : 'failed',
+        status,
         error: live?.error ?? 'the turn’s stream state was lost',
         assistantMessage: message,
         usage: null,

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { StreamRegistry, TerminalStatus } from '../registry/stream-registry.ts';
 import type { ChatStore, Usage } from '../store/chat-store.ts';
-import { foldAssistantMessage } from './fold-assistant-message.ts';
+import { endedTurnMessage } from './ended-turn-message.ts';
 import { trailingChunks } from './trailing-chunks.ts';
 
 export interface EndTurnDependencies {
@@ -11,6 +11,9 @@ export interface EndTurnDependencies {
   logger: Logger;
   metrics: Metrics;
 }
+
+/** Shown when a turn ended without an error of its own to show (its executor or state was lost). */
+export const unfinishedAnswerText = 'The answer could not be completed.';
 
 export interface TurnOutcome {
   status: TerminalStatus;
@@ -48,13 +51,16 @@ export async function finishClaimedTurn(
   outcome: TurnOutcome,
 ): Promise<void> {
   const { registry, store, logger, metrics } = dependencies;
-  const errorText = outcome.publicErrorText ?? 'The answer could not be completed.';
+  const errorText = outcome.publicErrorText ?? unfinishedAnswerText;
   // Fallback if the log cannot be read: the terminal chunk must still reach readers.
   let trailing = trailingChunks(outcome.status, [], errorText);
   try {
     const log = (await registry.readAll(turn.turnId)).map((entry) => entry.chunk);
     trailing = trailingChunks(outcome.status, log, errorText);
-    const message = await foldAssistantMessage([...log, ...trailing], turn.assistantMessageId);
+    const message = await endedTurnMessage([...log, ...trailing], turn.assistantMessageId, {
+      status: outcome.status,
+      publicErrorText: errorText,
+    });
     await store.finishTurn({
       turnId: turn.turnId,
       status: outcome.status,

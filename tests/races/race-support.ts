@@ -129,7 +129,8 @@ export function checkTurnStream(result: SseReadResult, label: string): CheckedTu
  * Checks that a turn whose stream has ended is settled everywhere, consistently with what the
  * client received (invariants 2 and 5): the store and the registry hold the same terminal status
  * as the terminal chunk, the session has no active turn, and the persisted assistant message is
- * exactly the message the client folds from its chunks (none when they carry no parts). Returns
+ * exactly the message the client folds from its chunks (none when a completed turn's chunks carry
+ * no parts; a failed or stopped turn keeps one, with its status in the metadata). Returns
  * the persisted assistant message.
  */
 export async function checkSettledTurn(
@@ -160,17 +161,25 @@ export async function checkSettledTurn(
   assert.notEqual(userIndex, -1, `${label}: the user message was not persisted`);
   const persisted = messages.find((message) => message.id === storedTurn.assistantMessageId);
   const received = await foldAssistantMessage(stream.chunks, storedTurn.assistantMessageId);
-  if (received === null) {
+  if (received === null && stream.status === 'completed') {
     assert.equal(persisted, undefined, `${label}: an assistant message was stored for no parts`);
     return undefined;
   }
   assert.ok(persisted, `${label}: the assistant message was not persisted`);
+  // A failed or stopped turn says so in its message, even with no parts, so the conversation
+  // shows it after a reload as the live reader saw it.
+  const endedStatus = (persisted.metadata as { status?: string } | undefined)?.status;
+  assert.equal(
+    endedStatus,
+    stream.status === 'completed' ? undefined : stream.status,
+    `${label}: the persisted message's metadata.status`,
+  );
   assert.equal(messages.at(-1)?.id, persisted.id, `${label}: the answer is not the last message`);
   assert.equal(messages[userIndex + 1]?.id, persisted.id, `${label}: answer not after question`);
   // Compared as JSON: the store keeps what JSON keeps (no `undefined` fields).
   assert.deepEqual(
     persisted.parts,
-    JSON.parse(JSON.stringify(received.parts)),
+    JSON.parse(JSON.stringify(received?.parts ?? [])),
     `${label}: persisted vs received parts`,
   );
   return persisted;
