@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/create-app.ts';
+import { webAppRoutes } from '../api/web-app-routes.ts';
 import { configHelp, loadConfig } from '../config.ts';
 import { createRuntime } from './create-runtime.ts';
 import { startExecutorServices } from './executor-services.ts';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   }
   const executor = await startExecutorServices(runtime);
   const app = createApp(runtime.api);
+  app.route('/', webAppRoutes());
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const base = `http://localhost:${info.port}`;
     logger.info(

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/create-app.ts';
+import { webAppRoutes } from '../api/web-app-routes.ts';
 import { configHelp, loadConfig, requireDistributedUrls } from '../config.ts';
 import { createRuntime } from './create-runtime.ts';
 import { reportStartFailure } from './report-start-failure.ts';
@@ -17,9 +18,10 @@ async function main(): Promise<void> {
   if (config.auth.mode === 'anonymous') {
     logger.warn('no JWT_SECRET or JWKS_URL: running in anonymous mode');
   }
-  const server = serve(
-    { fetch: createApp(runtime.api).fetch, port: config.port, hostname: config.host },
-    (info) => logger.info({ port: info.port, store: runtime.storeDescription }, 'API is running'),
+  const app = createApp(runtime.api);
+  app.route('/', webAppRoutes());
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+    logger.info({ port: info.port, store: runtime.storeDescription }, 'API is running'),
   );
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,0 +1,3 @@
+export function App() {
+  return <div data-testid="empty-state">durable-chat</div>;
+}
