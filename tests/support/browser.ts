@@ -1,0 +1,192 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
+import { ProductApi } from './browser-api.ts';
+import { ensureFreshWebBuild } from './browser-build.ts';
+import { type ProductProcess, startProductProcess } from './browser-server.ts';
+
+/** Debian's Chromium; the tests never download a browser. */
+export const chromiumPath = '/usr/bin/chromium';
+
+/** Where screenshots of the key states go; CI keeps this folder as an artifact. */
+export const screenshotFolder = join(import.meta.dirname, '../../test-results/screenshots');
+
+const chromiumArguments = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** What one browser test gets: the server, its API, and a fresh browser context of its own. */
+export interface BrowserTest {
+  baseUrl: string;
+  api: ProductApi;
+  context: BrowserContext;
+  /** A new tab of this test's context, navigated to `path` on the product (default `/`). */
+  openPage(path?: string): Promise<Page>;
+  /** Saves `test-results/screenshots/<name>.png`. */
+  screenshot(page: Page, name: string): Promise<void>;
+  /**
+   * Console errors matching `pattern` are expected by this test (the browser logs every refused
+   * request, e.g. the 409 a conflict test provokes); any other console or page error fails it.
+   */
+  allowConsoleError(pattern: RegExp): void;
+}
+
+export interface BrowserSuiteOptions {
+  /** Environment of the product process (demo model tuning, `JWT_SECRET`). */
+  environment?: Record<string, string>;
+  /** Options of every test's browser context (viewport, …). */
+  contextOptions?: BrowserContextOptions;
+}
+
+export interface BrowserTestOptions {
+  contextOptions?: BrowserContextOptions;
+}
+
+export interface BrowserSuite {
+  /** The running product process (available inside tests). */
+  readonly server: ProductProcess;
+  test(
+    name: string,
+    body: (browserTest: BrowserTest) => Promise<void>,
+    options?: BrowserTestOptions,
+  ): void;
+}
+
+/**
+ * Registers, in the surrounding `describe`, a fresh web build, a real product process and one
+ * Chromium, all torn down after the suite even when a test fails. `suite.test` runs a test in a
+ * browser context of its own and fails it on unexpected console or page errors.
+ */
+export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
+  let server: ProductProcess | undefined;
+  let browser: Browser | undefined;
+
+  before(async () => {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(
+        `the browser tests need Debian's Chromium at ${chromiumPath}; install it with ` +
+          '`apt-get update && apt-get install -y chromium` (they never download a browser)',
+      );
+    }
+    await ensureFreshWebBuild();
+    server = await startProductProcess(options.environment);
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  return {
+    get server() {
+      if (!server) throw new Error('the product process is not running (outside a test?)');
+      return server;
+    },
+    test(name, body, testOptions = {}) {
+      it(name, async () => {
+        if (!server || !browser) throw new Error('the browser suite did not start');
+        await runBrowserTest(server, browser, name, body, {
+          ...options.contextOptions,
+          ...testOptions.contextOptions,
+        });
+      });
+    },
+  };
+}
+
+async function runBrowserTest(
+  server: ProductProcess,
+  browser: Browser,
+  name: string,
+  body: (browserTest: BrowserTest) => Promise<void>,
+  contextOptions: BrowserContextOptions,
+): Promise<void> {
+  const context = await browser.newContext(contextOptions);
+  // Shorter than Playwright's 30 s, so a missing element fails the test well inside its budget.
+  context.setDefaultTimeout(20_000);
+  const problems: string[] = [];
+  const allowed: RegExp[] = [];
+  context.on('page', (page) => watchPage(page, problems));
+  const browserTest: BrowserTest = {
+    baseUrl: server.baseUrl,
+    api: new ProductApi(server.baseUrl),
+    context,
+    async openPage(path = '/') {
+      const page = await context.newPage();
+      await page.goto(`${server.baseUrl}${path}`);
+      return page;
+    },
+    async screenshot(page, screenshotName) {
+      await mkdir(screenshotFolder, { recursive: true });
+      await page.screenshot({
+        path: join(screenshotFolder, `${screenshotName}.png`),
+        fullPage: true,
+      });
+    },
+    allowConsoleError(pattern) {
+      allowed.push(pattern);
+    },
+  };
+  try {
+    await body(browserTest);
+    const unexpected = problems.filter(
+      (problem) => !allowed.some((pattern) => pattern.test(problem)),
+    );
+    if (unexpected.length > 0) {
+      throw new Error(`unexpected browser errors:\n${unexpected.join('\n')}`);
+    }
+  } catch (error) {
+    await screenshotOpenPages(context, name);
+    const diagnostics = [
+      problems.length > 0 ? `browser errors during the test:\n${problems.join('\n')}` : '',
+      `server output (last lines):\n${server.output().slice(-4000)}`,
+    ].join('\n');
+    // node:test prints the stack, which carries the message as it was when the error was made.
+    if (error instanceof Error) {
+      error.message += `\n${diagnostics}`;
+      if (error.stack) error.stack += `\n${diagnostics}`;
+    }
+    throw error;
+  } finally {
+    await context.close();
+  }
+}
+
+function watchPage(page: Page, problems: string[]): void {
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const { url } = message.location();
+    problems.push(`console error: ${message.text()}${url ? ` (${url})` : ''}`);
+  });
+  page.on('pageerror', (error) => {
+    problems.push(`page error: ${error.stack ?? error.message}`);
+  });
+}
+
+async function screenshotOpenPages(context: BrowserContext, testName: string): Promise<void> {
+  const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
+  await mkdir(screenshotFolder, { recursive: true });
+  let index = 0;
+  for (const page of context.pages()) {
+    index += 1;
+    await page
+      .screenshot({ path: join(screenshotFolder, `failed-${slug}-${index}.png`), fullPage: true })
+      .catch(() => undefined);
+  }
+}
