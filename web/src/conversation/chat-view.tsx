@@ -1,0 +1,247 @@
+import { useChat } from '@ai-sdk/react';
+import type { ChatStatus, UIMessage } from 'ai';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { SessionSummary } from '../../../src/client/index.ts';
+import { type ChatServices, describeError, isApiError, isAuthError } from '../chat-services.ts';
+import { Composer } from './composer.tsx';
+import { MessageList } from './message-list.tsx';
+import { readMessageOutcome } from './message-outcome.ts';
+import { trackTransportActivity } from './track-transport-activity.ts';
+
+export interface ChatViewProps {
+  sessionId: string;
+  /** From `getSession`: while a turn runs they end with its user message, never its partial answer. */
+  initialMessages: UIMessage[];
+  /** `updated_at` of that snapshot; a newer one in the session list means there is more to load. */
+  initialUpdatedAt: string | null;
+  services: ChatServices;
+  /** This session in the latest poll of the session list (a new object on every poll). */
+  summary: SessionSummary | undefined;
+  /** Text to send as soon as the chat opens (the chat was just created from the composer). */
+  firstMessage?: string;
+  onFirstMessageSent?: () => void;
+  /** A turn started or ended here: the session list should refresh. */
+  onActivity: () => void;
+  onRunningChange: (running: boolean) => void;
+  onAuthRequired: () => void;
+}
+
+const isRunning = (status: ChatStatus) => status === 'submitted' || status === 'streaming';
+
+/** After Stop was confirmed by the server, the stream ends within moments; never wait forever. */
+const stopSettleTimeoutMs = 4000;
+
+/**
+ * One open chat, on `useChat` with the SDK's transport. Mounted per session (keyed by its id),
+ * so switching sessions starts a fresh `useChat` that re-attaches to a running turn.
+ *
+ * Durability in the UI:
+ * - `resume: true` re-attaches on mount; the server replays the running answer from its first
+ *   chunk and the initial messages never contain it, so nothing is shown twice.
+ * - The session list is polled (see useSessionList). When it says a turn runs here while this
+ *   chat is idle (started on another device), or the session changed since we loaded it, the
+ *   chat reloads its messages and attaches to the running turn.
+ * - Stop asks the server to cancel the turn; the stream then ends with the server's `abort`.
+ */
+export function ChatView({
+  sessionId,
+  initialMessages,
+  initialUpdatedAt,
+  services,
+  summary,
+  firstMessage,
+  onFirstMessageSent,
+  onActivity,
+  onRunningChange,
+  onAuthRequired,
+}: ChatViewProps) {
+  const { client } = services;
+  const [draft, setDraft] = useState('');
+  const [conflict, setConflict] = useState(false);
+  const [stopping, setStopping] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const openStreams = useRef(0);
+  const syncing = useRef(false);
+  const syncedUpdatedAt = useRef(initialUpdatedAt);
+  const lastSentText = useRef('');
+
+  const transport = useMemo(
+    () =>
+      trackTransportActivity(services.transport, (count) => {
+        openStreams.current = count;
+      }),
+    [services.transport],
+  );
+
+  const chat = useChat({
+    id: sessionId,
+    messages: initialMessages,
+    transport,
+    // A chat created a moment ago has nothing to re-attach to; its first message is sent below.
+    resume: firstMessage === undefined,
+    throttle: 40,
+    onError: (error) => {
+      if (isApiError(error, 'TURN_ALREADY_ACTIVE')) {
+        setConflict(true);
+        // The server refused the message: give its text back, then show the running turn.
+        setDraft((current) => (current === '' ? lastSentText.current : current));
+        void sync(true);
+      } else if (isAuthError(error)) {
+        onAuthRequired();
+      }
+    },
+    onFinish: () => onActivity(),
+  });
+  const { status, messages, setMessages, resumeStream, sendMessage, stop: stopReading } = chat;
+  const running = isRunning(status);
+  const statusNow = useRef(status);
+  statusNow.current = status;
+
+  const busy = () => isRunning(statusNow.current) || openStreams.current > 0;
+
+  /** Loads the messages from the server and attaches to the turn running there, if any. */
+  const sync = useCallback(
+    async (afterConflict = false) => {
+      if (syncing.current || (!afterConflict && busy())) return;
+      syncing.current = true;
+      let attached = false;
+      try {
+        const detail = await client.getSession(sessionId);
+        if (busy() && !afterConflict) return;
+        syncedUpdatedAt.current = detail.updated_at;
+        setMessages(detail.messages);
+        if (detail.active_stream) {
+          attached = true;
+          void resumeStream().finally(() => {
+            syncing.current = false;
+          });
+        }
+      } catch (error) {
+        if (isAuthError(error)) onAuthRequired();
+        else setNotice(`Could not refresh this chat: ${describeError(error)}`);
+      } finally {
+        if (!attached) syncing.current = false;
+      }
+    },
+    [client, sessionId, setMessages, resumeStream, onAuthRequired],
+  );
+
+  // Polls drive attaching to turns started elsewhere and reloading after turns ended elsewhere.
+  useEffect(() => {
+    if (!summary) return;
+    if (summary.active || summary.updated_at !== syncedUpdatedAt.current) void sync();
+  }, [summary, sync]);
+
+  useEffect(() => onRunningChange(running), [running, onRunningChange]);
+  // Once the answer streams the server has set the title and marked the turn: show both.
+  const streaming = status === 'streaming';
+  useEffect(() => {
+    if (streaming) onActivity();
+  }, [streaming, onActivity]);
+  useEffect(() => () => onRunningChange(false), [onRunningChange]);
+
+  const send = useCallback(
+    (text: string) => {
+      lastSentText.current = text;
+      setConflict(false);
+      setNotice(null);
+      setDraft('');
+      void sendMessage({ text });
+      onActivity();
+    },
+    [sendMessage, onActivity],
+  );
+
+  // Deferred by a tick so React's development double-mount does not send the message twice.
+  useEffect(() => {
+    if (firstMessage === undefined) return;
+    const timer = setTimeout(() => {
+      send(firstMessage);
+      onFirstMessageSent?.();
+    }, 0);
+    return () => clearTimeout(timer);
+  }, []);
+
+  const stopRequested = useRef(false);
+  const stop = useCallback(async () => {
+    if (!isRunning(statusNow.current) || stopRequested.current) return;
+    stopRequested.current = true;
+    setStopping(true);
+    try {
+      // Resolves once the turn has ended on the server; its `abort` chunk ends our stream.
+      const result = await client.cancelTurn(sessionId);
+      if (result.reason === 'no_active_session') {
+        // Nothing runs on the server (the answer just ended): stop reading what is left here.
+        await stopReading();
+      } else {
+        setTimeout(() => {
+          if (isRunning(statusNow.current)) void stopReading();
+        }, stopSettleTimeoutMs);
+      }
+    } catch (error) {
+      if (isAuthError(error)) onAuthRequired();
+      setNotice(`Could not stop the answer: ${describeError(error)}`);
+    } finally {
+      stopRequested.current = false;
+      setStopping(false);
+    }
+  }, [client, sessionId, stopReading, onAuthRequired]);
+
+  // Escape stops from anywhere on the page, unless something else (a dialog, a rename) used it.
+  useEffect(() => {
+    if (!running) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) void stop();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [running, stop]);
+
+  const chatError = status === 'error' && !conflict ? chat.error : undefined;
+  // A failed answer shows its own error; repeat nothing the last message already says.
+  const lastOutcome = readMessageOutcome(messages.at(-1)?.metadata);
+  const errorShownInMessage =
+    chatError !== undefined &&
+    lastOutcome.status === 'failed' &&
+    messages.at(-1)?.role === 'assistant';
+
+  return (
+    <div className="chat">
+      <MessageList messages={messages} status={status}>
+        {conflict && (
+          <div className="notice notice-info" data-testid="conflict-notice" role="status">
+            <span>
+              An answer is already being written in this chat, started in another tab or on another
+              device. It is shown here; send your message again when it has finished.
+            </span>
+            <button type="button" className="link-button" onClick={() => setConflict(false)}>
+              Dismiss
+            </button>
+          </div>
+        )}
+        {chatError && !errorShownInMessage && (
+          <div className="notice notice-error" data-testid="error-notice" role="alert">
+            {isAuthError(chatError)
+              ? 'This server needs an access token: enter one in the sidebar.'
+              : describeError(chatError)}
+          </div>
+        )}
+        {notice && (
+          <div className="notice notice-error" role="alert">
+            {notice}
+          </div>
+        )}
+      </MessageList>
+      <Composer
+        value={draft}
+        onChange={setDraft}
+        onSend={send}
+        onStop={() => void stop()}
+        status={status}
+        running={running}
+        stopping={stopping}
+        autoFocus
+      />
+    </div>
+  );
+}

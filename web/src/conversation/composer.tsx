@@ -1,0 +1,115 @@
+import type { ChatStatus } from 'ai';
+import { useEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
+
+export interface ComposerProps {
+  value: string;
+  onChange: (value: string) => void;
+  onSend: (text: string) => void;
+  onStop: () => void;
+  /** useChat's status, exposed as `chat-status` for people and tests. */
+  status: ChatStatus;
+  /** A turn runs in this chat (here or, once attached, elsewhere): Send waits, Stop works. */
+  running: boolean;
+  stopping?: boolean;
+  disabled?: boolean;
+  autoFocus?: boolean;
+}
+
+const statusLabels: Record<ChatStatus, string> = {
+  submitted: 'Waiting for the answer…',
+  streaming: 'Answering…',
+  ready: '',
+  error: '',
+};
+
+/**
+ * The message box. Enter sends, Shift+Enter starts a new line, Escape stops the running turn
+ * (also handled page-wide by the conversation). Send is disabled while a turn runs: the server
+ * takes one turn at a time per chat and would answer a second one with 409.
+ */
+export function Composer({
+  value,
+  onChange,
+  onSend,
+  onStop,
+  status,
+  running,
+  stopping = false,
+  disabled = false,
+  autoFocus = false,
+}: ComposerProps) {
+  const input = useRef<HTMLTextAreaElement>(null);
+  const canSend = !running && !disabled && value.trim() !== '';
+
+  useEffect(() => {
+    if (autoFocus) input.current?.focus();
+  }, [autoFocus]);
+
+  const send = () => {
+    if (canSend) onSend(value.trim());
+  };
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    send();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    // While an input method composes (Japanese, Chinese…), Enter confirms the composition.
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send();
+    } else if (event.key === 'Escape' && running) {
+      event.preventDefault();
+      onStop();
+    }
+  };
+
+  return (
+    <form className="composer" onSubmit={onSubmit}>
+      <div className="composer-box">
+        <textarea
+          ref={input}
+          data-testid="composer-input"
+          aria-label="Message"
+          placeholder={running ? 'Wait for the answer, or press Esc to stop' : 'Message'}
+          rows={1}
+          value={value}
+          disabled={disabled}
+          onChange={(event) => onChange(event.target.value)}
+          onKeyDown={onKeyDown}
+        />
+        <div className="composer-actions">
+          {running && (
+            <button
+              type="button"
+              className="button button-stop"
+              data-testid="stop"
+              onClick={onStop}
+              aria-label="Stop the answer"
+            >
+              <span className="stop-square" aria-hidden="true" />
+              {stopping ? 'Stopping…' : 'Stop'}
+            </button>
+          )}
+          <button
+            type="submit"
+            className="button button-primary"
+            data-testid="send"
+            disabled={!canSend}
+          >
+            Send
+          </button>
+        </div>
+      </div>
+      <div className="composer-footer">
+        <span data-testid="chat-status" data-status={status} aria-live="polite">
+          {statusLabels[status]}
+        </span>
+        <span className="muted keyboard-hint">
+          Enter to send · Shift+Enter for a new line{running ? ' · Esc to stop' : ''}
+        </span>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,113 @@
+import type { UIMessage } from 'ai';
+import { useEffect, useState } from 'react';
+import type { SessionSummary } from '../../../src/client/index.ts';
+import { type ChatServices, describeError, isApiError, isAuthError } from '../chat-services.ts';
+import { ChatView } from './chat-view.tsx';
+import { TypingDots } from './message-view.tsx';
+
+type LoadState =
+  | { kind: 'loading' }
+  | { kind: 'ready'; messages: UIMessage[]; updatedAt: string | null }
+  | { kind: 'failed'; error: unknown };
+
+export interface SessionPageProps {
+  sessionId: string;
+  services: ChatServices;
+  summary: SessionSummary | undefined;
+  firstMessage: string | undefined;
+  onFirstMessageSent: () => void;
+  onActivity: () => void;
+  onRunningChange: (running: boolean) => void;
+  onAuthRequired: () => void;
+  onNewChat: () => void;
+}
+
+/**
+ * Loads a session's messages, then opens its chat. A chat created a moment ago (with its first
+ * message waiting) has nothing to load.
+ */
+export function SessionPage(props: SessionPageProps) {
+  const { sessionId, services, firstMessage, onAuthRequired, onNewChat } = props;
+  const [state, setState] = useState<LoadState>(() =>
+    firstMessage === undefined
+      ? { kind: 'loading' }
+      : { kind: 'ready', messages: [], updatedAt: null },
+  );
+  const [attempt, setAttempt] = useState(0);
+  const needsLoad = state.kind === 'loading';
+
+  useEffect(() => {
+    if (!needsLoad) return;
+    const controller = new AbortController();
+    services.client.getSession(sessionId, { signal: controller.signal }).then(
+      (detail) =>
+        setState({ kind: 'ready', messages: detail.messages, updatedAt: detail.updated_at }),
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        if (isAuthError(error)) onAuthRequired();
+        setState({ kind: 'failed', error });
+      },
+    );
+    return () => controller.abort();
+  }, [needsLoad, attempt, services, sessionId, onAuthRequired]);
+
+  if (state.kind === 'loading') {
+    return (
+      <div className="page-message" aria-busy="true">
+        <TypingDots />
+      </div>
+    );
+  }
+  if (state.kind === 'failed') {
+    const missing = isApiError(state.error, 'SESSION_NOT_FOUND');
+    return (
+      <div className="page-message" role="alert">
+        <h2>
+          {missing
+            ? 'This chat does not exist'
+            : isAuthError(state.error)
+              ? 'This chat needs an access token'
+              : 'This chat could not be loaded'}
+        </h2>
+        <p className="muted">
+          {missing
+            ? 'It may have been deleted, or it belongs to another account.'
+            : isAuthError(state.error)
+              ? 'Enter your token in the sidebar, then try again.'
+              : describeError(state.error)}
+        </p>
+        <div className="page-actions">
+          {!missing && (
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setState({ kind: 'loading' });
+                setAttempt((count) => count + 1);
+              }}
+            >
+              Try again
+            </button>
+          )}
+          <button type="button" className="button button-primary" onClick={onNewChat}>
+            New chat
+          </button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <ChatView
+      sessionId={sessionId}
+      initialMessages={state.messages}
+      initialUpdatedAt={state.updatedAt}
+      services={services}
+      summary={props.summary}
+      onFirstMessageSent={props.onFirstMessageSent}
+      onActivity={props.onActivity}
+      onRunningChange={props.onRunningChange}
+      onAuthRequired={onAuthRequired}
+      {...(firstMessage === undefined ? {} : { firstMessage })}
+    />
+  );
+}

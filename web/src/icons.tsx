@@ -1,0 +1,27 @@
+/** The few line icons the app uses (24×24, currentColor), so no icon font is needed. */
+function Icon({ path, label }: { path: string; label?: string }) {
+  return (
+    <svg
+      className="icon"
+      viewBox="0 0 24 24"
+      width="18"
+      height="18"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      role={label ? 'img' : undefined}
+      aria-label={label}
+      aria-hidden={label ? undefined : true}
+    >
+      <path d={path} />
+    </svg>
+  );
+}
+
+export const MenuIcon = () => <Icon path="M4 6h16M4 12h16M4 18h16" />;
+export const PlusIcon = () => <Icon path="M12 5v14M5 12h14" />;
+export const PencilIcon = () => <Icon path="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" />;
+export const TrashIcon = () => <Icon path="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />;
+export const CloseIcon = () => <Icon path="M6 6l12 12M18 6L6 18" />;

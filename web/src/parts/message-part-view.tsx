@@ -1,0 +1,142 @@
+import type { UIMessage } from 'ai';
+import { isRecord } from '../conversation/message-outcome.ts';
+import { JsonView } from './json-view.tsx';
+import { MarkdownText } from './markdown-text.tsx';
+import { ToolCallView, type ToolCallPart } from './tool-call-view.tsx';
+
+export type MessagePart = UIMessage['parts'][number];
+
+/**
+ * One part of an assistant message. Every type the AI SDK defines has a view; any other type
+ * (a `data-*` part a later server version adds, or a future part kind) is shown generically
+ * with its type and JSON, so nothing the server sends silently disappears.
+ */
+export function MessagePartView({
+  part,
+  afterContent,
+}: {
+  part: MessagePart;
+  /** Whether anything visible precedes this part: a step divider at the very top is noise. */
+  afterContent: boolean;
+}) {
+  const { type } = part;
+  if (type === 'text') return <MarkdownText text={part.text} />;
+  if (type === 'reasoning')
+    return <ReasoningView text={part.text} streaming={part.state === 'streaming'} />;
+  if (type === 'dynamic-tool' || type.startsWith('tool-')) {
+    return <ToolCallView part={part as ToolCallPart} />;
+  }
+  if (type === 'source-url') {
+    return <SourceView kind="url" title={part.title ?? part.url} href={part.url} />;
+  }
+  if (type === 'source-document') {
+    return (
+      <SourceView
+        kind="document"
+        title={part.title || part.filename || 'Document'}
+        detail={part.mediaType}
+      />
+    );
+  }
+  if (type === 'file') {
+    return <FileView url={part.url} mediaType={part.mediaType} filename={part.filename} />;
+  }
+  if (type === 'step-start') {
+    return afterContent ? <hr className="step-divider" data-testid="step-start" /> : null;
+  }
+  return <GenericPartView part={part} />;
+}
+
+function ReasoningView({ text, streaming }: { text: string; streaming: boolean }) {
+  return (
+    <details className="reasoning" data-testid="reasoning" open={streaming || undefined}>
+      <summary>{streaming ? 'Thinking…' : 'Reasoning'}</summary>
+      <div className="reasoning-text">{text}</div>
+    </details>
+  );
+}
+
+function SourceView({
+  kind,
+  title,
+  href,
+  detail,
+}: {
+  kind: 'url' | 'document';
+  title: string;
+  href?: string;
+  detail?: string;
+}) {
+  const safe = href !== undefined ? safeUrl(href) : null;
+  return (
+    <div className="source" data-testid="source" data-source-type={kind}>
+      <span className="source-label">{kind === 'url' ? 'Source' : 'Document'}</span>
+      {safe ? (
+        <a href={safe} target="_blank" rel="noreferrer noopener">
+          {title}
+        </a>
+      ) : (
+        <span>{title}</span>
+      )}
+      {detail && <span className="muted"> · {detail}</span>}
+    </div>
+  );
+}
+
+function FileView({
+  url,
+  mediaType,
+  filename,
+}: {
+  url: string;
+  mediaType: string;
+  filename: string | undefined;
+}) {
+  const safe = safeUrl(url);
+  const name = filename ?? mediaType;
+  return (
+    <div className="file-part" data-testid="file-part" data-media-type={mediaType}>
+      {safe && mediaType.startsWith('image/') ? (
+        <a href={safe} target="_blank" rel="noreferrer noopener">
+          <img src={safe} alt={name} />
+        </a>
+      ) : safe ? (
+        <a href={safe} download={filename} target="_blank" rel="noreferrer noopener">
+          📎 {name}
+        </a>
+      ) : (
+        <span>📎 {name}</span>
+      )}
+    </div>
+  );
+}
+
+function GenericPartView({ part }: { part: { type: string } }) {
+  const isData = part.type.startsWith('data-');
+  const value = isData && isRecord(part) && 'data' in part ? part.data : withoutType(part);
+  return (
+    <div
+      className="generic-part"
+      data-testid={isData ? 'data-part' : 'unknown-part'}
+      data-part-type={part.type}
+    >
+      <div className="generic-part-type">{part.type}</div>
+      <JsonView value={value} />
+    </div>
+  );
+}
+
+function withoutType(part: { type: string }): unknown {
+  const { type: _type, ...rest } = part as Record<string, unknown>;
+  return rest;
+}
+
+/** Links from model output open only http(s), data and blob URLs; anything else is not a link. */
+export function safeUrl(url: string): string | null {
+  try {
+    const parsed = new URL(url, window.location.href);
+    return ['http:', 'https:', 'data:', 'blob:'].includes(parsed.protocol) ? url : null;
+  } catch {
+    return null;
+  }
+}

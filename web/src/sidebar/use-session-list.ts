@@ -1,0 +1,174 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DurableChatClient, SessionSummary } from '../../../src/client/index.ts';
+import { describeError, isAuthError } from '../chat-services.ts';
+
+export const sessionPageSize = 30;
+/** The API returns at most this many sessions per request. */
+const largestPage = 100;
+/**
+ * Why poll: the server pushes nothing outside a turn's own stream, so a turn started on another
+ * device, a title set by the server, or a chat deleted elsewhere only shows up when we ask. One
+ * small indexed query every few seconds, only while the page is visible, is simpler and more
+ * robust across API processes than a push channel would be.
+ */
+const pollIntervalMs = 4000;
+
+export interface SessionList {
+  sessions: SessionSummary[];
+  total: number;
+  loaded: boolean;
+  /** The server needs a token to list sessions (or refused the one we have). */
+  authRequired: boolean;
+  error: string | null;
+  loadingMore: boolean;
+  refresh: () => Promise<void>;
+  loadMore: () => Promise<void>;
+  rename: (sessionId: string, title: string) => Promise<void>;
+  remove: (sessionId: string) => Promise<void>;
+}
+
+/**
+ * The caller's sessions, newest activity first, in pages of 30, kept fresh by polling every page
+ * loaded so far (up to 100) while the page is visible.
+ */
+export function useSessionList(client: DurableChatClient): SessionList {
+  const [sessions, setSessions] = useState<SessionSummary[]>([]);
+  const [total, setTotal] = useState(0);
+  const [loaded, setLoaded] = useState(false);
+  const [authRequired, setAuthRequired] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const loadedCount = useRef(sessionPageSize);
+  const refreshing = useRef<Promise<void> | null>(null);
+  // Polling a server that refuses us only repeats the 401; a new token triggers a refresh.
+  const refused = useRef(false);
+
+  const fail = useCallback((reason: unknown) => {
+    if (isAuthError(reason)) {
+      refused.current = true;
+      setAuthRequired(true);
+      setSessions([]);
+      setTotal(0);
+    } else {
+      setError(`Could not load your chats: ${describeError(reason)}`);
+    }
+  }, []);
+
+  const refresh = useCallback((): Promise<void> => {
+    // Overlapping refreshes would race each other's results; share the one in flight.
+    refreshing.current ??= (async () => {
+      try {
+        const limit = Math.min(Math.max(loadedCount.current, sessionPageSize), largestPage);
+        const page = await client.listSessions({ limit, offset: 0 });
+        setSessions((current) => mergeFirstPage(current, page.sessions, limit));
+        setTotal(page.total);
+        refused.current = false;
+        setAuthRequired(false);
+        setError(null);
+      } catch (reason) {
+        fail(reason);
+      } finally {
+        setLoaded(true);
+        refreshing.current = null;
+      }
+    })();
+    return refreshing.current;
+  }, [client, fail]);
+
+  const loadMore = useCallback(async () => {
+    setLoadingMore(true);
+    try {
+      const page = await client.listSessions({
+        limit: sessionPageSize,
+        offset: loadedCount.current,
+      });
+      setSessions((current) => appendPage(current, page.sessions));
+      setTotal(page.total);
+    } catch (reason) {
+      fail(reason);
+    } finally {
+      setLoadingMore(false);
+    }
+  }, [client, fail]);
+
+  useEffect(() => {
+    loadedCount.current = Math.max(sessions.length, sessionPageSize);
+  }, [sessions.length]);
+
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible' && !refused.current) void refresh();
+    }, pollIntervalMs);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') void refresh();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [refresh]);
+
+  const rename = useCallback(
+    async (sessionId: string, title: string) => {
+      const previous = sessions.find((session) => session.id === sessionId)?.title ?? null;
+      const setTitle = (value: string | null) =>
+        setSessions((current) =>
+          current.map((session) =>
+            session.id === sessionId ? { ...session, title: value } : session,
+          ),
+        );
+      setTitle(title);
+      try {
+        await client.renameSession(sessionId, title);
+      } catch (reason) {
+        setTitle(previous);
+        throw reason;
+      }
+    },
+    [client, sessions],
+  );
+
+  const remove = useCallback(
+    async (sessionId: string) => {
+      await client.deleteSession(sessionId);
+      setSessions((current) => current.filter((session) => session.id !== sessionId));
+      setTotal((count) => Math.max(0, count - 1));
+    },
+    [client],
+  );
+
+  return {
+    sessions,
+    total,
+    loaded,
+    authRequired,
+    error,
+    loadingMore,
+    refresh,
+    loadMore,
+    rename,
+    remove,
+  };
+}
+
+/**
+ * Replaces the first `limit` sessions with a fresh first page. Sessions loaded beyond it stay,
+ * unless the fresh page now holds them (their activity moved them up).
+ */
+function mergeFirstPage(
+  current: SessionSummary[],
+  firstPage: SessionSummary[],
+  limit: number,
+): SessionSummary[] {
+  const fresh = new Set(firstPage.map((session) => session.id));
+  const rest = current.slice(limit).filter((session) => !fresh.has(session.id));
+  return [...firstPage, ...rest];
+}
+
+/** Appends a page; sessions that moved between pages since are not listed twice. */
+function appendPage(current: SessionSummary[], page: SessionSummary[]): SessionSummary[] {
+  const known = new Set(current.map((session) => session.id));
+  return [...current, ...page.filter((session) => !known.has(session.id))];
+}
