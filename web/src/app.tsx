@@ -27,6 +27,7 @@ export function App() {
   const firstMessages = useRef(new Map<string, string>());
 
   const { refresh } = list;
+  const authRequired = list.authRequired || chatAuthRequired;
   const summary = list.sessions.find((session) => session.id === sessionId);
   const title = sessionId === null ? 'New chat' : (summary?.title ?? untitled);
 
@@ -81,7 +82,7 @@ export function App() {
         openSessionId={sessionId}
         openSessionRunning={openSessionRunning}
         token={token}
-        authRequired={list.authRequired || chatAuthRequired}
+        authRequired={authRequired}
         onOpen={open}
         onNewChat={newChat}
         onDeleted={(deletedId) => {
@@ -105,6 +106,22 @@ export function App() {
             {title}
           </h1>
         </header>
+        {authRequired && (
+          <div className="auth-banner notice notice-info" role="status">
+            <span>This server needs an access token to show your chats.</span>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => {
+                setSidebarOpen(true);
+                // After the drawer has opened: a hidden field cannot take focus.
+                setTimeout(() => document.getElementById('token-input')?.focus(), 0);
+              }}
+            >
+              Enter token
+            </button>
+          </div>
+        )}
         {sessionId === null ? (
           <DraftChat
             key={identity}

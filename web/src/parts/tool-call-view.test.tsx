@@ -1,0 +1,75 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { ToolCallView, type ToolCallPart } from './tool-call-view.tsx';
+
+const input = { expression: '12*(3+4)' };
+
+function renderTool(part: ToolCallPart) {
+  render(<ToolCallView part={part} />);
+  return screen.getByTestId('tool-call');
+}
+
+describe('ToolCallView', () => {
+  it('shows a call whose input is still streaming as pending, with the partial input', () => {
+    const call = renderTool({
+      type: 'tool-calculator',
+      state: 'input-streaming',
+      input: { expression: '12*' },
+    });
+    expect(call.dataset.toolName).toBe('calculator');
+    expect(call.dataset.state).toBe('pending');
+    expect(screen.getByTestId('tool-input').textContent).toContain('"expression": "12*"');
+    expect(screen.queryByTestId('tool-output')).toBeNull();
+  });
+
+  it('shows a call with complete input and no output yet as running', () => {
+    const call = renderTool({ type: 'tool-calculator', state: 'input-available', input });
+    expect(call.dataset.state).toBe('running');
+    expect(call.textContent).toContain('running');
+    expect(screen.queryByTestId('tool-output')).toBeNull();
+    expect(screen.queryByTestId('tool-error')).toBeNull();
+  });
+
+  it('shows a call with output as done, with its input and output', () => {
+    const call = renderTool({
+      type: 'tool-calculator',
+      state: 'output-available',
+      input,
+      output: { result: 84 },
+    });
+    expect(call.dataset.state).toBe('done');
+    expect(screen.getByTestId('tool-input').textContent).toContain('12*(3+4)');
+    expect(screen.getByTestId('tool-output').textContent).toContain('"result": 84');
+  });
+
+  it('shows a failed call with its error text', () => {
+    const call = renderTool({
+      type: 'tool-calculator',
+      state: 'output-error',
+      input,
+      errorText: 'Division by zero',
+    });
+    expect(call.dataset.state).toBe('failed');
+    expect(screen.getByTestId('tool-error').textContent).toBe('Division by zero');
+    expect(screen.queryByTestId('tool-output')).toBeNull();
+  });
+
+  it('shows a denied call as failed', () => {
+    const call = renderTool({ type: 'tool-deleteFiles', state: 'output-denied', input: {} });
+    expect(call.dataset.state).toBe('failed');
+    expect(screen.getByTestId('tool-error').textContent).toContain('denied');
+  });
+
+  it('names a dynamic tool by its toolName', () => {
+    const call = renderTool({
+      type: 'dynamic-tool',
+      toolName: 'search_web',
+      state: 'output-available',
+      input: { q: 'durable' },
+      output: 'three results',
+    });
+    expect(call.dataset.toolName).toBe('search_web');
+    expect(call.dataset.state).toBe('done');
+    expect(screen.getByTestId('tool-output').textContent).toContain('three results');
+  });
+});
