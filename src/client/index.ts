@@ -26,6 +26,7 @@ export {
   DurableChatConnectionError,
   DurableChatProtocolError,
 } from './durable-chat-connection-error.ts';
+export { type LegacyChunk, LegacyChunkConverter, toLegacyChunks } from './legacy-chunks.ts';
 export {
   defaultReconnectPolicy,
   type ReconnectAttempt,

@@ -58,8 +58,6 @@ export interface TurnStreamOptions {
 export interface ConnectRequest {
   /** null for the first request of the stream (and its retries); else resume after this. */
   after: TurnCursor | null;
-  /** `start.messageId` of the turn, once its `start` chunk was read. */
-  assistantMessageId: string | null;
   signal: AbortSignal;
 }
 
@@ -87,7 +85,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
     options: TurnStreamOptions & { after?: TurnCursor | null } = {},
   ): Promise<ResumableTurnStream | null> {
     const stream = new ResumableTurnStream(connect, options, options.after ?? null);
-    const first = await stream.#connectWithRetries(null);
+    const first = await stream.#connectWithRetries(stream.#cursor);
     if (first === null) return null;
     stream.#pending = first;
     return stream;
@@ -99,7 +97,6 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
   readonly #onReconnect: ((attempt: ReconnectAttempt) => void) | undefined;
   readonly #startedAfter: TurnCursor | null;
   #cursor: TurnCursor | null;
-  #assistantMessageId: string | null = null;
   #pending: Response | null = null;
   #failures = 0;
   #iterated = false;
@@ -158,7 +155,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
       response = await this.#reconnect(lost);
       if (response === null) {
         throw new DurableChatConnectionError(
-          'The network connection was lost and the turn ended meanwhile; its last chunks could not be read. Reload the session.',
+          'The network connection was lost and the turn is no longer replayable; reload the session.',
           this.#failures,
           lost,
         );
@@ -199,7 +196,6 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
       throw new DurableChatProtocolError(`Position ${last + 1} of turn ${turnId} is missing.`);
     }
     const chunk = parseChunk(data);
-    if (chunk.type === 'start' && chunk.messageId) this.#assistantMessageId = chunk.messageId;
     this.#cursor = { turnId, position };
     return { turnId, position, chunk };
   }
@@ -241,11 +237,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
 
   async #connectOnce(after: TurnCursor | null): Promise<Response | null> {
     if (this.#signal.aborted) throw this.#signal.reason;
-    const response = await this.#connect({
-      after,
-      assistantMessageId: this.#assistantMessageId,
-      signal: this.#signal,
-    });
+    const response = await this.#connect({ after, signal: this.#signal });
     if (response === null || response.status === 204) return null;
     const contentType = response.headers.get('content-type') ?? '';
     if (!response.body || !contentType.includes('text/event-stream')) {

@@ -1,16 +1,14 @@
-import type { UIMessage } from 'ai';
 import { formatEventId } from '../protocol/event-id.ts';
 import { type ApiConnection, sessionPath } from './api-connection.ts';
-import type { SessionDetail } from './api-types.ts';
 import type { TurnConnector, TurnCursor } from './resumable-turn-stream.ts';
 
 const eventStream = { accept: 'text/event-stream' };
 
 /**
- * Connections for a turn this client starts by POSTing `body`. Reconnects resume with
- * `Last-Event-ID`; when the turn ended while the client was away (the GET answers 204), the same
- * body is posted again: the server answers a repeated message id by replaying its turn, never by
- * starting a second one, and the reader drops what it already has.
+ * Connections for a turn this client starts by POSTing `body`. Until the first chunk arrives
+ * a lost connection posts the same body again: the server answers a repeated message id by
+ * re-attaching to (or replaying) its turn, never by starting a second one. After that, it
+ * resumes with `Last-Event-ID`, which the server honours also for a turn that ended meanwhile.
  */
 export function sendConnector(
   connection: ApiConnection,
@@ -18,32 +16,23 @@ export function sendConnector(
   body: unknown,
   headers: Record<string, string> = {},
 ): TurnConnector {
-  const post = (signal: AbortSignal) =>
-    connection.send('POST', sessionPath(sessionId, '/stream'), {
+  return async ({ after, signal }) => {
+    if (after !== null) return getStream(connection, sessionId, after, signal, headers);
+    return connection.send('POST', sessionPath(sessionId, '/stream'), {
       body,
       signal,
       headers: { ...headers, ...eventStream },
     });
-  return async ({ after, signal }) => {
-    if (after === null) return post(signal);
-    return (await getStream(connection, sessionId, after, signal, headers)) ?? post(signal);
   };
 }
 
-/**
- * Connections for re-attaching to whatever turn runs in the session. When that turn ends while
- * the client is away, its user message is found in the session and posted again to replay it.
- */
+/** Connections for re-attaching to the turn that runs in the session (or after a cursor). */
 export function resumeConnector(
   connection: ApiConnection,
   sessionId: string,
   headers: Record<string, string> = {},
 ): TurnConnector {
-  return async ({ after, assistantMessageId, signal }) => {
-    const resumed = await getStream(connection, sessionId, after, signal, headers);
-    if (resumed !== null || after === null) return resumed;
-    return replayEndedTurn(connection, sessionId, assistantMessageId, signal, headers);
-  };
+  return ({ after, signal }) => getStream(connection, sessionId, after, signal, headers);
 }
 
 async function getStream(
@@ -62,33 +51,4 @@ async function getStream(
     },
   });
   return response.status === 204 ? null : response;
-}
-
-async function replayEndedTurn(
-  connection: ApiConnection,
-  sessionId: string,
-  assistantMessageId: string | null,
-  signal: AbortSignal,
-  headers: Record<string, string>,
-): Promise<Response | null> {
-  if (assistantMessageId === null) return null;
-  const session = await connection.json<SessionDetail>('GET', sessionPath(sessionId), {
-    signal,
-    headers,
-  });
-  const answerIndex = session.messages.findIndex((message) => message.id === assistantMessageId);
-  if (answerIndex === -1) return null;
-  const question = session.messages
-    .slice(0, answerIndex)
-    .findLast((message) => message.role === 'user');
-  if (question === undefined) return null;
-  return connection.send('POST', sessionPath(sessionId, '/stream'), {
-    body: { message: textOf(question), message_id: question.id },
-    signal,
-    headers: { ...headers, ...eventStream },
-  });
-}
-
-function textOf(message: UIMessage): string {
-  return message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
