@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { parseEventId } from '../../protocol/event-id.ts';
 import { TurnNotFoundError, type TurnRecord } from '../../registry/stream-registry.ts';
 import { endTurn } from '../../turn/end-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
@@ -91,14 +92,13 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       context.req.param('id'),
       context.get('caller'),
     );
+    const lastEventId = context.req.header('last-event-id');
+    const afterQuery = context.req.query('after');
     const active = await registry.getActiveTurn(session.id);
-    if (!active) return context.body(null, 204);
-    const after = resolveCursor(
-      active,
-      context.req.header('last-event-id'),
-      context.req.query('after'),
-    );
-    return streamTurn(active.turnId, after);
+    // A reader whose connection broke just before the end still gets the rest of its turn.
+    const turn = active ?? (await endedTurnNamedBy(session.id, lastEventId ?? afterQuery));
+    if (!turn) return context.body(null, 204);
+    return streamTurn(turn.turnId, resolveCursor(turn, lastEventId, afterQuery));
   });
 
   routes.post('/sessions/:id/cancel', async (context) => {
@@ -130,6 +130,17 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
   async function abandonTurn(turn: TurnRecord, reason: string): Promise<void> {
     if (await registry.claimClose(turn.turnId, 'failed', reason))
       await registry.publishClose(turn.turnId, []);
+  }
+
+  /** The turn a `<turnId>:<position>` cursor names, if it is this session's and still replayable. */
+  async function endedTurnNamedBy(
+    sessionId: string,
+    cursor: string | undefined,
+  ): Promise<TurnRecord | null> {
+    const turnId = cursor === undefined ? null : parseEventId(cursor)?.turnId;
+    if (!turnId) return null;
+    const turn = await registry.getTurn(turnId);
+    return turn?.sessionId === sessionId ? turn : null;
   }
 
   /** Waits for the turn's terminal event (event-driven: a registry read, not polling). */
