@@ -1,6 +1,6 @@
 import { useChat } from '@ai-sdk/react';
 import type { ChatStatus, UIMessage } from 'ai';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { SessionSummary } from '../../../src/client/index.ts';
 import { type ChatServices, describeError, isApiError, isAuthError } from '../chat-services.ts';
 import { Composer } from './composer.tsx';
@@ -30,6 +30,8 @@ const isRunning = (status: ChatStatus) => status === 'submitted' || status === '
 
 /** After Stop was confirmed by the server, the stream ends within moments; never wait forever. */
 const stopSettleTimeoutMs = 4000;
+const stopRetries = 5;
+const stopRetryDelayMs = 250;
 
 /**
  * One open chat, on `useChat` with the SDK's transport. Mounted per session (keyed by its id),
@@ -94,8 +96,12 @@ export function ChatView({
   });
   const { status, messages, setMessages, resumeStream, sendMessage, stop: stopReading } = chat;
   const running = isRunning(status);
+  // Async callbacks (a sync that awaited the server, a stop) need the status of now, not of
+  // the render that created them.
   const statusNow = useRef(status);
-  statusNow.current = status;
+  useLayoutEffect(() => {
+    statusNow.current = status;
+  }, [status]);
 
   const busy = () => isRunning(statusNow.current) || openStreams.current > 0;
 
@@ -169,7 +175,14 @@ export function ChatView({
     setStopping(true);
     try {
       // Resolves once the turn has ended on the server; its `abort` chunk ends our stream.
-      const result = await client.cancelTurn(sessionId);
+      let result = await client.cancelTurn(sessionId);
+      // Stop pressed right after Send can reach the server before the message does: ask again
+      // briefly rather than let the turn start unstopped.
+      for (let attempt = 1; attempt <= stopRetries; attempt += 1) {
+        if (result.reason !== 'no_active_session' || !isRunning(statusNow.current)) break;
+        await new Promise((resolve) => setTimeout(resolve, stopRetryDelayMs));
+        result = await client.cancelTurn(sessionId);
+      }
       if (result.reason === 'no_active_session') {
         // Nothing runs on the server (the answer just ended): stop reading what is left here.
         await stopReading();
