@@ -4,9 +4,12 @@ import { readSse, type SseReadResult } from './read-sse.ts';
 import { bearer } from './tokens.ts';
 import { waitFor } from './wait-for.ts';
 
-/** What the server persisted for an assistant message (`metadata` of the stored `UIMessage`). */
+/**
+ * What the server persisted for an assistant message (`metadata` of the stored `UIMessage`): a
+ * failed or stopped turn says so in `status`; a completed one carries no status.
+ */
 export interface AssistantMetadata {
-  status?: 'completed' | 'failed' | 'cancelled';
+  status?: 'failed' | 'cancelled';
   errorText?: string;
   finishReason?: string;
   usage?: { inputTokens?: number; outputTokens?: number; totalTokens?: number };
@@ -111,7 +114,7 @@ export class ProductApi {
     const detail = await this.getSession(sessionId);
     const answer = detail.messages.find((message) => message.role === 'assistant');
     assert.ok(answer, 'the reference turn persisted no assistant message');
-    assert.equal(answer.metadata?.status, 'completed');
+    assert.equal(outcomeOf(answer), 'completed');
     return textOf(answer);
   }
 
@@ -163,6 +166,17 @@ export class ProductApi {
 /** The assistant messages the server persisted, in order. */
 export function assistantMessagesOf(detail: SessionDetail): UIMessage<AssistantMetadata>[] {
   return detail.messages.filter((message) => message.role === 'assistant');
+}
+
+/** How the turn of a stored assistant message ended. */
+export function outcomeOf(message: UIMessage<AssistantMetadata> | undefined): string {
+  if (!message) return 'no assistant message';
+  return (
+    message.metadata?.status ??
+    (message.metadata?.finishReason === 'stop'
+      ? 'completed'
+      : `unfinished (${message.metadata?.finishReason})`)
+  );
 }
 
 /** The text parts of a stored message, concatenated. */

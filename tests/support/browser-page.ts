@@ -82,6 +82,17 @@ export async function waitForPartialAnswer(
   return normalizeText((await handle.jsonValue()) ?? '');
 }
 
+/** Waits until `chat-status` (useChat's status; the element may be invisible) says `status`. */
+export async function waitForChatStatus(
+  page: Page,
+  status: 'submitted' | 'streaming' | 'ready' | 'error',
+  timeoutMs = defaultTimeoutMs,
+): Promise<void> {
+  await page
+    .locator(`[data-testid="chat-status"][data-status="${status}"]`)
+    .waitFor({ state: 'attached', timeout: timeoutMs });
+}
+
 /** The session id the page shows (`/?session=<id>`). */
 export function sessionIdOf(page: Page): string | null {
   return new URL(page.url()).searchParams.get('session');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const entry = join(import.meta.dirname, '../../src/main/all-in-one.ts');
-const startTimeoutMs = 30_000;
+const startTimeoutMs = 60_000;
 const stopTimeoutMs = 5_000;
 
 /** The real `npm start` process the browser talks to. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import {
@@ -117,6 +117,7 @@ async function runBrowserTest(
   body: (browserTest: BrowserTest) => Promise<void>,
   contextOptions: BrowserContextOptions,
 ): Promise<void> {
+  await removeFailureScreenshots(name);
   const context = await browser.newContext(contextOptions);
   // Shorter than Playwright's 30 s, so a missing element fails the test well inside its budget.
   context.setDefaultTimeout(20_000);
@@ -179,14 +180,27 @@ function watchPage(page: Page, problems: string[]): void {
   });
 }
 
+function failureScreenshotPrefix(testName: string): string {
+  return `failed-${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}-`;
+}
+
+/** Drops the failure screenshots an earlier run of this test left, so the folder tells the truth. */
+async function removeFailureScreenshots(testName: string): Promise<void> {
+  const prefix = failureScreenshotPrefix(testName);
+  const files = await readdir(screenshotFolder).catch(() => [] as string[]);
+  for (const file of files) {
+    if (file.startsWith(prefix)) await rm(join(screenshotFolder, file), { force: true });
+  }
+}
+
 async function screenshotOpenPages(context: BrowserContext, testName: string): Promise<void> {
-  const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
+  const prefix = failureScreenshotPrefix(testName);
   await mkdir(screenshotFolder, { recursive: true });
   let index = 0;
   for (const page of context.pages()) {
     index += 1;
     await page
-      .screenshot({ path: join(screenshotFolder, `failed-${slug}-${index}.png`), fullPage: true })
+      .screenshot({ path: join(screenshotFolder, `${prefix}${index}.png`), fullPage: true })
       .catch(() => undefined);
   }
 }

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { assistantMessagesOf, normalizeText, textOf, outcomeOf } from '../support/browser-api.ts';
+import {
+  lastAssistantMessage,
+  renderedAssistantMessages,
+  renderedMessages,
+  sendMessage,
+  waitForAssistantStatus,
+  waitForChatStatus,
+  waitForPartialAnswer,
+  waitForSessionId,
+} from '../support/browser-page.ts';
+import { browserSuite } from '../support/browser.ts';
+
+describe('a conversation in the browser', () => {
+  const suite = browserSuite({ environment: { DEMO_TOKEN_DELAY_MS: '25' } });
+
+  suite.test(
+    'streams the answer progressively, ends completed, and shows the one answer the server persisted',
+    async ({ openPage, api, screenshot }) => {
+      const page = await openPage('/');
+      await page.getByTestId('empty-state').waitFor();
+      const words = 80;
+      await sendMessage(page, `Tell me how durable streams work [demo:words=${words}]`);
+      const sessionId = await waitForSessionId(page);
+
+      const partial = await waitForPartialAnswer(page, 5);
+      assert.ok(
+        partial.split(' ').length < words,
+        `caught only the complete answer, never a partial one: ${partial}`,
+      );
+      assert.match(
+        (await page.getByTestId('chat-status').getAttribute('data-status')) ?? '',
+        /^(submitted|streaming)$/,
+      );
+      assert.equal(await page.getByTestId('send').isDisabled(), true, 'Send is enabled mid-turn');
+      assert.equal(await page.getByTestId('stop').isVisible(), true, 'Stop is hidden mid-turn');
+      await screenshot(page, 'streaming');
+
+      await waitForAssistantStatus(page, 'completed');
+      await waitForChatStatus(page, 'ready');
+      const rendered = await renderedMessages(page);
+      assert.deepEqual(
+        rendered.map((message) => message.role),
+        ['user', 'assistant'],
+      );
+      const [, answer] = rendered;
+      assert.ok(answer?.text.startsWith(partial), 'the final text does not extend the partial one');
+      assert.equal(answer?.text.split(' ').length, words);
+
+      const persisted = await api.waitForTurnToEnd(sessionId);
+      const stored = assistantMessagesOf(persisted);
+      assert.equal(stored.length, 1);
+      assert.equal(outcomeOf(stored[0]), 'completed');
+      assert.equal(stored[0]?.id, answer?.id, 'the page and the server disagree on the answer id');
+      assert.equal(
+        normalizeText(textOf(stored[0] ?? { id: '', role: 'assistant', parts: [] })),
+        answer?.text,
+      );
+
+      const usage = await lastAssistantMessage(page).getByTestId('usage').textContent();
+      const outputTokens = stored[0]?.metadata?.usage?.outputTokens;
+      assert.ok(outputTokens !== undefined, 'the server persisted no usage');
+      assert.match(usage ?? '', new RegExp(`\\b${outputTokens}\\b`), `usage shows "${usage}"`);
+    },
+  );
+
+  suite.test(
+    'renders markdown in the answer as formatting, not as raw asterisks and backticks',
+    async ({ openPage, screenshot }) => {
+      const page = await openPage('/');
+      await sendMessage(page, 'Render **bold words** and `inline code` please [demo:words=30]');
+      await waitForAssistantStatus(page, 'completed');
+      const answerText = lastAssistantMessage(page).getByTestId('message-text');
+      assert.equal(await answerText.locator('strong').first().textContent(), 'bold words');
+      assert.equal(await answerText.locator('code').first().textContent(), 'inline code');
+      const text = normalizeText((await answerText.textContent()) ?? '');
+      assert.doesNotMatch(text, /\*\*|`/);
+      await screenshot(page, 'completed-with-markdown');
+    },
+  );
+
+  suite.test(
+    'shows a calculator tool call with its input, its output 84 and the state done',
+    async ({ openPage, api, screenshot }) => {
+      const page = await openPage('/');
+      await sendMessage(page, 'calculate 12*(3+4)');
+      const sessionId = await waitForSessionId(page);
+      await waitForAssistantStatus(page, 'completed');
+      const toolCall = lastAssistantMessage(page).getByTestId('tool-call');
+      assert.equal(await toolCall.count(), 1);
+      assert.equal(await toolCall.getAttribute('data-tool-name'), 'calculator');
+      assert.equal(await toolCall.getAttribute('data-state'), 'done');
+      assert.match(
+        (await toolCall.getByTestId('tool-input').textContent()) ?? '',
+        /12\s*\*\s*\(3\s*\+\s*4\)/,
+      );
+      assert.match((await toolCall.getByTestId('tool-output').textContent()) ?? '', /\b84\b/);
+      assert.equal(await toolCall.getByTestId('tool-error').count(), 0);
+      const answers = await renderedAssistantMessages(page);
+      assert.equal(answers.length, 1);
+      assert.match(answers[0]?.text ?? '', /84/);
+      await screenshot(page, 'tool-call');
+
+      const stored = assistantMessagesOf(await api.waitForTurnToEnd(sessionId));
+      assert.equal(stored.length, 1);
+      const toolPart = stored[0]?.parts.find((part) => part.type === 'tool-calculator');
+      assert.ok(toolPart && 'output' in toolPart, 'the server persisted no calculator result');
+      assert.match(JSON.stringify(toolPart.output), /84/);
+    },
+  );
+});

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import type { Route } from 'playwright-core';
+import { assistantMessagesOf, normalizeText, textOf, outcomeOf } from '../support/browser-api.ts';
+import {
+  lastAssistantMessage,
+  renderedMessages,
+  sendMessage,
+  waitForAssistantStatus,
+  waitForChatStatus,
+  waitForPartialAnswer,
+  waitForSessionId,
+} from '../support/browser-page.ts';
+import { browserSuite } from '../support/browser.ts';
+
+const emptyMessage = { id: '', role: 'assistant' as const, parts: [] };
+
+describe('errors in the browser', () => {
+  const suite = browserSuite({ environment: { DEMO_TOKEN_DELAY_MS: '25' } });
+
+  suite.test(
+    'a turn that fails before answering shows the masked error, also after a reload',
+    async ({ openPage, api, screenshot }) => {
+      const page = await openPage('/');
+      await sendMessage(page, 'This one cannot be answered [demo:fatal]');
+      const sessionId = await waitForSessionId(page);
+      const notice = page.getByTestId('error-notice');
+      await notice.waitFor();
+      await waitForChatStatus(page, 'error');
+      const stored = assistantMessagesOf(await api.waitForTurnToEnd(sessionId));
+      assert.equal(stored.length, 1);
+      assert.equal(outcomeOf(stored[0]), 'failed');
+      const errorText = stored[0]?.metadata?.errorText ?? '';
+      assert.ok(errorText.length > 0, 'the server persisted no error text');
+      const shown = normalizeText((await notice.textContent()) ?? '');
+      assert.ok(shown.includes(errorText), `the notice says "${shown}", the server "${errorText}"`);
+      assert.doesNotMatch(shown, /sk-demo-secret/, 'the provider error leaked to the user');
+      assert.equal(await page.getByTestId('stopped-notice').count(), 0);
+      await screenshot(page, 'error');
+
+      await page.reload();
+      await page.getByTestId('error-notice').waitFor();
+      assert.ok(
+        normalizeText((await page.getByTestId('error-notice').textContent()) ?? '').includes(
+          errorText,
+        ),
+      );
+      assert.equal(await page.getByTestId('stopped-notice').count(), 0);
+    },
+  );
+
+  suite.test(
+    'a turn that breaks mid-answer keeps the partial text, shows the error and is failed on the server',
+    async ({ openPage, api }) => {
+      const page = await openPage('/');
+      await sendMessage(page, 'Start, then break [demo:transient] [demo:words=60]');
+      const sessionId = await waitForSessionId(page);
+      await waitForAssistantStatus(page, 'failed');
+      await page.getByTestId('error-notice').waitFor();
+      const stored = assistantMessagesOf(await api.waitForTurnToEnd(sessionId));
+      assert.equal(stored.length, 1);
+      assert.equal(outcomeOf(stored[0]), 'failed');
+      const partial = normalizeText(textOf(stored[0] ?? emptyMessage));
+      assert.ok(partial.split(' ').length >= 5, `too little text before the break: "${partial}"`);
+      assert.ok(partial.split(' ').length < 60, 'the answer did not break');
+      const shown = await renderedMessages(page);
+      assert.deepEqual(
+        shown.map((message) => message.role),
+        ['user', 'assistant'],
+      );
+      assert.equal(shown[1]?.text, partial);
+      assert.equal(
+        (await lastAssistantMessage(page).getByTestId('message-text').count()) > 0,
+        true,
+      );
+
+      await page.reload();
+      await waitForAssistantStatus(page, 'failed');
+      await page.getByTestId('error-notice').waitFor();
+      assert.equal((await renderedMessages(page))[1]?.text, partial);
+    },
+  );
+
+  suite.test(
+    'sending while a turn started elsewhere runs explains the 409, then attaches to that turn',
+    async ({ openPage, api, allowConsoleError }) => {
+      allowConsoleError(/409|Conflict/i);
+      const sessionId = await api.createSession();
+      await api.renameSession(sessionId, 'busy on another device');
+      const page = await openPage(`/?session=${sessionId}`);
+      await page.getByTestId('empty-state').waitFor();
+      await page.getByTestId('composer-input').fill('Sent from a tab that has not noticed yet');
+
+      // Hold the tab's reads of the session so it cannot learn about the other turn before it sends.
+      const held: Route[] = [];
+      let holding = true;
+      await page.route('**/api/chat/sessions**', async (route) => {
+        if (holding && route.request().method() === 'GET') held.push(route);
+        else await route.fallback();
+      });
+      const otherMessage = 'Started on another device [demo:words=200]';
+      const elsewhere = api.startTurn(sessionId, otherMessage);
+      assert.equal(await elsewhere.started, 200);
+      await page.getByTestId('send').click();
+      const conflict = page.getByTestId('conflict-notice');
+      await conflict.waitFor();
+      assert.match((await conflict.textContent()) ?? '', /already|running|in progress/i);
+      holding = false;
+      for (const route of held.splice(0)) await route.fallback();
+      await page.unroute('**/api/chat/sessions**');
+
+      await waitForPartialAnswer(page, 1);
+      await waitForAssistantStatus(page, 'completed');
+      assert.equal((await elsewhere.finished).done, true);
+      const persisted = await api.waitForTurnToEnd(sessionId);
+      assert.deepEqual(
+        persisted.messages.map((message) => message.role),
+        ['user', 'assistant'],
+      );
+      const rendered = await renderedMessages(page);
+      assert.deepEqual(
+        rendered.map((message) => [message.role, message.text]),
+        [
+          ['user', otherMessage],
+          ['assistant', normalizeText(textOf(assistantMessagesOf(persisted)[0] ?? emptyMessage))],
+        ],
+        'the tab does not show what the server holds',
+      );
+    },
+  );
+});

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import type { Page } from 'playwright-core';
+import { sessionItem } from '../support/browser-page.ts';
+import { browserSuite } from '../support/browser.ts';
+
+/** The session ids the sidebar lists, top to bottom. */
+async function listedSessionIds(page: Page): Promise<string[]> {
+  return page
+    .getByTestId('session-item')
+    .evaluateAll((items) => items.map((item) => item.getAttribute('data-session-id') ?? ''));
+}
+
+describe('the session list in the browser', () => {
+  const suite = browserSuite();
+
+  suite.test(
+    'lists sessions newest first, renames one inline (Enter saves, Escape cancels) and deletes only after confirmation',
+    async ({ openPage, api }) => {
+      const created: string[] = [];
+      for (const title of ['first chat', 'second chat', 'third chat']) {
+        const sessionId = await api.createSession();
+        await api.renameSession(sessionId, title);
+        created.push(sessionId);
+      }
+      const [first, second, third] = created as [string, string, string];
+      const page = await openPage('/');
+      await sessionItem(page, third).waitFor();
+      const listed = (await listedSessionIds(page)).filter((id) => created.includes(id));
+      assert.deepEqual(listed, [third, second, first]);
+      assert.equal(
+        await sessionItem(page, second).getByTestId('session-title').textContent(),
+        'second chat',
+      );
+
+      await sessionItem(page, second).hover();
+      await sessionItem(page, second).getByTestId('rename-session').click({ force: true });
+      const renameInput = page.getByTestId('rename-input');
+      await renameInput.fill('renamed in the browser');
+      await renameInput.press('Enter');
+      await sessionItem(page, second)
+        .getByTestId('session-title')
+        .filter({ hasText: 'renamed in the browser' })
+        .waitFor();
+      assert.equal((await api.getSession(second)).title, 'renamed in the browser');
+
+      await sessionItem(page, first).hover();
+      await sessionItem(page, first).getByTestId('rename-session').click({ force: true });
+      await page.getByTestId('rename-input').fill('this must not be saved');
+      await page.getByTestId('rename-input').press('Escape');
+      await page.getByTestId('rename-input').waitFor({ state: 'detached' });
+      assert.equal(
+        await sessionItem(page, first).getByTestId('session-title').textContent(),
+        'first chat',
+      );
+      assert.equal((await api.getSession(first)).title, 'first chat');
+
+      await sessionItem(page, third).hover();
+      await sessionItem(page, third).getByTestId('delete-session').click({ force: true });
+      await page.getByTestId('cancel-delete').click();
+      await page.getByTestId('confirm-delete').waitFor({ state: 'detached' });
+      assert.equal(await sessionItem(page, third).count(), 1, 'cancel deleted the session');
+      assert.equal(await api.sessionStatus(third), 200);
+
+      await sessionItem(page, third).hover();
+      await sessionItem(page, third).getByTestId('delete-session').click({ force: true });
+      await page.getByTestId('confirm-delete').click();
+      await sessionItem(page, third).waitFor({ state: 'detached' });
+      assert.equal(await api.sessionStatus(third), 404);
+      await page.reload();
+      await sessionItem(page, second).waitFor();
+      assert.equal(
+        await sessionItem(page, third).count(),
+        0,
+        'the deleted session came back after a reload',
+      );
+    },
+  );
+
+  suite.test(
+    'pages through more sessions than fit one page, newest first, without duplicates',
+    async ({ openPage, api }) => {
+      for (let index = 0; index < 120; index += 1) await api.createSession();
+      const { sessions, total } = await api.listSessions(100);
+      const page = await openPage('/');
+      await page.getByTestId('session-item').first().waitFor();
+      await page.getByTestId('load-more-sessions').waitFor();
+      const firstPage = await listedSessionIds(page);
+      assert.ok(firstPage.length < total, `the first page already lists all ${total} sessions`);
+      assert.deepEqual(
+        firstPage,
+        sessions.slice(0, firstPage.length).map((session) => session.id),
+      );
+
+      let listed = firstPage;
+      while ((await page.getByTestId('load-more-sessions').count()) > 0) {
+        const before = listed.length;
+        await page.getByTestId('load-more-sessions').click();
+        await page.waitForFunction(
+          (count) => document.querySelectorAll('[data-testid="session-item"]').length > count,
+          before,
+        );
+        listed = await listedSessionIds(page);
+        assert.ok(
+          listed.length <= total,
+          `more sessions listed (${listed.length}) than exist (${total})`,
+        );
+      }
+      assert.equal(listed.length, total);
+      assert.equal(new Set(listed).size, total, 'a session is listed twice');
+      assert.deepEqual(
+        listed.slice(0, sessions.length),
+        sessions.map((session) => session.id),
+      );
+    },
+  );
+});

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import type { Page } from 'playwright-core';
+import {
+  assistantMessagesOf,
+  normalizeText,
+  type ProductApi,
+  textOf,
+  outcomeOf,
+} from '../support/browser-api.ts';
+import {
+  lastAssistantMessage,
+  renderedAssistantMessages,
+  sendMessage,
+  waitForAssistantStatus,
+  waitForChatStatus,
+  waitForPartialAnswer,
+  waitForSessionId,
+} from '../support/browser-page.ts';
+import { browserSuite } from '../support/browser.ts';
+
+const answerWords = 400;
+
+/** The page shows one stopped answer (not an error) whose text is what the server kept. */
+async function assertStopped(
+  page: Page,
+  api: ProductApi,
+  sessionId: string,
+  partial: string,
+  when: string,
+) {
+  await waitForAssistantStatus(page, 'stopped');
+  await page.getByTestId('stopped-notice').waitFor();
+  assert.equal(
+    await page.getByTestId('error-notice').count(),
+    0,
+    `${when}: a stop is shown as an error`,
+  );
+  assert.notEqual(await page.getByTestId('chat-status').getAttribute('data-status'), 'error', when);
+  const answers = await renderedAssistantMessages(page);
+  assert.equal(answers.length, 1, `${when}: ${JSON.stringify(answers)}`);
+  const shown = answers[0]?.text ?? '';
+  assert.ok(shown.startsWith(partial), `${when}: the partial text was not kept: "${shown}"`);
+  assert.ok(shown.split(' ').length < answerWords, `${when}: the answer was not stopped`);
+
+  const persisted = await api.waitForTurnToEnd(sessionId);
+  const stored = assistantMessagesOf(persisted);
+  assert.equal(stored.length, 1, when);
+  assert.equal(
+    outcomeOf(stored[0]),
+    'cancelled',
+    `${when}: the server did not end the turn cancelled`,
+  );
+  assert.equal(
+    normalizeText(textOf(stored[0] ?? { id: '', role: 'assistant', parts: [] })),
+    shown,
+    when,
+  );
+  return shown;
+}
+
+describe('stopping an answer in the browser', () => {
+  const suite = browserSuite({ environment: { DEMO_TOKEN_DELAY_MS: '25' } });
+
+  suite.test(
+    'Stop mid-answer keeps the partial text, shows a stop (not an error), ends the turn cancelled on the server and stays stopped after a reload',
+    async ({ openPage, api, screenshot }) => {
+      const page = await openPage('/');
+      await sendMessage(page, `Write a very long essay [demo:words=${answerWords}]`);
+      const sessionId = await waitForSessionId(page);
+      const partial = await waitForPartialAnswer(page, 5 + Math.floor(Math.random() * 30));
+      await page.getByTestId('stop').click();
+      const shown = await assertStopped(page, api, sessionId, partial, 'after Stop');
+      await waitForChatStatus(page, 'ready');
+      await screenshot(page, 'stopped');
+
+      await page.reload();
+      await waitForAssistantStatus(page, 'stopped');
+      assert.equal(await assertStopped(page, api, sessionId, partial, 'after a reload'), shown);
+
+      await sendMessage(page, 'And now a short one [demo:words=6]');
+      await waitForAssistantStatus(page, 'completed');
+      assert.equal((await renderedAssistantMessages(page)).length, 2);
+      assert.equal(
+        await page
+          .locator('[data-testid="message"][data-role="assistant"]')
+          .first()
+          .getAttribute('data-status'),
+        'stopped',
+      );
+    },
+  );
+
+  suite.test('Escape in the composer stops the running answer', async ({ openPage, api }) => {
+    const page = await openPage('/');
+    await sendMessage(page, `Write another very long essay [demo:words=${answerWords}]`);
+    const sessionId = await waitForSessionId(page);
+    const partial = await waitForPartialAnswer(page, 5 + Math.floor(Math.random() * 30));
+    await page.getByTestId('composer-input').focus();
+    await page.keyboard.press('Escape');
+    await assertStopped(page, api, sessionId, partial, 'after Escape');
+    assert.equal(await lastAssistantMessage(page).getAttribute('data-status'), 'stopped');
+  });
+});
