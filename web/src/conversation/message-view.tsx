@@ -22,7 +22,14 @@ export const MessageView = memo(function MessageView({
   const status: MessageStatus = streaming ? 'streaming' : outcome.status;
   let afterContent = false;
   const parts = message.parts.map((part, index) => {
-    const view = <MessagePartView key={index} part={part} afterContent={afterContent} />;
+    const view = (
+      <MessagePartView
+        key={index}
+        part={part}
+        afterContent={afterContent}
+        answerEnded={status !== 'streaming'}
+      />
+    );
     if (part.type !== 'step-start') afterContent = true;
     return view;
   });

@@ -14,17 +14,20 @@ export type MessagePart = UIMessage['parts'][number];
 export function MessagePartView({
   part,
   afterContent,
+  answerEnded = false,
 }: {
   part: MessagePart;
   /** Whether anything visible precedes this part: a step divider at the very top is noise. */
   afterContent: boolean;
+  /** The message is no longer streaming: unfinished tool calls will stay unfinished. */
+  answerEnded?: boolean;
 }) {
   const { type } = part;
   if (type === 'text') return <MarkdownText text={part.text} />;
   if (type === 'reasoning')
     return <ReasoningView text={part.text} streaming={part.state === 'streaming'} />;
   if (type === 'dynamic-tool' || type.startsWith('tool-')) {
-    return <ToolCallView part={part as ToolCallPart} />;
+    return <ToolCallView part={part as ToolCallPart} answerEnded={answerEnded} />;
   }
   if (type === 'source-url') {
     return <SourceView kind="url" title={part.title ?? part.url} href={part.url} />;

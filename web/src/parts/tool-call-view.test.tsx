@@ -22,6 +22,29 @@ describe('ToolCallView', () => {
     expect(screen.queryByTestId('tool-output')).toBeNull();
   });
 
+  it('shows a call left without output by an answer that ended as interrupted (failed), not running', () => {
+    render(
+      <ToolCallView
+        part={{ type: 'tool-calculator', state: 'input-available', input }}
+        answerEnded
+      />,
+    );
+    const call = screen.getByTestId('tool-call');
+    expect(call.dataset.state).toBe('failed');
+    expect(call.textContent).toContain('interrupted');
+    expect(screen.getByTestId('tool-error').textContent).toContain('ended before');
+  });
+
+  it('keeps a finished call done once the answer ended', () => {
+    render(
+      <ToolCallView
+        part={{ type: 'tool-calculator', state: 'output-available', input, output: { result: 84 } }}
+        answerEnded
+      />,
+    );
+    expect(screen.getByTestId('tool-call').dataset.state).toBe('done');
+  });
+
   it('shows a call with complete input and no output yet as running', () => {
     const call = renderTool({ type: 'tool-calculator', state: 'input-available', input });
     expect(call.dataset.state).toBe('running');

@@ -44,11 +44,26 @@ export function toolNameOf(part: ToolCallPart): string {
   return part.type.slice('tool-'.length);
 }
 
-export function ToolCallView({ part }: { part: ToolCallPart }) {
+export function ToolCallView({
+  part,
+  answerEnded = false,
+}: {
+  part: ToolCallPart;
+  /**
+   * The answer is over (stopped, failed, or loaded from history): a call still without output
+   * will never get one, so it shows as failed rather than running forever.
+   */
+  answerEnded?: boolean;
+}) {
   const name = toolNameOf(part);
-  const state = toolDisplayState(part.state);
-  const errorText =
-    part.state === 'output-denied' ? 'The tool call was denied.' : (part.errorText ?? undefined);
+  const streamingState = toolDisplayState(part.state);
+  const interrupted = answerEnded && (streamingState === 'pending' || streamingState === 'running');
+  const state = interrupted ? 'failed' : streamingState;
+  const errorText = interrupted
+    ? 'The answer ended before this tool call finished.'
+    : part.state === 'output-denied'
+      ? 'The tool call was denied.'
+      : (part.errorText ?? undefined);
   return (
     <div className="tool-call" data-testid="tool-call" data-tool-name={name} data-state={state}>
       <div className="tool-call-header">
@@ -56,7 +71,9 @@ export function ToolCallView({ part }: { part: ToolCallPart }) {
           ⚙
         </span>
         <span className="tool-name">{part.title ?? name}</span>
-        <span className={`tool-state tool-state-${state}`}>{stateLabels[state]}</span>
+        <span className={`tool-state tool-state-${state}`}>
+          {interrupted ? 'interrupted' : stateLabels[state]}
+        </span>
       </div>
       <div className="tool-section" data-testid="tool-input">
         <div className="tool-section-label">Input</div>
