@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'test-results/', 'web/dist/'] },
+  { ignores: ['node_modules/', '.data/', 'test-results/', 'web/dist/', 'dist/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,197 @@
+import { createInterface, type Interface } from 'node:readline';
+import type { UIMessageChunk } from 'ai';
+import { DurableChatApiError } from '../durable-chat-api-error.ts';
+import type { DurableChatClient } from '../durable-chat-client.ts';
+import type { ResumableTurnStream, TurnStreamOptions } from '../resumable-turn-stream.ts';
+
+export interface TerminalChatOptions {
+  client: DurableChatClient;
+  sessionId: string;
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WritableStream;
+  notices: NodeJS.WritableStream;
+}
+
+type AnswerOutcome = 'completed' | 'stopped' | 'failed';
+
+/** Longest tool input or output shown; tool calls are shown briefly, not dumped. */
+const maxToolText = 160;
+
+/**
+ * The chat loop of the CLI: each input line is a message, its answer streams to `output` (the
+ * text only, so piping works), everything else goes to `notices`. Ctrl+C during an answer
+ * stops the turn on the server — not just this reader — and shows it stopped; a second Ctrl+C,
+ * or one at the prompt, quits.
+ */
+export class TerminalChat {
+  readonly #options: TerminalChatOptions;
+  readonly #interactive: boolean;
+  #answering = false;
+  #stopping = false;
+  #lineOpen = false;
+  #failed = false;
+
+  constructor(options: TerminalChatOptions) {
+    this.#options = options;
+    this.#interactive = options.input.isTTY === true;
+  }
+
+  /** Runs until the input ends; resolves with the process exit code. */
+  async run(options: { resume: boolean }): Promise<number> {
+    const lines = createInterface({
+      input: this.#options.input,
+      output: this.#options.notices,
+      terminal: this.#interactive,
+    });
+    // Iterate from the start: lines (and the end of input) that arrive while a resumed answer
+    // streams are buffered, not lost.
+    const iterator = lines[Symbol.asyncIterator]();
+    const interrupt = () => this.#interrupt();
+    lines.on('SIGINT', interrupt);
+    process.on('SIGINT', interrupt);
+    try {
+      if (options.resume) {
+        const outcome = await this.#resume();
+        if (outcome === 'stopped' && !this.#interactive) return 130;
+      }
+      return await this.#loop(lines, iterator);
+    } finally {
+      process.off('SIGINT', interrupt);
+      lines.close();
+    }
+  }
+
+  async #loop(lines: Interface, iterator: AsyncIterator<string>): Promise<number> {
+    lines.setPrompt('you › ');
+    while (true) {
+      if (this.#interactive) lines.prompt();
+      const next = await iterator.next();
+      if (next.done) break;
+      const text = next.value.trim();
+      if (text === '') continue;
+      const outcome = await this.#send(text);
+      if (outcome === 'stopped' && !this.#interactive) return 130;
+    }
+    if (this.#interactive) this.#notice('');
+    return this.#failed ? 1 : 0;
+  }
+
+  async #resume(): Promise<AnswerOutcome | null> {
+    const { client, sessionId } = this.#options;
+    try {
+      const stream = await client.resumeTurn(sessionId, this.#streamOptions());
+      if (stream === null) {
+        this.#notice('[no turn is running in this session]');
+        return null;
+      }
+      this.#notice('[re-attached to the running turn]');
+      return await this.#answer(stream);
+    } catch (error) {
+      this.#reportError(error);
+      return 'failed';
+    }
+  }
+
+  async #send(text: string): Promise<AnswerOutcome> {
+    const { client, sessionId } = this.#options;
+    try {
+      return await this.#answer(await client.sendMessage(sessionId, text, this.#streamOptions()));
+    } catch (error) {
+      this.#reportError(error);
+      return 'failed';
+    }
+  }
+
+  async #answer(stream: ResumableTurnStream): Promise<AnswerOutcome> {
+    this.#answering = true;
+    this.#stopping = false;
+    let outcome: AnswerOutcome = 'completed';
+    try {
+      for await (const { chunk } of stream) {
+        const ended = this.#render(chunk);
+        if (ended) outcome = ended;
+      }
+    } finally {
+      this.#answering = false;
+      this.#endLine();
+    }
+    if (outcome === 'failed') this.#failed = true;
+    return outcome;
+  }
+
+  /** Writes one chunk; returns how the answer ended when the chunk ends it. */
+  #render(chunk: UIMessageChunk): AnswerOutcome | null {
+    switch (chunk.type) {
+      case 'text-delta':
+        this.#options.output.write(chunk.delta);
+        this.#lineOpen = chunk.delta.length > 0 && !chunk.delta.endsWith('\n');
+        return null;
+      case 'tool-input-available':
+        this.#notice(`[tool ${chunk.toolName} ${brief(chunk.input)}]`);
+        return null;
+      case 'tool-output-available':
+        if (!chunk.preliminary) this.#notice(`[tool result ${brief(chunk.output)}]`);
+        return null;
+      case 'tool-output-error':
+      case 'tool-input-error':
+        this.#notice(`[tool failed: ${brief(chunk.errorText)}]`);
+        return null;
+      case 'error':
+        this.#notice(`[error] ${chunk.errorText}`);
+        return 'failed';
+      case 'abort':
+        this.#notice('[stopped]');
+        return 'stopped';
+      case 'finish':
+        this.#endLine();
+        return 'completed';
+      default:
+        return null;
+    }
+  }
+
+  #interrupt(): void {
+    if (!this.#answering || this.#stopping) {
+      this.#endLine();
+      process.exit(130);
+    }
+    this.#stopping = true;
+    this.#notice('[stopping… press Ctrl+C again to quit]');
+    this.#options.client.cancelTurn(this.#options.sessionId).catch((error: unknown) => {
+      this.#reportError(error);
+    });
+  }
+
+  #streamOptions(): TurnStreamOptions {
+    return {
+      onReconnect: ({ attempt }) => this.#notice(`[connection lost; reconnecting (${attempt})…]`),
+    };
+  }
+
+  #reportError(error: unknown): void {
+    this.#failed = true;
+    if (error instanceof DurableChatApiError) {
+      this.#notice(`error: ${error.message} (${error.code})`);
+    } else if (error instanceof TypeError) {
+      this.#notice(`error: cannot reach the server: ${error.message}`);
+    } else {
+      this.#notice(`error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  #notice(text: string): void {
+    this.#endLine();
+    this.#options.notices.write(`${text}\n`);
+  }
+
+  #endLine(): void {
+    if (!this.#lineOpen) return;
+    this.#options.output.write('\n');
+    this.#lineOpen = false;
+  }
+}
+
+function brief(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > maxToolText ? `${text.slice(0, maxToolText - 1)}…` : text;
+}
