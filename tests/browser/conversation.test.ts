@@ -21,21 +21,26 @@ describe('a conversation in the browser', () => {
     async ({ openPage, api, screenshot }) => {
       const page = await openPage('/');
       await page.getByTestId('empty-state').waitFor();
-      const words = 80;
+      const words = 200;
       await sendMessage(page, `Tell me how durable streams work [demo:words=${words}]`);
       const sessionId = await waitForSessionId(page);
 
-      const partial = await waitForPartialAnswer(page, 5);
+      const early = await waitForPartialAnswer(page, 5);
+      const partial = await waitForPartialAnswer(page, early.split(' ').length + 10);
       assert.ok(
-        partial.split(' ').length < words,
-        `caught only the complete answer, never a partial one: ${partial}`,
+        partial.startsWith(early) && partial.length > early.length,
+        `the answer did not grow in place: "${early}" then "${partial}"`,
       );
+      assert.ok(partial.split(' ').length < words, `caught only the complete answer: ${partial}`);
       assert.match(
         (await page.getByTestId('chat-status').getAttribute('data-status')) ?? '',
         /^(submitted|streaming)$/,
       );
+      // With text in the composer, only the running turn can keep Send disabled.
+      await page.getByTestId('composer-input').fill('a follow-up typed while the answer streams');
       assert.equal(await page.getByTestId('send').isDisabled(), true, 'Send is enabled mid-turn');
       assert.equal(await page.getByTestId('stop').isVisible(), true, 'Stop is hidden mid-turn');
+      assert.equal(await lastAssistantMessage(page).getAttribute('data-status'), 'streaming');
       await screenshot(page, 'streaming');
 
       await waitForAssistantStatus(page, 'completed');
@@ -110,4 +115,22 @@ describe('a conversation in the browser', () => {
       assert.match(JSON.stringify(toolPart.output), /84/);
     },
   );
+
+  suite.test('a double-click on Send sends the message once', async ({ openPage, api }) => {
+    const page = await openPage('/');
+    await page.getByTestId('composer-input').fill('Only once, please [demo:words=20]');
+    await page.getByTestId('send').dblclick();
+    const sessionId = await waitForSessionId(page);
+    await waitForAssistantStatus(page, 'completed');
+    const persisted = await api.waitForTurnToEnd(sessionId);
+    assert.deepEqual(
+      persisted.messages.map((message) => message.role),
+      ['user', 'assistant'],
+    );
+    assert.deepEqual(
+      (await renderedMessages(page)).map((message) => message.role),
+      ['user', 'assistant'],
+    );
+    assert.equal(await page.getByTestId('conflict-notice').count(), 0);
+  });
 });

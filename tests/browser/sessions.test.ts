@@ -114,4 +114,56 @@ describe('the session list in the browser', () => {
       );
     },
   );
+
+  suite.test(
+    'opening a session puts it in the URL and marks it current; Back returns to the previous one; New chat starts empty',
+    async ({ openPage, api }) => {
+      const conversations: Record<string, string> = {};
+      for (const text of [
+        'the message of chat A [demo:words=5]',
+        'the message of chat B [demo:words=5]',
+      ]) {
+        const sessionId = await api.createSession();
+        const turn = api.startTurn(sessionId, text);
+        assert.equal((await turn.finished).done, true);
+        conversations[sessionId] = text;
+      }
+      const [chatA, chatB] = Object.keys(conversations) as [string, string];
+      const page = await openPage('/');
+      const showsSession = async (sessionId: string) => {
+        await page.waitForURL((url) => url.searchParams.get('session') === sessionId);
+        await page
+          .locator('[data-testid="message"][data-role="user"]')
+          .filter({ hasText: conversations[sessionId] ?? '' })
+          .waitFor();
+        await page
+          .locator(
+            `[data-testid="session-item"][data-session-id="${sessionId}"][aria-current="page"]`,
+          )
+          .waitFor();
+        assert.equal(
+          await page.locator('[data-testid="session-item"][aria-current="page"]').count(),
+          1,
+        );
+        assert.equal(await page.locator('[data-testid="message"][data-role="user"]').count(), 1);
+      };
+
+      await sessionItem(page, chatA).click();
+      await showsSession(chatA);
+      await sessionItem(page, chatB).click();
+      await showsSession(chatB);
+      await page.goBack();
+      await showsSession(chatA);
+      await page.reload();
+      await showsSession(chatA);
+
+      await page.getByTestId('new-chat').click();
+      await page.getByTestId('empty-state').waitFor();
+      assert.equal(await page.getByTestId('message').count(), 0);
+      assert.equal(
+        await page.locator('[data-testid="session-item"][aria-current="page"]').count(),
+        0,
+      );
+    },
+  );
 });

@@ -101,4 +101,41 @@ describe('stopping an answer in the browser', () => {
     await assertStopped(page, api, sessionId, partial, 'after Escape');
     assert.equal(await lastAssistantMessage(page).getAttribute('data-status'), 'stopped');
   });
+
+  suite.test(
+    'Stop right after Send, before any answer text, ends as a stop everywhere, also after a reload',
+    async ({ openPage, api }) => {
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const page = await openPage('/');
+        await sendMessage(page, `Stop me before I start [demo:words=${answerWords}] ${attempt}`);
+        const sessionId = await waitForSessionId(page);
+        await page.waitForTimeout(Math.floor(Math.random() * 300));
+        await page.getByTestId('stop').click();
+        const when = `stop attempt ${attempt}`;
+        await page.getByTestId('stopped-notice').waitFor();
+        await waitForChatStatus(page, 'ready');
+        assert.equal(
+          await page.getByTestId('error-notice').count(),
+          0,
+          `${when}: shown as an error`,
+        );
+        const persisted = await api.waitForTurnToEnd(sessionId);
+        const stored = assistantMessagesOf(persisted);
+        assert.equal(stored.length, 1, `${when}: the server holds ${stored.length} answers`);
+        assert.equal(outcomeOf(stored[0]), 'cancelled', when);
+        const storedText = normalizeText(
+          textOf(stored[0] ?? { id: '', role: 'assistant', parts: [] }),
+        );
+        const shown = await renderedAssistantMessages(page);
+        assert.ok(shown.length <= 1, `${when}: ${JSON.stringify(shown)}`);
+        assert.equal(shown[0]?.text ?? '', storedText, `${when}: the page and the server disagree`);
+        if (shown[0]) assert.equal(shown[0].status, 'stopped', when);
+
+        await page.reload();
+        await page.getByTestId('stopped-notice').waitFor();
+        assert.equal(await page.getByTestId('error-notice').count(), 0, `${when}, reloaded`);
+        await page.close();
+      }
+    },
+  );
 });

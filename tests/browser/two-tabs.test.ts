@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { assistantMessagesOf, normalizeText, textOf } from '../support/browser-api.ts';
+import { assistantMessagesOf, normalizeText, outcomeOf, textOf } from '../support/browser-api.ts';
 import {
   renderedMessages,
   sendMessage,
@@ -86,6 +86,9 @@ describe('one session in several tabs and devices', () => {
       const intoTheTab = api.startTurn(openSession, intoTheTabMessage);
       assert.equal(await intoTheTab.started, 200);
       await waitForPartialAnswer(page, 1, 15_000);
+      await page.getByTestId('composer-input').fill('typed while the other device is answered');
+      assert.equal(await page.getByTestId('send').isDisabled(), true, 'Send is enabled mid-turn');
+      assert.equal(await page.getByTestId('stop').isVisible(), true, 'Stop is hidden mid-turn');
       await page
         .locator(
           `[data-testid="session-item"][data-session-id="${openSession}"][data-active="true"]`,
@@ -106,6 +109,45 @@ describe('one session in several tabs and devices', () => {
         rendered[1]?.text,
         normalizeText(textOf(stored[0] ?? { id: '', role: 'assistant', parts: [] })),
       );
+    },
+  );
+
+  suite.test(
+    'Stop in one tab stops the answer in the other tab too, shown there as a stop with the same text',
+    async ({ openPage, api }) => {
+      const first = await openPage('/');
+      await sendMessage(first, `Stop me from the first tab [demo:words=${longAnswerWords}]`);
+      const sessionId = await waitForSessionId(first);
+      const second = await openPage(`/?session=${sessionId}`);
+      await waitForPartialAnswer(second, 5 + Math.floor(Math.random() * 20));
+      await first.getByTestId('stop').click();
+
+      const stored = assistantMessagesOf(await api.waitForTurnToEnd(sessionId));
+      assert.equal(stored.length, 1);
+      assert.equal(outcomeOf(stored[0]), 'cancelled');
+      const expected = normalizeText(textOf(stored[0] ?? { id: '', role: 'assistant', parts: [] }));
+      for (const [name, page] of [
+        ['the tab that stopped', first],
+        ['the other tab', second],
+      ] as const) {
+        await waitForAssistantStatus(page, 'stopped');
+        await page.getByTestId('stopped-notice').waitFor();
+        assert.equal(await page.getByTestId('error-notice').count(), 0, `${name} shows an error`);
+        const rendered = await renderedMessages(page);
+        assert.deepEqual(
+          rendered.map((message) => [message.role, message.status]),
+          [
+            ['user', null],
+            ['assistant', 'stopped'],
+          ],
+          name,
+        );
+        assert.equal(
+          rendered[1]?.text,
+          expected,
+          `${name} shows another text than the server kept`,
+        );
+      }
     },
   );
 });
