@@ -150,23 +150,32 @@ async function runBrowserTest(
       (problem) => !allowed.some((pattern) => pattern.test(problem)),
     );
     if (unexpected.length > 0) {
-      throw new Error(`unexpected browser errors:\n${unexpected.join('\n')}`);
+      throw new UnexpectedBrowserErrors(`unexpected browser errors:\n${unexpected.join('\n')}`);
     }
   } catch (error) {
     await screenshotOpenPages(context, name);
-    const diagnostics = [
-      problems.length > 0 ? `browser errors during the test:\n${problems.join('\n')}` : '',
-      `server output (last lines):\n${server.output().slice(-4000)}`,
-    ].join('\n');
-    // node:test prints the stack, which carries the message as it was when the error was made.
-    if (error instanceof Error) {
-      error.message += `\n${diagnostics}`;
-      if (error.stack) error.stack += `\n${diagnostics}`;
-    }
+    if (error instanceof Error) addDiagnostics(error, problems, server);
     throw error;
   } finally {
     await context.close();
   }
+}
+
+class UnexpectedBrowserErrors extends Error {}
+
+/** Appends what the browser and the server said, so a failure can be understood from the log. */
+function addDiagnostics(error: Error, problems: string[], server: ProductProcess): void {
+  const diagnostics = [
+    problems.length > 0 && !(error instanceof UnexpectedBrowserErrors)
+      ? `browser errors during the test:\n${problems.join('\n')}`
+      : '',
+    `server output (last lines):\n${server.output().slice(-4000)}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  // node:test prints the stack, which carries the message as it was when the error was made.
+  error.message += `\n${diagnostics}`;
+  if (error.stack) error.stack += `\n${diagnostics}`;
 }
 
 function watchPage(page: Page, problems: string[]): void {
