@@ -124,7 +124,9 @@ describe('createChatTransport with the AI SDK chat (what useChat runs)', () => {
       },
     });
     const sending = chat.sendMessage({ text: 'long [demo:slow]' });
-    await waitFor(() => textOfMessage(chat.lastMessage).length > 0);
+    await waitFor(
+      () => chat.lastMessage?.role === 'assistant' && textOfMessage(chat.lastMessage).length > 0,
+    );
     await client.cancelTurn(id);
     await sending;
     assert.equal(chat.status, 'ready');
