@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { ChatStore } from '../store/chat-store.ts';
-import { createPgliteSqlClient } from '../store/pglite-sql-client.ts';
+import { openPgliteChatStore } from '../store/pglite-chat-store.ts';
 import { createPostgresSqlClient } from '../store/postgres-sql-client.ts';
 import { SqlChatStore } from '../store/sql-chat-store.ts';
 
@@ -18,6 +18,5 @@ export async function openChatStore(
     };
   }
   const dataDir = join(config.dataDir, 'pglite');
-  const client = await createPgliteSqlClient({ dataDir });
-  return { store: await SqlChatStore.open(client), description: `PGlite in ${dataDir}` };
+  return { store: await openPgliteChatStore({ dataDir }), description: `PGlite in ${dataDir}` };
 }
