@@ -1,4 +1,3 @@
-import { EventSourceParserStream } from '@ai-sdk/provider-utils';
 import type { UIMessageChunk } from 'ai';
 import { parseEventId } from '../protocol/event-id.ts';
 import { DurableChatApiError } from './durable-chat-api-error.ts';
@@ -6,6 +5,7 @@ import {
   DurableChatConnectionError,
   DurableChatProtocolError,
 } from './durable-chat-connection-error.ts';
+import { parseChunk, readSseEvents } from './sse-events.ts';
 
 /** One chunk of a turn with the position the server gave it (positions start at 1). */
 export interface TurnStreamEvent {
@@ -129,10 +129,13 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
     this.#pending = null;
     while (response !== null) {
       const reading = new AbortController();
+      // Stops the body read even if a custom fetch ignores the signal it was given.
+      const stopReading = () => reading.abort();
+      this.#signal.addEventListener('abort', stopReading, { once: true });
       let finished = false;
       let lost: unknown = new Error('the stream ended before its last chunk');
       try {
-        for await (const message of readEvents(response, reading.signal)) {
+        for await (const message of readSseEvents(response, reading.signal)) {
           if (message.data === '[DONE]') {
             finished = true;
             break;
@@ -142,12 +145,14 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
           this.#failures = 0;
           if (terminalChunkTypes.has(event.chunk.type)) finished = true;
           yield event;
+          if (this.#signal.aborted) throw this.#signal.reason;
         }
       } catch (error) {
         if (this.#signal.aborted) throw this.#signal.reason;
         if (!isConnectionFailure(error)) throw error;
         lost = error;
       } finally {
+        this.#signal.removeEventListener('abort', stopReading);
         reading.abort();
       }
       if (this.#signal.aborted) throw this.#signal.reason;
@@ -248,49 +253,6 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
     }
     return response;
   }
-}
-
-async function* readEvents(
-  response: Response,
-  stop: AbortSignal,
-): AsyncGenerator<{ id: string | undefined; data: string }> {
-  const body = response.body;
-  if (body === null) return;
-  const reader = body
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(new EventSourceParserStream())
-    .getReader();
-  const release = () => void reader.cancel().catch(() => {});
-  stop.addEventListener('abort', release, { once: true });
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield { id: value.id, data: value.data };
-    }
-  } finally {
-    stop.removeEventListener('abort', release);
-    release();
-  }
-}
-
-function parseChunk(data: string): UIMessageChunk {
-  let chunk: unknown;
-  try {
-    chunk = JSON.parse(data);
-  } catch {
-    throw new DurableChatProtocolError(`A stream event is not JSON: ${data.slice(0, 100)}`);
-  }
-  if (
-    typeof chunk !== 'object' ||
-    chunk === null ||
-    typeof (chunk as { type?: unknown }).type !== 'string'
-  ) {
-    throw new DurableChatProtocolError(
-      `A stream event is not a UI message chunk: ${data.slice(0, 100)}`,
-    );
-  }
-  return chunk as UIMessageChunk;
 }
 
 /** Failures of the network itself (fetch and body reads raise TypeError), not of our checks. */
