@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { assistantMessagesOf, normalizeText, textOf, outcomeOf } from '../support/browser-api.ts';
+import { assistantMessagesOf, normalizeText, outcomeOf, textOf } from '../support/browser-api.ts';
 import {
   lastAssistantMessage,
   renderedAssistantMessages,
@@ -68,6 +68,10 @@ describe('a conversation in the browser', () => {
       const outputTokens = stored[0]?.metadata?.usage?.outputTokens;
       assert.ok(outputTokens !== undefined, 'the server persisted no usage');
       assert.match(usage ?? '', new RegExp(`\\b${outputTokens}\\b`), `usage shows "${usage}"`);
+      await page.reload();
+      await waitForAssistantStatus(page, 'completed');
+      const usageAfterReload = await lastAssistantMessage(page).getByTestId('usage').textContent();
+      assert.equal(usageAfterReload, usage, 'the usage differs after a reload');
     },
   );
 
@@ -113,6 +117,37 @@ describe('a conversation in the browser', () => {
       const toolPart = stored[0]?.parts.find((part) => part.type === 'tool-calculator');
       assert.ok(toolPart && 'output' in toolPart, 'the server persisted no calculator result');
       assert.match(JSON.stringify(toolPart.output), /84/);
+    },
+  );
+
+  suite.test(
+    'shows a failing tool call as failed with its error, and the answer still completes',
+    async ({ openPage, api }) => {
+      const page = await openPage('/');
+      await sendMessage(page, 'calculate 7/0');
+      const sessionId = await waitForSessionId(page);
+      await waitForAssistantStatus(page, 'completed');
+      const toolCall = lastAssistantMessage(page).getByTestId('tool-call');
+      assert.equal(await toolCall.count(), 1);
+      assert.equal(await toolCall.getAttribute('data-state'), 'failed');
+      assert.match((await toolCall.getByTestId('tool-input').textContent()) ?? '', /7\s*\/\s*0/);
+      // The server masks tool errors for users; what matters is that the error is shown.
+      const toolError = normalizeText(
+        (await toolCall.getByTestId('tool-error').textContent()) ?? '',
+      );
+      assert.ok(toolError.length > 0, 'the tool error is empty');
+      assert.equal(await toolCall.getByTestId('tool-output').count(), 0);
+      assert.equal(
+        await page.getByTestId('error-notice').count(),
+        0,
+        'a failed tool failed the turn',
+      );
+
+      const stored = assistantMessagesOf(await api.waitForTurnToEnd(sessionId));
+      assert.equal(outcomeOf(stored[0]), 'completed');
+      await page.reload();
+      await waitForAssistantStatus(page, 'completed');
+      assert.equal(await page.getByTestId('tool-call').getAttribute('data-state'), 'failed');
     },
   );
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { Route } from 'playwright-core';
-import { assistantMessagesOf, normalizeText, textOf, outcomeOf } from '../support/browser-api.ts';
+import { assistantMessagesOf, normalizeText, outcomeOf, textOf } from '../support/browser-api.ts';
 import {
   lastAssistantMessage,
   renderedMessages,
