@@ -5,7 +5,7 @@ import type { UIMessageChunk } from 'ai';
 import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
 import { foldAssistantMessage } from '../turn/fold-assistant-message.ts';
-import { ChunkWriter, mergeDeltas } from './chunk-writer.ts';
+import { ChunkWriter } from './chunk-writer.ts';
 
 /** A registry that counts appends — what a networked registry pays per command. */
 function countingRegistry(inner: StreamRegistry): {
@@ -74,29 +74,6 @@ describe('ChunkWriter', () => {
     assert.deepEqual(
       await foldAssistantMessage(written, 'm'),
       await foldAssistantMessage(chunks, 'm'),
-    );
-  });
-
-  it('merges only consecutive deltas of the same part without provider metadata', () => {
-    const text = (id: string, delta: string): UIMessageChunk => ({ type: 'text-delta', id, delta });
-    assert.deepEqual(mergeDeltas(text('a', 'x'), text('a', 'y')), text('a', 'xy'));
-    assert.equal(mergeDeltas(text('a', 'x'), text('b', 'y')), null);
-    assert.equal(mergeDeltas(text('a', 'x'), { type: 'text-end', id: 'a' }), null);
-    assert.equal(
-      mergeDeltas(text('a', 'x'), {
-        type: 'text-delta',
-        id: 'a',
-        delta: 'y',
-        providerMetadata: { p: {} },
-      }),
-      null,
-    );
-    assert.deepEqual(
-      mergeDeltas(
-        { type: 'tool-input-delta', toolCallId: 'c', inputTextDelta: '{"a' },
-        { type: 'tool-input-delta', toolCallId: 'c', inputTextDelta: '":1}' },
-      ),
-      { type: 'tool-input-delta', toolCallId: 'c', inputTextDelta: '{"a":1}' },
     );
   });
 

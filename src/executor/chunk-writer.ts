@@ -1,4 +1,5 @@
 import type { UIMessageChunk } from 'ai';
+import { mergeDeltas } from '../protocol/merge-deltas.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
 
 /**
@@ -68,34 +69,4 @@ export class ChunkWriter {
       }
     });
   }
-}
-
-type DeltaChunk = Extract<
-  UIMessageChunk,
-  { type: 'text-delta' } | { type: 'reasoning-delta' } | { type: 'tool-input-delta' }
->;
-
-/** One chunk for two consecutive deltas of the same part, or null when they cannot merge. */
-export function mergeDeltas(first: UIMessageChunk, second: UIMessageChunk): DeltaChunk | null {
-  if (first.type !== second.type) return null;
-  if ('providerMetadata' in first && first.providerMetadata !== undefined) return null;
-  if ('providerMetadata' in second && second.providerMetadata !== undefined) return null;
-  if (first.type === 'text-delta' && second.type === 'text-delta' && first.id === second.id) {
-    return { ...first, delta: first.delta + second.delta };
-  }
-  if (
-    first.type === 'reasoning-delta' &&
-    second.type === 'reasoning-delta' &&
-    first.id === second.id
-  ) {
-    return { ...first, delta: first.delta + second.delta };
-  }
-  if (
-    first.type === 'tool-input-delta' &&
-    second.type === 'tool-input-delta' &&
-    first.toolCallId === second.toolCallId
-  ) {
-    return { ...first, inputTextDelta: first.inputTextDelta + second.inputTextDelta };
-  }
-  return null;
 }

@@ -1,4 +1,5 @@
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
+import { mergeConsecutiveDeltas } from '../protocol/merge-deltas.ts';
 
 /**
  * The assistant message a turn's chunks describe, folded by the AI SDK's own reader — the same
@@ -11,7 +12,9 @@ export async function foldAssistantMessage(
 ): Promise<UIMessage | null> {
   const stream = new ReadableStream<UIMessageChunk>({
     start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
+      // Folding merged deltas gives the same message; one chunk per token made this the main
+      // per-turn cost after the model itself (the reader snapshots the message at every chunk).
+      for (const chunk of mergeConsecutiveDeltas(chunks)) controller.enqueue(chunk);
       controller.close();
     },
   });
