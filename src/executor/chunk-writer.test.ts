@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setImmediate, setTimeout } from 'node:timers/promises';
 import type { UIMessageChunk } from 'ai';
 import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
@@ -75,6 +76,38 @@ describe('ChunkWriter', () => {
       await foldAssistantMessage(written, 'm'),
       await foldAssistantMessage(chunks, 'm'),
     );
+  });
+
+  it('with a window, writes the first chunk at once and holds the next ones for the window', async () => {
+    const { registry, appends } = countingRegistry(memory);
+    const writer = new ChunkWriter(registry, turnId, 60_000);
+    const written = async () => (await memory.readAll(turnId)).map((entry) => entry.chunk);
+    writer.push({ type: 'start', messageId: 'm' });
+    await setImmediate();
+    assert.deepEqual(await written(), [{ type: 'start', messageId: 'm' }]);
+    const rest = answerChunks(3).slice(1);
+    for (const chunk of rest) writer.push(chunk);
+    await setImmediate();
+    assert.equal((await written()).length, 1, 'the rest waits for the window');
+    await writer.flush();
+    assert.equal(appends(), 2);
+    assert.deepEqual(
+      await foldAssistantMessage(await written(), 'm'),
+      await foldAssistantMessage(answerChunks(3), 'm'),
+    );
+  });
+
+  it('with a window, writes a chunk at once when the last append is older than the window', async () => {
+    const writer = new ChunkWriter(memory, turnId, 20);
+    writer.push({ type: 'start', messageId: 'm' });
+    await setTimeout(60);
+    writer.push({ type: 'text-start', id: 't' });
+    await setImmediate();
+    assert.deepEqual(
+      (await memory.readAll(turnId)).map((entry) => entry.chunk.type),
+      ['start', 'text-start'],
+    );
+    await writer.flush();
   });
 
   it('turns refused once the turn was ended elsewhere, and drops what comes after', async () => {
