@@ -110,6 +110,24 @@ describe('RedisStreamRegistry on a real Redis', () => {
       await openTurn(registry, { sessionId: turn.sessionId });
     }));
 
+  test('appends extend the TTL of the keys on the first chunk and once per 64 positions', () =>
+    withRegistry({ activeTurnTtlMs: 600_000 }, async (registry, keyPrefix) => {
+      const keys = createRedisKeys(keyPrefix);
+      const turn = await openTurn(registry);
+      const turnKeys = [keys.turnMeta(turn.turnId), keys.turnStream(turn.turnId)];
+      const ttls = () => Promise.all(turnKeys.map((key) => admin.pttl(key)));
+      await registry.append(turn.turnId, textDeltas(1, 'first'));
+      for (const ttl of await ttls()) assert.ok(ttl > 500_000, `the first chunk extends (${ttl})`);
+      for (const key of turnKeys) await admin.pexpire(key, 50_000);
+      for (let position = 2; position <= 63; position += 1) {
+        await registry.append(turn.turnId, textDeltas(1, `p${position}`));
+      }
+      for (const ttl of await ttls()) assert.ok(ttl <= 50_000, `positions 2-63 leave it (${ttl})`);
+      await registry.append(turn.turnId, textDeltas(2, 'crossing'));
+      for (const ttl of await ttls()) assert.ok(ttl > 500_000, `reaching 64 extends (${ttl})`);
+      assert.equal((await registry.getTurn(turn.turnId))?.lastPosition, 65);
+    }));
+
   test('a finished turn frees its session at once and its keys expire after the TTL', () =>
     withRegistry({ finishedTurnTtlMs: 300 }, async (registry, keyPrefix) => {
       const keys = createRedisKeys(keyPrefix);

@@ -30,8 +30,9 @@ export interface RedisStreamRegistryOptions {
   /** How long a finished turn stays readable after its terminal event. */
   finishedTurnTtlMs: number;
   /**
-   * TTL of an active turn's keys, extended by every write to the turn (append, claim, cancel,
-   * lease). Generous: it only reclaims turns that everything else abandoned. Default 24 h.
+   * TTL of an active turn's keys, extended by lease refreshes, claims and cancels, and by appends
+   * on the first chunk and every 64th position. Generous: it only reclaims turns that everything
+   * else abandoned. Default 24 h.
    */
   activeTurnTtlMs?: number;
   /** CLIENT SETNAME of the registry's connections. Default `durable-chat:<keyPrefix>`. */

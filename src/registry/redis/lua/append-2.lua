@@ -1,10 +1,15 @@
 --[[
-  Appends chunks to a running turn at consecutive positions, all or none, and extends the TTL of
-  the turn's keys (an active turn never loses its keys while something writes to it).
+  Appends chunks to a running turn at consecutive positions, all or none.
 
   Idempotent per append id: the Redis client sends a command again after a reconnect when the
   dropped connection lost its reply, and the first run may have stored the chunks already. A
   turn's appends come one at a time from its one writer, so a repeat is always of the last one.
+
+  Appends come several times a second per turn, so this script does as little as it can: one read,
+  one XADD per chunk, one write. The TTL of the turn's keys is extended by the first append (which
+  creates the stream) and then once every 64 positions; in between, the lease refreshes of the
+  executor that runs the turn extend it (refresh-lease-2.lua), so a turn that is alive never loses
+  its keys.
 
   Input:
     KEYS[1] turn meta hash
@@ -21,15 +26,15 @@
 local metaKey = KEYS[1]
 local streamKey = KEYS[2]
 
-if redis.call('HGET', metaKey, 'status') ~= 'running' then
+local state = redis.call('HMGET', metaKey, 'status', 'lastPosition', 'lastAppendId')
+if state[1] ~= 'running' then
   return -2
 end
-
-local state = redis.call('HMGET', metaKey, 'lastPosition', 'lastAppendId')
-local position = tonumber(state[1])
-if state[2] == ARGV[2] then
-  return position
+local first = tonumber(state[2])
+if state[3] == ARGV[2] or #ARGV < 3 then
+  return first
 end
+local position = first
 for index = 3, #ARGV do
   position = position + 1
   local text = string.format('%d', position)
@@ -37,6 +42,8 @@ for index = 3, #ARGV do
 end
 
 redis.call('HSET', metaKey, 'lastPosition', string.format('%d', position), 'lastAppendId', ARGV[2])
-redis.call('PEXPIRE', metaKey, ARGV[1])
-redis.call('PEXPIRE', streamKey, ARGV[1])
+if first == 0 or math.floor(first / 64) ~= math.floor(position / 64) then
+  redis.call('PEXPIRE', metaKey, ARGV[1])
+  redis.call('PEXPIRE', streamKey, ARGV[1])
+end
 return position
