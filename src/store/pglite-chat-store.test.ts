@@ -68,6 +68,25 @@ runChatStoreContract('PGlite (in memory)', async () => {
   return { store, cleanup: () => client.close() };
 });
 
+describe('PGlite SqlClient', () => {
+  it('rejects a transaction whose work carried on after a failed statement, writing nothing', async () => {
+    const client = await schemaClient();
+    try {
+      await client.query('CREATE TABLE numbers (n integer NOT NULL)');
+      await assert.rejects(
+        client.transaction(async (transaction) => {
+          await transaction.query('INSERT INTO numbers VALUES (1)');
+          await transaction.query('INSERT INTO numbers VALUES (NULL)').catch(() => undefined);
+        }),
+        /rolled back/,
+      );
+      assert.deepEqual(await client.query('SELECT n FROM numbers'), []);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('PGlite on disk', () => {
   let dataDir = '';
   before(async () => {

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, parse, protocol } from '@electric-sql/pglite';
 import type { SqlClient } from './sql-client.ts';
 import { createTransactionClient, type QueryFunction } from './transaction-client.ts';
 
@@ -19,39 +19,89 @@ export async function createPgliteSqlClient(
 }
 
 /**
- * A `SqlClient` over an open PGlite; closing the client closes the database. PGlite is one
- * connection: its own mutex queues every `query` issued outside a running `transaction` until that
- * transaction ends, so they never interleave into it.
+ * A `SqlClient` over an open PGlite, which it must be the only user of; closing the client closes
+ * the database. PGlite is one connection: a query issued outside a running transaction waits until
+ * that transaction ends, so it never interleaves into it.
+ *
+ * Statements go to Postgres as wire-protocol messages, one call each: PGlite's own `query` makes
+ * six calls into WASM per statement (parse, describe, bind, describe, execute, sync) to learn the
+ * parameter types before serialising the values. Here the values go as text with unspecified
+ * types, which Postgres infers from the statement exactly as it does for that describe.
  */
 export function pgliteSqlClient(database: PGlite): SqlClient {
+  let queue: Promise<unknown> = Promise.resolve();
+  /** Runs `work` once everything issued before it has finished. */
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = queue.then(work);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  /** The result of the last statement in `sql`; files are synced unless a transaction is open. */
+  const execute = async (sql: string, params: readonly unknown[] = [], inTransaction = false) => {
+    const message =
+      params.length === 0 ? protocol.serialize.query(sql) : extendedQuery(sql, params);
+    const { messages } = await database.execProtocol(message, { syncToFs: !inTransaction });
+    return parse.parseResults(messages, database.parsers).at(-1);
+  };
+  const statement: QueryFunction = async <Row>(sql: string, params?: readonly unknown[]) =>
+    ((await execute(sql, params))?.rows ?? []) as Row[];
+  const transactionStatement: QueryFunction = async <Row>(
+    sql: string,
+    params?: readonly unknown[],
+  ) => ((await execute(sql, params, true))?.rows ?? []) as Row[];
   let closing: Promise<void> | undefined;
   return {
-    query: queryFunction(database),
-    async transaction(work) {
-      return database.transaction(async (pgliteTransaction) => {
-        const transaction = createTransactionClient(queryFunction(pgliteTransaction));
+    query: (sql, params) => exclusive(() => statement(sql, params)),
+    transaction: (work) =>
+      exclusive(async () => {
+        await transactionStatement('BEGIN');
+        const transaction = createTransactionClient(transactionStatement);
+        let result: Awaited<ReturnType<typeof work>>;
         try {
-          return await work(transaction.client);
-        } finally {
+          result = await work(transaction.client);
+        } catch (error) {
           transaction.end();
+          await statement('ROLLBACK');
+          throw error;
         }
-      });
-    },
+        transaction.end();
+        // Postgres answers COMMIT with ROLLBACK when a statement of the transaction failed and
+        // the work carried on regardless: nothing was written, so the caller must not think so.
+        if ((await execute('COMMIT'))?.command === 'ROLLBACK') {
+          throw new Error('the transaction was rolled back: one of its statements failed');
+        }
+        return result;
+      }),
     close() {
-      closing ??= database.close();
+      closing ??= exclusive(() => database.close());
       return closing;
     },
   };
 }
 
-/** Without params, the simple protocol (several statements allowed); with, the extended one. */
-function queryFunction(target: PGlite | Transaction): QueryFunction {
-  return async <Row>(sql: string, params?: readonly unknown[]) => {
-    if (params === undefined || params.length === 0) {
-      const results = await target.exec(sql);
-      return (results.at(-1)?.rows ?? []) as Row[];
-    }
-    const result = await target.query<Row>(sql, [...params]);
-    return result.rows;
-  };
+/** Parse, bind, describe, execute and sync in one message; `null` and `undefined` become NULL. */
+function extendedQuery(sql: string, params: readonly unknown[]): Uint8Array {
+  const parts = [
+    protocol.serialize.parse({ text: sql }),
+    protocol.serialize.bind({ values: params.map(parameterText) }),
+    protocol.serialize.describe({ type: 'P' }),
+    protocol.serialize.execute({}),
+    protocol.serialize.sync(),
+  ];
+  const message = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    message.set(part, offset);
+    offset += part.length;
+  }
+  return message;
+}
+
+function parameterText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value);
 }
