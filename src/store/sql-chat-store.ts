@@ -27,7 +27,13 @@ import {
   turnColumns,
 } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
-import { lockSession, startTurnIn, upsertAssistantMessage } from './sql-turn-writes.ts';
+import {
+  finishTurnSql,
+  insertMessageSql,
+  messageParams,
+  startTurnIn,
+  updateMessageSql,
+} from './sql-turn-writes.ts';
 
 const uniqueViolation = '23505';
 
@@ -170,48 +176,60 @@ export class SqlChatStore implements ChatStore {
 
   async finishTurn(input: FinishTurnInput): Promise<boolean> {
     return this.#client.transaction(async (transaction) => {
-      const owners = await transaction.query<{ session_id: string }>(
-        'SELECT session_id FROM turns WHERE id = $1',
+      // Session before turn, as in startTurn, so the two never deadlock. A missing turn, or a
+      // session deleted meanwhile (it took the turn with it): nothing to finish.
+      const sessions = await transaction.query<{ id: string }>(
+        `SELECT sessions.id FROM turns JOIN sessions ON sessions.id = turns.session_id
+         WHERE turns.id = $1 FOR UPDATE OF sessions`,
         [input.turnId],
       );
-      if (owners[0] === undefined) return false;
-      const sessionId = owners[0].session_id;
-      // Session before turn, as in startTurn, so the two never deadlock. A session deleted
-      // meanwhile took the turn with it: nothing to finish.
-      if (!(await lockSession(transaction, sessionId))) return false;
-      const turns = await transaction.query<{ status: StoredTurnStatus; message_id: string }>(
-        'SELECT status, assistant_message_id AS message_id FROM turns WHERE id = $1 FOR UPDATE',
+      if (sessions[0] === undefined) return false;
+      const sessionId = sessions[0].id;
+      // The session lock keeps every writer of its messages out, so the message read here stays
+      // as it is until this transaction ends.
+      const turns = await transaction.query<{
+        status: StoredTurnStatus;
+        message_id: string;
+        message_session_id: string | null;
+        message_role: string | null;
+      }>(
+        `SELECT turns.status, turns.assistant_message_id AS message_id,
+           messages.session_id AS message_session_id, messages.role AS message_role
+         FROM turns LEFT JOIN messages ON messages.id = turns.assistant_message_id
+         WHERE turns.id = $1 FOR UPDATE OF turns`,
         [input.turnId],
       );
       const turn = turns[0];
       if (turn === undefined || (turn.status !== 'queued' && turn.status !== 'running')) {
         return false;
       }
-      if (input.assistantMessage !== null) {
-        // Stored under the turn's id (the stream's `start.messageId`), whatever id it carries.
-        const message = { ...input.assistantMessage, id: turn.message_id };
-        await upsertAssistantMessage(transaction, sessionId, message);
-      }
       const usage = input.usage;
-      await transaction.query(
-        `UPDATE turns SET status = $2, error = $3, input_tokens = $4, output_tokens = $5,
-           total_tokens = $6, finished_at = clock_timestamp()
-         WHERE id = $1`,
-        [
-          input.turnId,
-          input.status,
-          input.error === null ? null : toPostgresText(input.error),
-          usage?.inputTokens ?? null,
-          usage?.outputTokens ?? null,
-          usage?.totalTokens ?? null,
-        ],
-      );
-      await transaction.query(
-        `UPDATE sessions SET input_tokens = input_tokens + $2, output_tokens = output_tokens + $3,
-           total_tokens = total_tokens + $4, updated_at = clock_timestamp()
-         WHERE id = $1`,
-        [sessionId, usage?.inputTokens ?? 0, usage?.outputTokens ?? 0, usage?.totalTokens ?? 0],
-      );
+      const finish = [
+        input.turnId,
+        sessionId,
+        input.status,
+        input.error === null ? null : toPostgresText(input.error),
+        usage?.inputTokens ?? null,
+        usage?.outputTokens ?? null,
+        usage?.totalTokens ?? null,
+        usage?.inputTokens ?? 0,
+        usage?.outputTokens ?? 0,
+        usage?.totalTokens ?? 0,
+      ];
+      if (input.assistantMessage === null) {
+        await transaction.query(finishTurnSql(null), finish);
+        return true;
+      }
+      // Stored under the turn's id (the stream's `start.messageId`), whatever id it carries.
+      const message = { ...input.assistantMessage, id: turn.message_id };
+      const stored = turn.message_session_id !== null;
+      if (stored && (turn.message_session_id !== sessionId || turn.message_role !== message.role)) {
+        throw new MessageIdConflictError(message.id);
+      }
+      await transaction.query(finishTurnSql(stored ? updateMessageSql : insertMessageSql), [
+        ...finish,
+        ...messageParams(sessionId, message),
+      ]);
       return true;
     });
   }

@@ -27,15 +27,17 @@ export async function startTurnIn(
     if (turns[0] === undefined) throw new MessageIdConflictError(message.id);
     return { created: false, turn: toTurn(turns[0]) };
   }
-  await insertMessage(transaction, input.sessionId, message);
+  // The message, the turn and the session's activity time in one statement (one round trip).
   const turns = await transaction.query<TurnRow>(
-    `INSERT INTO turns (id, session_id, user_message_id, assistant_message_id, status)
-     VALUES ($1, $2, $3, $4, 'queued') RETURNING ${turnColumns}`,
-    [input.turnId, input.sessionId, message.id, input.assistantMessageId],
+    `WITH message AS (${insertMessageSql(1)}),
+     turn AS (
+       INSERT INTO turns (id, session_id, user_message_id, assistant_message_id, status)
+       SELECT $6, $2, message.id, $7, 'queued' FROM message RETURNING ${turnColumns}
+     ),
+     touched AS (UPDATE sessions SET updated_at = clock_timestamp() WHERE id = $2)
+     SELECT * FROM turn`,
+    [...messageParams(input.sessionId, message), input.turnId, input.assistantMessageId],
   );
-  await transaction.query('UPDATE sessions SET updated_at = clock_timestamp() WHERE id = $1', [
-    input.sessionId,
-  ]);
   return { created: true, turn: toTurn(single(turns)) };
 }
 
@@ -43,7 +45,7 @@ export async function startTurnIn(
  * Row-locks the session until the transaction ends, so its messages have one writer at a time.
  * False if the session does not exist.
  */
-export async function lockSession(transaction: SqlClient, sessionId: string): Promise<boolean> {
+async function lockSession(transaction: SqlClient, sessionId: string): Promise<boolean> {
   const rows = await transaction.query('SELECT id FROM sessions WHERE id = $1 FOR UPDATE', [
     sessionId,
   ]);
@@ -61,46 +63,58 @@ async function findMessage(
   return rows[0];
 }
 
-/** Appends after the session's last message; the caller holds the session lock. */
-async function insertMessage(
-  transaction: SqlClient,
-  sessionId: string,
-  message: UIMessage,
-): Promise<void> {
-  await transaction.query(
-    `INSERT INTO messages (id, session_id, sequence, role, parts, metadata)
-     SELECT $1, $2, coalesce(max(sequence), 0) + 1, $3, $4::jsonb, $5::jsonb
-     FROM messages WHERE session_id = $2`,
-    [
-      message.id,
-      sessionId,
-      message.role,
-      toPostgresJson(message.parts),
-      message.metadata === undefined ? null : toPostgresJson(message.metadata),
-    ],
-  );
+/**
+ * Appends a message after the session's last one, its values at parameters `first` to `first + 4`
+ * (see `messageParams`); the caller holds the session lock, so no other writer takes the same
+ * sequence number.
+ */
+export function insertMessageSql(first: number): string {
+  const [id, session, role, parts, metadata] = parameters(first, 5);
+  return `INSERT INTO messages (id, session_id, sequence, role, parts, metadata)
+    SELECT ${id}, ${session}, coalesce(max(sequence), 0) + 1, ${role}, ${parts}::jsonb, ${metadata}::jsonb
+    FROM messages WHERE session_id = ${session} RETURNING id`;
 }
 
-/** Inserts the message at the end, or rewrites it in place if this session already has it. */
-export async function upsertAssistantMessage(
-  transaction: SqlClient,
-  sessionId: string,
-  message: UIMessage,
-): Promise<void> {
-  const existing = await findMessage(transaction, message.id);
-  if (existing === undefined) {
-    await insertMessage(transaction, sessionId, message);
-    return;
-  }
-  if (existing.session_id !== sessionId || existing.role !== message.role) {
-    throw new MessageIdConflictError(message.id);
-  }
-  await transaction.query(
-    'UPDATE messages SET parts = $2::jsonb, metadata = $3::jsonb WHERE id = $1',
-    [
-      message.id,
-      toPostgresJson(message.parts),
-      message.metadata === undefined ? null : toPostgresJson(message.metadata),
-    ],
-  );
+/** Rewrites a stored message in place, keeping its position; parameters as `insertMessageSql`. */
+export function updateMessageSql(first: number): string {
+  const [id, session, role, parts, metadata] = parameters(first, 5);
+  return `UPDATE messages SET parts = ${parts}::jsonb, metadata = ${metadata}::jsonb
+    WHERE id = ${id} AND session_id = ${session} AND role = ${role} RETURNING id`;
+}
+
+/** The five values of a message for `insertMessageSql` and `updateMessageSql`. */
+export function messageParams(sessionId: string, message: UIMessage): unknown[] {
+  return [
+    message.id,
+    sessionId,
+    message.role,
+    toPostgresJson(message.parts),
+    message.metadata === undefined ? null : toPostgresJson(message.metadata),
+  ];
+}
+
+/**
+ * finishTurn's writes as one statement: the turn's outcome and usage, the session's usage totals
+ * and activity time, and the assistant message (`messageSql`, given parameter 11 onwards) unless
+ * null. Parameters: $1 turn id, $2 session id, $3 status, $4 error, $5–$7 the turn's input, output
+ * and total tokens, $8–$10 the same counts added to the session (see `finishParams`).
+ */
+export function finishTurnSql(messageSql: ((first: number) => string) | null): string {
+  return `WITH ${messageSql === null ? '' : `message AS (${messageSql(11)}),`}
+    finished AS (
+      UPDATE turns SET status = $3, error = $4, input_tokens = $5, output_tokens = $6,
+        total_tokens = $7, finished_at = clock_timestamp()
+      WHERE id = $1
+    ),
+    touched AS (
+      UPDATE sessions SET input_tokens = input_tokens + $8, output_tokens = output_tokens + $9,
+        total_tokens = total_tokens + $10, updated_at = clock_timestamp()
+      WHERE id = $2
+    )
+    SELECT 1`;
+}
+
+/** `$first`, `$first+1`, … (`count` of them). */
+function parameters(first: number, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `$${first + index}`);
 }
