@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { setImmediate, setTimeout } from 'node:timers/promises';
+import { setImmediate } from 'node:timers/promises';
 import type { UIMessageChunk } from 'ai';
 import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
@@ -95,19 +95,6 @@ describe('ChunkWriter', () => {
       await foldAssistantMessage(await written(), 'm'),
       await foldAssistantMessage(answerChunks(3), 'm'),
     );
-  });
-
-  it('with a window, writes a chunk at once when the last append is older than the window', async () => {
-    const writer = new ChunkWriter(memory, turnId, 20);
-    writer.push({ type: 'start', messageId: 'm' });
-    await setTimeout(60);
-    writer.push({ type: 'text-start', id: 't' });
-    await setImmediate();
-    assert.deepEqual(
-      (await memory.readAll(turnId)).map((entry) => entry.chunk.type),
-      ['start', 'text-start'],
-    );
-    await writer.flush();
   });
 
   it('turns refused once the turn was ended elsewhere, and drops what comes after', async () => {

@@ -4,12 +4,11 @@ import type { StreamRegistry } from '../registry/stream-registry.ts';
 
 /**
  * Writes a turn's chunks to the registry in small batches so a networked registry sees far fewer
- * than one command per token: at most one `append` per `windowMs`, and consecutive deltas of the
- * same part are merged into one chunk. A chunk that finds the last append at least `windowMs` old
- * (the turn's first chunk, the first after a pause) is written at once; chunks that come sooner
- * wait until `windowMs` after that append and go together. So no chunk waits longer than the
- * window, and a reader sees a turn start without waiting for it. A window of 0 appends every
- * chunk as it comes (the in-memory registry gains nothing from batching).
+ * than one command per token: chunks arriving within `windowMs` of the first buffered one go in
+ * one `append`, and consecutive deltas of the same part are merged into one chunk. The turn's
+ * first chunk is written at once, so a reader sees the turn start without waiting out a window.
+ * A window of 0 appends every chunk as it comes (the in-memory registry gains nothing from
+ * batching).
  *
  * Appends stay strictly ordered (each waits for the previous). Once the registry refuses an
  * append (the turn was ended elsewhere) `refused` turns true and later chunks are dropped.
@@ -20,8 +19,7 @@ export class ChunkWriter {
   readonly #windowMs: number;
   #buffer: UIMessageChunk[] = [];
   #timer: NodeJS.Timeout | null = null;
-  /** When the last append was started (`performance.now()`). */
-  #lastWriteAt = Number.NEGATIVE_INFINITY;
+  #wroteFirst = false;
   #tail: Promise<void> = Promise.resolve();
   #refused = false;
   #failure: unknown;
@@ -41,17 +39,18 @@ export class ChunkWriter {
     return this.#failure !== undefined;
   }
 
-  /** Buffers a chunk; it is written at once or within the window (call `flush` at the end). */
+  /** Buffers a chunk; it is written within the window (call `flush` at the end). */
   push(chunk: UIMessageChunk): void {
     if (this.#refused) return;
     const last = this.#buffer.at(-1);
     const merged = last ? mergeDeltas(last, chunk) : null;
     if (merged) this.#buffer[this.#buffer.length - 1] = merged;
     else this.#buffer.push(chunk);
-    if (this.#timer !== null) return;
-    const wait = this.#lastWriteAt + this.#windowMs - performance.now();
-    if (wait <= 0) this.#schedule();
-    else this.#timer = setTimeout(() => this.#schedule(), wait);
+    // Only the first chunk skips the window: writing every chunk that finds the writer idle
+    // would, on a saturated executor whose turns' tokens come further apart than the window,
+    // append each token on its own and slow everything further.
+    if (this.#windowMs === 0 || !this.#wroteFirst) this.#schedule();
+    else this.#timer ??= setTimeout(() => this.#schedule(), this.#windowMs);
   }
 
   /** Writes everything buffered; rejects if an append failed. */
@@ -67,7 +66,7 @@ export class ChunkWriter {
     if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
     this.#buffer = [];
-    this.#lastWriteAt = performance.now();
+    this.#wroteFirst = true;
     this.#tail = this.#tail.then(async () => {
       if (this.#refused || this.#failure !== undefined) return;
       try {
