@@ -11,8 +11,9 @@ const turnTimeoutMs = 120_000;
 export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
   const { target, words } = job;
   const byCount = job.turns !== undefined;
-  // A duration run cannot know its turn count: a pool sized for a fast server, topped up inline.
-  const poolSize = job.turns ?? job.concurrency * 5;
+  // A duration run starts with enough sessions for its first turns and tops up before the window
+  // (see `topUp`); one that still runs dry creates sessions one at a time.
+  const poolSize = job.turns ?? job.concurrency * 3;
   const sessions = await createSessions(target, job.warmupTurns + poolSize, 16);
   let turnNumber = 0;
   let wordsStreamed = 0;
@@ -64,6 +65,23 @@ export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
       ? startedTurns < (job.turns ?? 0)
       : performance.now() < windowEnd || measuredRunning > 0;
 
+  /**
+   * A duration run cannot know its turn count up front. Halfway through the load before the
+   * window, the turn rate so far sizes the sessions still needed (the window, the turns that run
+   * on after it, a margin) and they are created then, so the window measures turns, not session
+   * creation (which costs a durable server about as much as a few tokens).
+   */
+  const topUp = byCount
+    ? Promise.resolve()
+    : new Promise((resolve) => setTimeout(resolve, (job.warmupMs ?? 0) / 2)).then(async () => {
+        const rate = startedTurns / ((performance.now() - started) / 1000);
+        const remainingSeconds = (windowEnd - performance.now()) / 1000;
+        const needed = Math.ceil((rate * remainingSeconds + job.concurrency) * 1.25);
+        if (needed > sessions.length) {
+          sessions.push(...(await createSessions(target, needed - sessions.length, 8)));
+        }
+      });
+
   const client = async () => {
     while (wantsAnother()) {
       startedTurns += 1;
@@ -110,6 +128,7 @@ export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
         setTimeout(() => resolve(readMeter()), windowEnd - performance.now()),
       );
   await Promise.all(Array.from({ length: job.concurrency }, client));
+  await topUp;
   if (windowClosed) await windowClosed;
   else await readMeter();
   const seconds = ((byCount ? lastEnd : windowEnd) - windowStart) / 1000;
