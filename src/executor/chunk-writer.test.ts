@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate, setTimeout } from 'node:timers/promises';
 import type { UIMessageChunk } from 'ai';
 import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
@@ -94,6 +94,33 @@ describe('ChunkWriter', () => {
     assert.deepEqual(
       await foldAssistantMessage(await written(), 'm'),
       await foldAssistantMessage(answerChunks(3), 'm'),
+    );
+  });
+
+  it('with a window, chunks that come while an append is in flight go in the next one', async () => {
+    const { registry, appends } = countingRegistry(memory);
+    const gate = Promise.withResolvers<void>();
+    const slow = Object.create(registry) as StreamRegistry;
+    slow.append = async (id, chunks) => {
+      await gate.promise;
+      return registry.append(id, chunks);
+    };
+    const writer = new ChunkWriter(slow, turnId, 5);
+    const chunks = answerChunks(5);
+    // Each chunk comes after the window of the one before has passed.
+    for (const chunk of chunks) {
+      writer.push(chunk);
+      await setTimeout(15);
+    }
+    gate.resolve();
+    await writer.flush();
+    assert.equal(appends(), 2, 'the first chunk, then everything that came meanwhile');
+    assert.deepEqual(
+      await foldAssistantMessage(
+        (await memory.readAll(turnId)).map((entry) => entry.chunk),
+        'm',
+      ),
+      await foldAssistantMessage(chunks, 'm'),
     );
   });
 

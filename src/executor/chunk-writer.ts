@@ -5,13 +5,14 @@ import type { StreamRegistry } from '../registry/stream-registry.ts';
 /**
  * Writes a turn's chunks to the registry in small batches so a networked registry sees far fewer
  * than one command per token: chunks arriving within `windowMs` of the first buffered one go in
- * one `append`, and consecutive deltas of the same part are merged into one chunk. The turn's
- * first chunk is written at once, so a reader sees the turn start without waiting out a window.
- * A window of 0 appends every chunk as it comes (the in-memory registry gains nothing from
- * batching).
+ * one `append`, and consecutive deltas of the same part are merged into one chunk. One append is
+ * in flight at a time; chunks that come meanwhile join the next one, which starts when it ends
+ * (they would have waited for it anyway). The turn's first chunk is written at once, so a reader
+ * sees the turn start without waiting out a window. A window of 0 appends every chunk as it
+ * comes (the in-memory registry gains nothing from batching).
  *
- * Appends stay strictly ordered (each waits for the previous). Once the registry refuses an
- * append (the turn was ended elsewhere) `refused` turns true and later chunks are dropped.
+ * Appends stay strictly ordered. Once the registry refuses an append (the turn was ended
+ * elsewhere) `refused` turns true and later chunks are dropped.
  */
 export class ChunkWriter {
   readonly #registry: StreamRegistry;
@@ -19,7 +20,11 @@ export class ChunkWriter {
   readonly #windowMs: number;
   #buffer: UIMessageChunk[] = [];
   #timer: NodeJS.Timeout | null = null;
+  /** The buffered chunks are to be written as soon as no append is in flight. */
+  #due = false;
   #wroteFirst = false;
+  #inFlight: Promise<void> | null = null;
+  /** Without a window: every chunk's append, chained in order. */
   #tail: Promise<void> = Promise.resolve();
   #refused = false;
   #failure: unknown;
@@ -42,6 +47,10 @@ export class ChunkWriter {
   /** Buffers a chunk; it is written within the window (call `flush` at the end). */
   push(chunk: UIMessageChunk): void {
     if (this.#refused) return;
+    if (this.#windowMs === 0) {
+      this.#tail = this.#tail.then(() => this.#append([chunk]));
+      return;
+    }
     const last = this.#buffer.at(-1);
     const merged = last ? mergeDeltas(last, chunk) : null;
     if (merged) this.#buffer[this.#buffer.length - 1] = merged;
@@ -49,31 +58,47 @@ export class ChunkWriter {
     // Only the first chunk skips the window: writing every chunk that finds the writer idle
     // would, on a saturated executor whose turns' tokens come further apart than the window,
     // append each token on its own and slow everything further.
-    if (this.#windowMs === 0 || !this.#wroteFirst) this.#schedule();
-    else this.#timer ??= setTimeout(() => this.#schedule(), this.#windowMs);
+    if (!this.#wroteFirst) this.#due = true;
+    else {
+      this.#timer ??= setTimeout(() => {
+        this.#timer = null;
+        this.#due = true;
+        this.#writeIfDue();
+      }, this.#windowMs);
+    }
+    this.#writeIfDue();
   }
 
   /** Writes everything buffered; rejects if an append failed. */
   async flush(): Promise<void> {
-    this.#schedule();
+    this.#due = true;
+    this.#writeIfDue();
+    // The append in flight ends by starting the next one while chunks are left.
+    while (this.#inFlight !== null) await this.#inFlight;
     await this.#tail;
     if (this.#failure !== undefined) throw this.#failure;
   }
 
-  #schedule(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+  #writeIfDue(): void {
+    if (!this.#due || this.#inFlight !== null || this.#buffer.length === 0) return;
+    this.#due = false;
+    if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
-    if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
     this.#buffer = [];
     this.#wroteFirst = true;
-    this.#tail = this.#tail.then(async () => {
-      if (this.#refused || this.#failure !== undefined) return;
-      try {
-        if ((await this.#registry.append(this.#turnId, batch)) === null) this.#refused = true;
-      } catch (error) {
-        this.#failure = error;
-      }
+    this.#inFlight = this.#append(batch).then(() => {
+      this.#inFlight = null;
+      this.#writeIfDue();
     });
+  }
+
+  async #append(batch: UIMessageChunk[]): Promise<void> {
+    if (this.#refused || this.#failure !== undefined) return;
+    try {
+      if ((await this.#registry.append(this.#turnId, batch)) === null) this.#refused = true;
+    } catch (error) {
+      this.#failure = error;
+    }
   }
 }
