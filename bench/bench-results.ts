@@ -15,6 +15,8 @@ export interface LevelMeasurement {
   failureSamples: string[];
   /** Share of one core per process (servers and the load generator) during the window. */
   cpu: Record<string, number>;
+  /** Share of one core used by each server process's main thread (its event loop). */
+  mainThreadCpu?: Record<string, number>;
 }
 
 export interface LevelResults {

@@ -1,4 +1,9 @@
-import type { BenchResults, DurableSystemName, LevelResults } from './bench-results.ts';
+import type {
+  BenchResults,
+  DurableSystemName,
+  LevelMeasurement,
+  LevelResults,
+} from './bench-results.ts';
 import { sumCounts } from './redis-command-stats.ts';
 
 /** One target of issue 3's benchmark section, checked against a run. */
@@ -23,6 +28,27 @@ export const format = {
   kilobytes: (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`,
   count: (value: number) => Math.round(value).toLocaleString('en-US'),
 };
+
+/**
+ * Each process's share of one core (`name 140%`); a process whose threads besides the main one
+ * used a tenth of a core or more also shows its main thread (`all-in-one 140% (main thread 98%)`).
+ */
+export function describeCpu(
+  measured: Pick<LevelMeasurement, 'cpu' | 'mainThreadCpu'>,
+  options: { serversOnly?: boolean } = {},
+): string {
+  const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
+  return Object.entries(measured.cpu)
+    .filter(
+      ([name]) => !options.serversOnly || (name !== 'load generator' && name !== 'rest of machine'),
+    )
+    .map(([name, share]) => {
+      const main = measured.mainThreadCpu?.[name];
+      const threads = main !== undefined && share - main >= 0.1;
+      return `${name} ${percent(share)}${threads ? ` (main thread ${percent(main)})` : ''}`;
+    })
+    .join(options.serversOnly ? ' + ' : ', ');
+}
 
 export function levelAt(results: BenchResults, concurrency: number): LevelResults | undefined {
   return results.levels.find((level) => level.level.concurrency === concurrency);

@@ -1,5 +1,5 @@
 import type { BenchResults, LevelMeasurement, LevelResults } from './bench-results.ts';
-import { commandTotals, format, levelAt, type TargetCheck } from './bench-targets.ts';
+import { commandTotals, describeCpu, format, levelAt, type TargetCheck } from './bench-targets.ts';
 import { quantileBucket } from './distributed-meter.ts';
 
 type DurableName = 'embedded' | 'distributed';
@@ -7,10 +7,7 @@ type DurableName = 'embedded' | 'distributed';
 const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
 
 function serverCpu(measured: LevelMeasurement): string {
-  return Object.entries(measured.cpu)
-    .filter(([name]) => name !== 'load generator' && name !== 'rest of machine')
-    .map(([name, share]) => `${name} ${percent(share)}`)
-    .join(' + ');
+  return describeCpu(measured, { serversOnly: true });
 }
 
 /**
@@ -25,7 +22,7 @@ export function explainResults(results: BenchResults, checks: TargetCheck[]): st
       .map(([name, measured]) => `${name}: ${serverCpu(measured)}`)
       .join('; ');
     notes.push(
-      `**${saturation.level.concurrency} concurrent turns ran** on this 2-core box, load generator included. Every server process is CPU-bound there (${cpu}). The baseline and the embedded product are one event loop each, so one core is their ceiling; the distributed deployment spreads the work over an API and an executor process.`,
+      `**${saturation.level.concurrency} concurrent turns ran** on this 2-core box, load generator included. Every server process is CPU-bound there (${cpu}). The baseline is one event loop, so one core is its ceiling. The embedded product's event loop (its main thread) does the same streaming work; its store, PGlite, runs on a worker thread, so the all-in-one figure also counts that thread and V8's garbage-collection threads, which share the second core with the load generator. The distributed deployment spreads the work over an API and an executor process.`,
     );
   }
   const one = levelAt(results, 1);
@@ -85,7 +82,7 @@ function uncontended(one: LevelResults): string {
     const measured = one.systems[name];
     return `${name} ${format.signedMs(measured.total.p50 - base.total.p50)} (first byte ${format.signedMs(measured.firstByte.p50 - base.firstByte.p50)})`;
   };
-  return `**Per-turn overhead without contention** (1 concurrent turn, p50): ${describe('embedded')}, ${describe('distributed')}. The distributed first byte includes the API's work before it answers (headers after ${format.ms(one.systems.distributed.headers.p50)}: session check, Redis open-turn script, PostgreSQL insert, RabbitMQ publish with confirm), the executor taking the job (lease, history from PostgreSQL, starting the model) and the 15 ms \`COALESCE_WINDOW_MS\` before the first append.`;
+  return `**Per-turn overhead without contention** (1 concurrent turn, p50): ${describe('embedded')}, ${describe('distributed')}. The distributed first byte includes the API's work before it answers (headers after ${format.ms(one.systems.distributed.headers.p50)}: session check, Redis open-turn script, PostgreSQL insert, RabbitMQ publish with confirm), the executor taking the job (lease, history from PostgreSQL, starting the model) and the first append (a turn's first chunk is written at once; later ones wait up to the 15 ms \`COALESCE_WINDOW_MS\`).`;
 }
 
 function distributedFirstByte(results: BenchResults): string {
@@ -106,7 +103,7 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
   const saturation = levelAt(results, plan.saturationConcurrency);
   if (check.target.includes('throughput') && saturation) {
     const embedded =
-      'the store (PGlite, Postgres compiled to WASM, on the same event loop: a separate `--cpu-prof` of the all-in-one process at 50 concurrent turns, not part of this run, put about a quarter of its CPU time inside PGlite), the chunk log and its fan-out, and SSE encoding, all on one core';
+      'the chunk log, its fan-out to the reader and SSE encoding with `id:` lines on its event loop, while its store (PGlite, Postgres compiled to WASM, on a worker thread) and the garbage collector of both threads need the second core, which the load generator also uses';
     const distributed =
       'the Redis appends and reads, PostgreSQL and RabbitMQ round trips, and a second HTTP hop between executor and API';
     const baselineCpu = percent(saturation.systems.baseline.cpu['baseline-server'] ?? 0);
@@ -119,8 +116,8 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
     const afterFirstByte = overhead - firstByte;
     const start =
       name === 'distributed'
-        ? `the first byte costs ${format.signedMs(firstByte)}: the API's work, the hop through RabbitMQ to the executor, and the 15 ms \`COALESCE_WINDOW_MS\` that the first chunk waits out before its append — that window alone is the whole 15 ms budget (writing a turn's first chunk at once would save it)`
-        : `the first byte costs ${format.signedMs(firstByte)}`;
+        ? `the first byte costs ${format.signedMs(firstByte)}: the API's work (session check, open-turn script, PostgreSQL insert, RabbitMQ publish with confirm), the hop through RabbitMQ to the executor and its start (lease, history from PostgreSQL, the model) — each a network round trip the baseline does not make`
+        : `the first byte costs ${format.signedMs(firstByte)}: the session check, persisting the user message and the turn, reading the history (each a call to the store thread and a few PGlite statements) before the model starts`;
     if (afterFirstByte < 5)
       return `Here ${start}; after it, the turn streams as fast as the baseline's.`;
     return `Here ${start}. The rest, ${format.signedMs(afterFirstByte)}, grows with the number of tokens (${format.ms(afterFirstByte / plan.words)} per token), which is the demo model slowing down: it runs inside the server process and times each token with its own ${tokenDelayMs} ms timer, which starts once the previous token has been handed on and fires late on a busier event loop (${name}: ${serverCpu(paced.systems[name])}; baseline: ${serverCpu(paced.systems.baseline)}). A remote model streams at its own pace, so this part would not add up for it.`;
@@ -149,7 +146,7 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
     const accounting = results.redisPhases.filter((phase) => phase.accounting);
     const inside = accounting.reduce((sum, phase) => sum + (phase.insideScripts ?? 0), 0);
     const scripts = accounting.reduce((sum, phase) => sum + (phase.commands.evalsha ?? 0), 0);
-    return `Every atomic operation is one Lua script, one round trip; each script runs ${(inside / Math.max(1, scripts)).toFixed(1)} commands inside Redis on average (XADD, HSET, PEXPIRE of each key of the turn, TIME, …), and Redis counts those too. Script calls alone are ${(totals.scripts / totals.words).toFixed(3)} per token, and all commands the processes send ${(totals.sent / Math.max(1, totals.accountedWords)).toFixed(3)}.`;
+    return `Every atomic operation is one Lua script, one round trip; each script runs ${(inside / Math.max(1, scripts)).toFixed(1)} commands inside Redis on average (an append: HMGET, one XADD per chunk, HSET; opening, leasing, claiming and closing a turn run more), and Redis counts those too. Script calls alone are ${(totals.scripts / totals.words).toFixed(3)} per token, and all commands the processes send ${(totals.sent / Math.max(1, totals.accountedWords)).toFixed(3)}. Under 0.5 in all would take about one append per ten tokens, a coalescing window several times the gap between one turn's tokens under load (${tokenGaps(results)}), which would delay every token by that much.`;
   }
   return 'See the tables above.';
 }

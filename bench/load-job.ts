@@ -57,6 +57,8 @@ export interface TurnsResult {
    * plus `load generator` for this process.
    */
   windowCpu: Record<string, number>;
+  /** The same for the main thread (event loop) of each metered process. */
+  windowMainThreadCpu: Record<string, number>;
 }
 
 /**

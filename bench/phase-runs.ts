@@ -137,6 +137,10 @@ function pool(results: TurnsResult[]): LevelMeasurement {
   for (const name of Object.keys(results[0]?.windowCpu ?? {})) {
     cpu[name] = average((result) => result.windowCpu[name] ?? 0);
   }
+  const mainThreadCpu: Record<string, number> = {};
+  for (const name of Object.keys(results[0]?.windowMainThreadCpu ?? {})) {
+    mainThreadCpu[name] = average((result) => result.windowMainThreadCpu[name] ?? 0);
+  }
   return {
     headers: percentiles(results.flatMap((result) => result.headersMs)),
     firstByte: percentiles(results.flatMap((result) => result.firstByteMs)),
@@ -146,6 +150,7 @@ function pool(results: TurnsResult[]): LevelMeasurement {
     failures: results.reduce((sum, result) => sum + result.failures, 0),
     failureSamples: results.flatMap((result) => result.failureSamples).slice(0, 5),
     cpu,
+    mainThreadCpu,
   };
 }
 

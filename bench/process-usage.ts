@@ -7,9 +7,21 @@ const run = promisify(execFile);
 const clockTicksPerSecond = 100;
 
 /** CPU time (user + system) a process has used so far, from `/proc/<pid>/stat`; 0 when gone. */
-export async function cpuSeconds(pid: number): Promise<number> {
+export function cpuSeconds(pid: number): Promise<number> {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of a process's main thread (its JavaScript event loop, for Node) so far; the rest of
+ * the process's time is its other threads (a worker thread, garbage collection, compilation).
+ */
+export function mainThreadCpuSeconds(pid: number): Promise<number> {
+  return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+}
+
+async function statCpuSeconds(path: string): Promise<number> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const stat = await readFile(path, 'utf8');
     // Fields after the parenthesised command name, which may itself contain spaces.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;

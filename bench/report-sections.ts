@@ -1,5 +1,5 @@
 import type { BenchResults, LevelResults, SystemName } from './bench-results.ts';
-import { benchmarkClient, commandTotals, format } from './bench-targets.ts';
+import { benchmarkClient, commandTotals, describeCpu, format } from './bench-targets.ts';
 import { sumCounts } from './redis-command-stats.ts';
 
 const systemNames: SystemName[] = ['baseline', 'embedded', 'distributed'];
@@ -8,12 +8,6 @@ const systemNames: SystemName[] = ['baseline', 'embedded', 'distributed'];
 export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-function cpuText(cpu: Record<string, number>): string {
-  return Object.entries(cpu)
-    .map(([name, share]) => `${name} ${(share * 100).toFixed(0)}%`)
-    .join(', ');
 }
 
 function latencyTable(level: LevelResults, title: string): string {
@@ -86,7 +80,7 @@ export function throughputSection(results: BenchResults): string {
           ? '—'
           : format.ratio(measured.wordsPerSecond / level.systems.baseline.wordsPerSecond),
         format.rate(measured.eventsPerSecond),
-        cpuText(measured.cpu),
+        describeCpu(measured),
       ];
     }),
   );

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createSessions, messageText, postTurn } from './chat-requests.ts';
 import type { TurnsJob, TurnsResult } from './load-job.ts';
-import { cpuSeconds, machineBusySeconds } from './process-usage.ts';
+import { cpuSeconds, machineBusySeconds, mainThreadCpuSeconds } from './process-usage.ts';
 import type { StreamOutcome } from './stream-client.ts';
 
 const warmupConcurrency = 4;
@@ -119,8 +119,9 @@ export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
         setTimeout(() => resolve(startMeter(job.meterPids)), windowStart - performance.now()),
       );
   let windowCpu: Record<string, number> = {};
+  let windowMainThreadCpu: Record<string, number> = {};
   const readMeter = async () => {
-    windowCpu = await (await meter).read();
+    ({ shares: windowCpu, mainThreads: windowMainThreadCpu } = await (await meter).read());
   };
   const windowClosed = byCount
     ? undefined
@@ -145,40 +146,48 @@ export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
     measuredTurns: totalMs.length,
     elapsedMs: performance.now() - started,
     windowCpu,
+    windowMainThreadCpu,
   };
 }
 
 interface CpuMeter {
-  read(): Promise<Record<string, number>>;
+  read(): Promise<{ shares: Record<string, number>; mainThreads: Record<string, number> }>;
 }
 
 /**
- * Starts metering the CPU use of `pids`, of this process and of the whole machine; `read` gives
- * shares of one core, with `rest of machine` = everything else (other services, other work).
+ * Starts metering the CPU use of `pids` (and of their main threads), of this process and of the
+ * whole machine; `read` gives shares of one core, with `rest of machine` = everything else (other
+ * services, other work).
  */
 function startMeter(pids: Record<string, number>): CpuMeter {
   const started = performance.now();
   const ownStart = process.cpuUsage();
-  const serverStart = Promise.all(Object.values(pids).map(cpuSeconds));
+  const processes = Object.values(pids);
+  const serverStart = Promise.all(processes.map(cpuSeconds));
+  const mainThreadStart = Promise.all(processes.map(mainThreadCpuSeconds));
   const machineStart = machineBusySeconds();
   return {
     async read() {
       const seconds = (performance.now() - started) / 1000;
       const own = process.cpuUsage(ownStart);
       const before = await serverStart;
-      const after = await Promise.all(Object.values(pids).map(cpuSeconds));
+      const mainBefore = await mainThreadStart;
+      const after = await Promise.all(processes.map(cpuSeconds));
+      const mainAfter = await Promise.all(processes.map(mainThreadCpuSeconds));
       const machine = (await machineBusySeconds()) - (await machineStart);
       const shares: Record<string, number> = {};
+      const mainThreads: Record<string, number> = {};
       let metered = 0;
       for (const [index, name] of Object.keys(pids).entries()) {
         const used = (after[index] ?? 0) - (before[index] ?? 0);
         metered += used;
         shares[name] = used / seconds;
+        mainThreads[name] = ((mainAfter[index] ?? 0) - (mainBefore[index] ?? 0)) / seconds;
       }
       const generator = (own.user + own.system) / 1e6;
       shares['load generator'] = generator / seconds;
       shares['rest of machine'] = Math.max(0, machine - metered - generator) / seconds;
-      return shares;
+      return { shares, mainThreads };
     },
   };
 }
