@@ -232,20 +232,36 @@ export class MemoryStreamRegistry implements StreamRegistry {
       throw new CursorOutOfRangeError(turnId, after);
     }
     let delivered = after;
-    while (!signal?.aborted) {
-      const chunk = entry.chunks[delivered];
-      if (chunk !== undefined) {
-        delivered += 1;
-        yield { type: 'chunk', position: delivered, chunk };
-        continue;
+    // One abort listener for the whole read, not one per wait: a reader waits once per chunk.
+    let stopWaiting: (() => void) | null = null;
+    const onAbort = () => stopWaiting?.();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!signal?.aborted) {
+        const chunk = entry.chunks[delivered];
+        if (chunk !== undefined) {
+          delivered += 1;
+          yield { type: 'chunk', position: delivered, chunk };
+          continue;
+        }
+        const { status, error } = entry.record;
+        if (isTerminal(status)) {
+          yield { type: 'end', status, error };
+          return;
+        }
+        this.#assertOpen();
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            entry.waiters.delete(done);
+            stopWaiting = null;
+            resolve();
+          };
+          stopWaiting = done;
+          entry.waiters.add(done);
+        });
       }
-      const { status, error } = entry.record;
-      if (isTerminal(status)) {
-        yield { type: 'end', status, error };
-        return;
-      }
-      this.#assertOpen();
-      await waitForChange(entry, signal);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -319,17 +335,4 @@ function wake(entry: TurnEntry): void {
   const waiters = [...entry.waiters];
   entry.waiters.clear();
   for (const waiter of waiters) waiter();
-}
-
-/** Resolves on the next change to the turn or on abort, leaving no listener behind either way. */
-function waitForChange(entry: TurnEntry, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      entry.waiters.delete(done);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    entry.waiters.add(done);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
