@@ -68,6 +68,10 @@ export async function runTurn(
     await end(executorGoneOutcome);
     return;
   }
+  // The history is read while the turn is marked running: one store round trip instead of two
+  // before the model starts (a failed read surfaces below, as the turn's failure).
+  const storedMessages = store.listMessages(job.sessionId);
+  storedMessages.catch(() => undefined);
   await store.markTurnRunning(job.turnId);
   metrics.activeTurns.inc();
   let failure: unknown;
@@ -78,7 +82,7 @@ export async function runTurn(
   try {
     // A turn that failed or was stopped before answering leaves an assistant message with no
     // parts (for the conversation's sake); the model has nothing to learn from it.
-    const history = (await store.listMessages(job.sessionId)).filter(
+    const history = (await storedMessages).filter(
       (message) => message.id !== job.assistantMessageId && message.parts.length > 0,
     );
     const result = streamText({
