@@ -139,7 +139,7 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
     return 'A resume is one `GET` that reads the active turn and replays the log from the cursor; its first byte waits for that read and the first replayed chunk.';
   }
   if (check.target.includes('commands per token the processes send')) {
-    return `The executor merges a turn's deltas that arrive within 15 ms into one append, but under load one turn's tokens come further apart (${tokenGaps(results)}), so a window holds few tokens; and every turn has fixed commands (open, lease, claim and publish close, reads), ${fixedCommands(results)}.`;
+    return `Per token, script calls (mostly appends) and all commands the processes send: ${appendsPerLevel(results)}. The executor merges a turn's deltas that arrive within 15 ms into one append (its first chunk goes at once), but one turn's tokens come ${tokenGaps(results)}: at the highest level further apart than the window, so most appends carry one or two tokens. Every turn also has fixed commands (open, lease, claim and publish close, reads), ${fixedCommands(results)}.`;
   }
   if (check.target.includes('inside Lua')) {
     const totals = commandTotals(results);
@@ -149,6 +149,22 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
     return `Every atomic operation is one Lua script, one round trip; each script runs ${(inside / Math.max(1, scripts)).toFixed(1)} commands inside Redis on average (an append: HMGET, one XADD per chunk, HSET; opening, leasing, claiming and closing a turn run more), and Redis counts those too. Script calls alone are ${(totals.scripts / totals.words).toFixed(3)} per token, and all commands the processes send ${(totals.sent / Math.max(1, totals.accountedWords)).toFixed(3)}. Under 0.5 in all would take about one append per ten tokens, a coalescing window several times the gap between one turn's tokens under load (${tokenGaps(results)}), which would delay every token by that much.`;
   }
   return 'See the tables above.';
+}
+
+function appendsPerLevel(results: BenchResults): string {
+  return results.redisPhases
+    .filter((phase) => phase.accounting && phase.words > 0)
+    .map(
+      (phase) =>
+        `${((phase.commands.evalsha ?? 0) / phase.words).toFixed(2)} and ${(sumSent(phase.sent) / phase.words).toFixed(2)} at ${phase.label.replace(', MONITOR on', '')}`,
+    )
+    .join(', ');
+}
+
+function sumSent(sent: Record<string, number> | undefined): number {
+  return Object.entries(sent ?? {})
+    .filter(([name]) => name === 'api' || name === 'executor')
+    .reduce((sum, [, calls]) => sum + calls, 0);
 }
 
 function tokenGaps(results: BenchResults): string {
