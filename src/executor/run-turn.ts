@@ -106,9 +106,11 @@ export async function runTurn(
         part.type === 'finish'
           ? { usage: part.totalUsage, finishReason: part.finishReason }
           : undefined,
+      // A failed tool is not a failed turn: the model reads the tool's error and carries on, so the
+      // user sees the same text the model saw (tools throw errors meant to be read, like
+      // "division by zero"), and the next turn's history matches what the model reasoned on.
+      redactToolErrors: false,
       onError: (error) => {
-        // Also called for tool failures, which are not turn failures: the model sees them and
-        // carries on. Only an `error` chunk in the stream fails the turn (see the loop below).
         lastError = error;
         turnLogger.warn({ err: error }, 'error shown to the user masked');
         return publicErrorText(error);
@@ -124,6 +126,9 @@ export async function runTurn(
       // (invariant 2): the SDK's `abort` chunk would be a second one.
       if (chunk.type === 'abort' && signal.reason === 'shutdown') break;
       writer.push(chunk);
+      if (chunk.type === 'tool-output-error') {
+        turnLogger.warn({ toolCallId: chunk.toolCallId, error: chunk.errorText }, 'tool failed');
+      }
       // Someone else ended the turn (force-close after a cancel): stop the model too. Likewise
       // once an append failed: every later chunk would be dropped and the turn can only fail.
       if (writer.refused || writer.failed) break;

@@ -10,6 +10,7 @@ import {
   collect,
   endTurn,
   expectedEvents,
+  newTurnInput,
   openTurn,
   textDeltas,
 } from './registry-contract-support.ts';
@@ -19,7 +20,9 @@ import {
   type RedisStreamRegistryOptions,
 } from './redis/redis-stream-registry.ts';
 import { deleteKeys, keySlot, listKeys, redisUrl } from '../../tests/support/redis-test-support.ts';
-import { registryScripts } from './redis/registry-commands.ts';
+import { RegistryCommands, registryScripts } from './redis/registry-commands.ts';
+import { type LuaScript, ScriptRunner } from './redis/script-runner.ts';
+import { encodeChunks } from './redis/turn-record-codec.ts';
 import { CursorOutOfRangeError, type ReadEvent, TurnNotFoundError } from './stream-registry.ts';
 
 const admin = new Redis(redisUrl, { lazyConnect: true, protocol: 2 });
@@ -357,6 +360,69 @@ describe('RedisStreamRegistry on a real Redis', () => {
       /could not connect to Redis/,
     );
     assert.ok(Date.now() - started < 5_000);
+  });
+
+  test('every script run twice, as ioredis resends a command whose reply a reset lost, answers as the first run did', async () => {
+    /** Runs each script twice with the same keys and arguments and answers the second reply. */
+    class ResendingRunner extends ScriptRunner {
+      override async run(
+        script: LuaScript,
+        keys: readonly string[],
+        args: readonly (string | number)[],
+      ): Promise<unknown> {
+        await super.run(script, keys, args);
+        return super.run(script, keys, args);
+      }
+    }
+    const runner = new ResendingRunner(admin);
+    await runner.load(registryScripts);
+    await withRegistry({}, async (registry, keyPrefix) => {
+      const commands = new RegistryCommands(runner, createRedisKeys(keyPrefix), {
+        activeTurnTtlMs: 60_000,
+        finishedTurnTtlMs: 60_000,
+      });
+      for (let round = 0; round < 25; round += 1) {
+        const input = newTurnInput();
+        const opened = await commands.openTurn(input, '');
+        assert.equal(opened.outcome, 'opened', 'a resent open is still the opener');
+        assert.equal((await registry.getActiveTurn(input.sessionId))?.turnId, input.turnId);
+        const chunks = textDeltas(round % 3 === 0 ? 0 : 3, `r${round}`);
+        if (chunks.length > 0) {
+          const appended = await commands.append(input.turnId, encodeChunks(chunks));
+          assert.equal(appended, chunks.length, 'a resent append stores its chunks once');
+        }
+        assert.equal(await commands.requestCancel(input.turnId), true);
+        assert.equal(
+          await commands.acquireLease(input.turnId, 'executor-a', 1_000),
+          'acquired',
+          'a resent lease is still held by its owner',
+        );
+        assert.equal(
+          await commands.claimClose(input.turnId, 'cancelled', null),
+          true,
+          'a resent claim is still won: its caller publishes the close',
+        );
+        const last = await commands.publishClose(
+          input.turnId,
+          input.sessionId,
+          encodeChunks([{ type: 'abort' }]),
+        );
+        assert.equal(last, chunks.length + 1, 'a resent publish stores its chunks once');
+        const turn = await registry.getTurn(input.turnId);
+        assert.equal(turn?.status, 'cancelled');
+        assert.equal(turn?.lastPosition, chunks.length + 1);
+        assert.equal(await registry.getActiveTurn(input.sessionId), null);
+        const events = await collect(registry.read(input.turnId, { after: 0 }));
+        assert.deepEqual(events, expectedEvents([...chunks, { type: 'abort' }], 0, 'cancelled'));
+      }
+      // A repeat that is not one (another session's open of a used id) is still refused.
+      const taken = newTurnInput();
+      await commands.openTurn(taken, '');
+      await assert.rejects(
+        commands.openTurn({ ...newTurnInput(), turnId: taken.turnId }, ''),
+        /already exists/,
+      );
+    });
   });
 
   test('every Lua script documents its keys, arguments and replies, and uses its key count', () => {

@@ -173,19 +173,30 @@ describe('the scale-out deployment: 2 API processes, 2 executors', () => {
         const text = `turn number ${index} [demo:words=${60 + index}]`;
         const sessionId = await createSession(api(index));
         const controller = new AbortController();
-        setTimeout(() => controller.abort(), Math.random() * 1500);
+        // One client in five may leave before its POST is even answered; the others leave at a
+        // random point of the answer. Timed from the response, so a loaded machine cannot turn
+        // every disconnect into one before acceptance.
+        const leavesEarly = index % 5 === 0;
+        if (leavesEarly) setTimeout(() => controller.abort(), Math.random() * 300);
         let accepted = false;
         await post(api(index), sessionId, text, {
           signal: controller.signal,
           onResponse: (status) => {
             accepted = status === 200;
+            if (!leavesEarly) setTimeout(() => controller.abort(), Math.random() * 1500);
           },
         });
-        return { sessionId, accepted, expected: uninterruptedAnswer(text, defaultWords) };
+        return {
+          sessionId,
+          accepted,
+          leavesEarly,
+          expected: uninterruptedAnswer(text, defaultWords),
+        };
       }),
     );
-    const acceptedCount = turns.filter((turn) => turn.accepted).length;
-    assert.ok(acceptedCount >= 20, `most requests were accepted (${acceptedCount})`);
+    for (const turn of turns) {
+      if (!turn.leavesEarly) assert.ok(turn.accepted, `session ${turn.sessionId} was accepted`);
+    }
     for (const { sessionId, accepted, expected } of turns) {
       await waitFor(
         async () => {

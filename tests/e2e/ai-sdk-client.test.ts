@@ -143,8 +143,10 @@ describe('the real AI SDK client against durable-chat', () => {
     assert.equal(chat.status, 'ready');
     assert.equal(chat.error, undefined);
     const toolPart = chat.lastMessage?.parts.find((part) => part.type === 'tool-calculator') as
-      { state: string } | undefined;
+      { state: string; errorText?: string } | undefined;
     assert.equal(toolPart?.state, 'output-error');
+    // The tool's own error, as the model read it, not the masked text of a failed turn.
+    assert.match(toolPart?.errorText ?? '', /^(Error: )?division by zero$/);
     assert.match(textOfMessage(chat.lastMessage), /failed/);
     const stored = await server.runtime.api.store.listMessages(sessionId);
     assert.deepEqual(

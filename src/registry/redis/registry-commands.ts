@@ -98,6 +98,8 @@ export class RegistryCommands {
     const reply = await this.#runner.run(scripts.claimClose, this.#turnKeys(turnId), [
       status,
       this.#ttls.activeTurnTtlMs,
+      // Makes a repeat of this call (ioredis resends it after a reconnect) answer as the first did.
+      randomUUID(),
       ...(error === null ? [] : [error]),
     ]);
     return booleanReply('claim-close', reply, turnId);
@@ -113,7 +115,7 @@ export class RegistryCommands {
     const reply = await this.#runner.run(
       scripts.publishClose,
       [...this.#turnKeys(turnId), keys.sessionActiveTurn(sessionId), keys.activeTurns()],
-      [turnId, sessionId, this.#ttls.finishedTurnTtlMs, ...chunks],
+      [turnId, sessionId, this.#ttls.finishedTurnTtlMs, randomUUID(), ...chunks],
     );
     const code = integerReply('publish-close', reply);
     if (code < 0) throw scriptError('publish-close', code, turnId);

@@ -3,6 +3,11 @@
   turn. A session pointer whose turn hash has vanished (expired, flushed) counts as free: a missing
   status is never "running".
 
+  Idempotent: the Redis client sends a command again after a reconnect when the dropped connection
+  lost its reply, and the first run may have opened the turn already. Turn ids are unique per call,
+  so a turn with this id, these messages, the session's pointer and nothing appended yet is that
+  first run's turn: the repeat answers "opened" again instead of "already exists".
+
   The caller reads the session pointer first and passes the meta key of the turn it names, so every
   key is declared; if the pointer moved in between, the script changes nothing and says so.
 
@@ -23,7 +28,7 @@
   Output:
     { 1, <HGETALL of the new turn> }     opened
     { -5, <HGETALL of the active turn> } the session has an active turn
-    { -4 }                               a turn with this id already exists
+    { -4 }                               another turn with this id already exists
     { -6, <current pointer value> }      the pointer moved since the caller read it: retry
 ]]
 local metaKey = KEYS[1]
@@ -32,6 +37,15 @@ local activeTurnsKey = KEYS[3]
 local seenMetaKey = KEYS[4]
 
 if redis.call('EXISTS', metaKey) == 1 then
+  local existing = redis.call('HMGET', metaKey,
+    'sessionId', 'userMessageId', 'assistantMessageId', 'status', 'lastPosition')
+  if existing[1] == ARGV[2] and existing[2] == ARGV[5] and existing[3] == ARGV[6]
+      and existing[4] == 'running' and existing[5] == '0'
+      and redis.call('GET', sessionKey) == ARGV[1] then
+    local reply = redis.call('HGETALL', metaKey)
+    table.insert(reply, 1, 1)
+    return reply
+  end
   return { -4 }
 end
 

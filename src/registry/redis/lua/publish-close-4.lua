@@ -5,6 +5,10 @@
 
   The terminal entry has id `<last position>-1`: after every chunk, without taking a position.
 
+  Idempotent per publish id: a repeat of the call (the Redis client resends a command whose reply a
+  dropped connection lost) finds the turn ended under its own publish id and answers the same
+  position, storing nothing.
+
   Input:
     KEYS[1] turn meta hash
     KEYS[2] turn chunk stream
@@ -14,7 +18,8 @@
     ARGV[1] turn id
     ARGV[2] session id (as the caller read it from the meta hash; checked)
     ARGV[3] finished-turn TTL (ms)
-    ARGV[4..n] trailing chunks, JSON-encoded, in order
+    ARGV[4] the publish id, unique per call
+    ARGV[5..n] trailing chunks, JSON-encoded, in order
 
   Output:
     >= 0  the position of the last chunk
@@ -28,13 +33,16 @@ local sessionKey = KEYS[3]
 local activeTurnsKey = KEYS[4]
 
 local state = redis.call('HMGET', metaKey, 'status', 'closingStatus', 'error', 'lastPosition',
-  'sessionId')
-local status, closingStatus, errorText, lastPosition, sessionId =
-  state[1], state[2], state[3], state[4], state[5]
+  'sessionId', 'publishId')
+local status, closingStatus, errorText, lastPosition, sessionId, publishId =
+  state[1], state[2], state[3], state[4], state[5], state[6]
 if not status then
   return -1
 end
 if status ~= 'closing' or not closingStatus then
+  if publishId == ARGV[4] then
+    return tonumber(lastPosition)
+  end
   return -3
 end
 if sessionId ~= ARGV[2] then
@@ -42,7 +50,7 @@ if sessionId ~= ARGV[2] then
 end
 
 local position = tonumber(lastPosition)
-for index = 4, #ARGV do
+for index = 5, #ARGV do
   position = position + 1
   local text = string.format('%d', position)
   redis.call('XADD', streamKey, text .. '-0', 'p', text, 'c', ARGV[index])
@@ -59,7 +67,8 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('HSET', metaKey,
   'status', closingStatus,
   'closedAt', string.format('%d', now),
-  'lastPosition', last)
+  'lastPosition', last,
+  'publishId', ARGV[4])
 
 if redis.call('GET', sessionKey) == ARGV[1] then
   redis.call('DEL', sessionKey)
