@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite, parse, protocol } from '@electric-sql/pglite';
+import { openNewPglite } from './pglite-data-dir-template.ts';
 import type { SqlClient } from './sql-client.ts';
 import { createTransactionClient, type QueryFunction } from './transaction-client.ts';
 
@@ -8,14 +11,18 @@ export interface PgliteSqlClientOptions {
   dataDir?: string;
 }
 
-/** Embedded Postgres (PGlite, WASM): on disk in `dataDir`, else in memory. */
+/**
+ * Embedded Postgres (PGlite, WASM): on disk in `dataDir`, else in memory. A new database starts from
+ * the dump of a fresh one (`openNewPglite`) instead of running initdb.
+ */
 export async function createPgliteSqlClient(
   options: PgliteSqlClientOptions = {},
 ): Promise<SqlClient> {
-  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
-  const database =
-    options.dataDir === undefined ? await PGlite.create() : await PGlite.create(options.dataDir);
-  return pgliteSqlClient(database);
+  const { dataDir } = options;
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  const isNew = dataDir === undefined || !existsSync(join(dataDir, 'PG_VERSION'));
+  if (!isNew) return pgliteSqlClient(await PGlite.create({ dataDir }));
+  return pgliteSqlClient(await openNewPglite(dataDir));
 }
 
 /**
