@@ -85,7 +85,8 @@ describe('the durable-chat CLI as a real process against a real server', () => {
 
   it('--resume re-attaches to the running turn and prints the whole answer', async () => {
     const { id } = await client.createSession();
-    const elsewhere = await client.sendMessage(id, 'started elsewhere [demo:words=200]');
+    // Long enough (about 6 s) for the CLI process to start on a loaded machine before it ends.
+    const elsewhere = await client.sendMessage(id, 'started elsewhere [demo:words=2000]');
     const run = startCli(
       ['chat', id, '--resume', '--token', environment.DURABLE_CHAT_TOKEN!],
       {
