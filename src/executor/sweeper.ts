@@ -1,11 +1,10 @@
-import { isTerminal, type TurnRecord } from '../registry/stream-registry.ts';
+import type { TurnRecord } from '../registry/stream-registry.ts';
 import {
   type EndTurnDependencies,
   endTurn,
   finishClaimedTurn,
-  unfinishedAnswerText,
+  settleStoredTurn,
 } from '../turn/end-turn.ts';
-import { endedTurnMessage } from '../turn/ended-turn-message.ts';
 import { executorGoneOutcome } from './run-turn.ts';
 
 export interface SweeperOptions {
@@ -81,23 +80,7 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
     const ended: string[] = [];
     const stale = await store.listUnfinishedTurns(new Date(now - options.storeGraceMs), 100);
     for (const stored of stale) {
-      const live = await registry.getTurn(stored.id);
-      if (live && !isTerminal(live.status)) continue;
-      const log = live ? await registry.readAll(stored.id) : [];
-      const status = live && isTerminal(live.status) ? live.status : 'failed';
-      const message = await endedTurnMessage(
-        log.map((entry) => entry.chunk),
-        stored.assistantMessageId,
-        { status, publicErrorText: unfinishedAnswerText },
-      );
-      const finished = await store.finishTurn({
-        turnId: stored.id,
-        status,
-        error: live?.error ?? 'the turn’s stream state was lost',
-        assistantMessage: message,
-        usage: null,
-      });
-      if (finished) ended.push(stored.id);
+      if (await settleStoredTurn(dependencies, stored)) ended.push(stored.id);
     }
     return ended;
   }

@@ -111,6 +111,8 @@ export interface ChatStore {
   failUnfinishedTurns(error: string): Promise<number>;
   /** Queued or running turns created before `createdBefore`, oldest first (the sweeper's view). */
   listUnfinishedTurns(createdBefore: Date, limit: number): Promise<StoredTurn[]>;
+  /** The session's queued or running turns, oldest first. */
+  listUnfinishedTurnsOfSession(sessionId: string): Promise<StoredTurn[]>;
   /** Touches the database (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

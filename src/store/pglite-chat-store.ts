@@ -31,6 +31,7 @@ const storeMethods = {
   getTurn: true,
   failUnfinishedTurns: true,
   listUnfinishedTurns: true,
+  listUnfinishedTurnsOfSession: true,
   ping: true,
 } satisfies Record<StoreMethod, true>;
 

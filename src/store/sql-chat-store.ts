@@ -253,6 +253,16 @@ export class SqlChatStore implements ChatStore {
     return rows.map(toTurn);
   }
 
+  async listUnfinishedTurnsOfSession(sessionId: string): Promise<StoredTurn[]> {
+    const rows = await this.#client.query<TurnRow>(
+      `SELECT ${turnColumns} FROM turns
+       WHERE session_id = $1 AND status IN ('queued', 'running')
+       ORDER BY created_at, id`,
+      [sessionId],
+    );
+    return rows.map(toTurn);
+  }
+
   async getTurn(turnId: string): Promise<StoredTurn | null> {
     const rows = await this.#client.query<TurnRow>(
       `SELECT ${turnColumns} FROM turns WHERE id = $1`,

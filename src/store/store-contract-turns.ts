@@ -326,5 +326,33 @@ export function runTurnContract(createStore: CreateChatStore): void {
       assert.equal((await store.listUnfinishedTurns(cutOff, 1)).length, 1);
       assert.equal((await store.listUnfinishedTurns(new Date(0), 10)).length, 0);
     });
+
+    test('lists the queued and running turns of one session only, oldest first', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: null });
+      const { id: otherSessionId } = await store.createSession({ userId: null });
+      const first = await store.startTurn(turnInput(sessionId, userMessage('first')));
+      await store.markTurnRunning(first.turn.id);
+      await tick();
+      const finished = await store.startTurn(turnInput(sessionId, userMessage('finished')));
+      await store.finishTurn({
+        turnId: finished.turn.id,
+        status: 'completed',
+        error: null,
+        assistantMessage: null,
+        usage: null,
+      });
+      await tick();
+      const last = await store.startTurn(turnInput(sessionId, userMessage('last')));
+      await store.startTurn(turnInput(otherSessionId, userMessage('elsewhere')));
+      const listed = await store.listUnfinishedTurnsOfSession(sessionId);
+      assert.deepEqual(
+        listed.map((turn) => [turn.id, turn.status]),
+        [
+          [first.turn.id, 'running'],
+          [last.turn.id, 'queued'],
+        ],
+      );
+      assert.deepEqual(await store.listUnfinishedTurnsOfSession(randomUUID()), []);
+    });
   });
 }

@@ -1,7 +1,11 @@
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { StreamRegistry, TerminalStatus } from '../registry/stream-registry.ts';
-import type { ChatStore, Usage } from '../store/chat-store.ts';
+import {
+  isTerminal,
+  type StreamRegistry,
+  type TerminalStatus,
+} from '../registry/stream-registry.ts';
+import type { ChatStore, StoredTurn, Usage } from '../store/chat-store.ts';
 import { endedTurnMessage } from './ended-turn-message.ts';
 import { trailingChunks } from './trailing-chunks.ts';
 
@@ -74,6 +78,35 @@ export async function finishClaimedTurn(
   }
   await registry.publishClose(turn.turnId, trailing);
   metrics.turnsFinished.inc({ outcome: outcome.status });
+}
+
+/**
+ * Ends a turn the store still has as queued or running although the registry no longer runs it:
+ * its registry turn ended but persisting that failed (folded from the registry's log, with its
+ * status), or its registry state vanished (a restarted Redis, an expired key) and it fails with
+ * nothing left to fold. False when the registry still runs it or someone else finished it first.
+ */
+export async function settleStoredTurn(
+  dependencies: Pick<EndTurnDependencies, 'registry' | 'store'>,
+  stored: StoredTurn,
+): Promise<boolean> {
+  const { registry, store } = dependencies;
+  const live = await registry.getTurn(stored.id);
+  if (live && !isTerminal(live.status)) return false;
+  const log = live ? await registry.readAll(stored.id) : [];
+  const status = live && isTerminal(live.status) ? live.status : 'failed';
+  const message = await endedTurnMessage(
+    log.map((entry) => entry.chunk),
+    stored.assistantMessageId,
+    { status, publicErrorText: unfinishedAnswerText },
+  );
+  return store.finishTurn({
+    turnId: stored.id,
+    status,
+    error: live?.error ?? 'the turn’s stream state was lost',
+    assistantMessage: message,
+    usage: null,
+  });
 }
 
 function usageOf(metadata: unknown): Usage | null {

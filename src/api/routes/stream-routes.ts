@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { parseEventId } from '../../protocol/event-id.ts';
 import { TurnNotFoundError, type TurnRecord } from '../../registry/stream-registry.ts';
-import { endTurn } from '../../turn/end-turn.ts';
+import { endTurn, settleStoredTurn } from '../../turn/end-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
 import { loadOwnedSession } from '../owned-session.ts';
@@ -46,6 +46,7 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
     const turn = opened.turn;
     let started: Awaited<ReturnType<typeof store.startTurn>>;
     try {
+      await settleEarlierTurns(session.id);
       started = await store.startTurn({
         sessionId: session.id,
         userMessage,
@@ -130,6 +131,20 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
   async function abandonTurn(turn: TurnRecord, reason: string): Promise<void> {
     if (await registry.claimClose(turn.turnId, 'failed', reason))
       await registry.publishClose(turn.turnId, []);
+  }
+
+  /**
+   * The registry has just let this session open a turn, so no earlier turn of it runs there; one
+   * the store still has unfinished lost its registry state (a restarted Redis). It is ended here,
+   * before the new user message is stored: left to the sweeper (which waits for a grace period),
+   * its assistant message would be stored after the new turn's messages, out of order.
+   */
+  async function settleEarlierTurns(sessionId: string): Promise<void> {
+    for (const stored of await store.listUnfinishedTurnsOfSession(sessionId)) {
+      if (await settleStoredTurn(dependencies, stored)) {
+        logger.warn({ turnId: stored.id, sessionId }, 'ended a turn the registry no longer ran');
+      }
+    }
   }
 
   /** The turn a `<turnId>:<position>` cursor names, if it is this session's and still replayable. */
