@@ -3,7 +3,8 @@ import type { Metrics } from '../metrics.ts';
 import { formatEventId } from '../protocol/event-id.ts';
 import { encodeChunkEvent, encodeDone, encodeHeartbeat } from '../protocol/sse-encoder.ts';
 import { streamHeaders } from '../protocol/stream-headers.ts';
-import type { StreamRegistry } from '../registry/stream-registry.ts';
+import { type StreamRegistry, TurnNotFoundError } from '../registry/stream-registry.ts';
+import { unfinishedAnswerText } from '../turn/end-turn.ts';
 
 export interface TurnStreamOptions {
   registry: StreamRegistry;
@@ -46,7 +47,15 @@ export function createTurnStreamResponse(options: TurnStreamOptions): Response {
           else send(encodeDone());
         }
       } catch (error) {
-        if (!reading.signal.aborted) logger.error({ err: error, turnId }, 'turn stream failed');
+        if (error instanceof TurnNotFoundError) {
+          // The turn's state is gone for good (a Redis restarted without persistence): nothing
+          // to reconnect to, so the reader is told the answer ended, the way the store ends it.
+          send(encodeChunkEvent(undefined, { type: 'error', errorText: unfinishedAnswerText }));
+          send(encodeDone());
+          logger.warn({ turnId }, 'the turn vanished while a reader waited');
+        } else if (!reading.signal.aborted) {
+          logger.error({ err: error, turnId }, 'turn stream failed');
+        }
       } finally {
         const wasOpen = !reading.signal.aborted;
         finish();

@@ -139,6 +139,11 @@ export class RedisStreamRegistry implements StreamRegistry {
       options.vanishedTurnCheckIntervalMs ?? defaults.vanishedTurnCheckIntervalMs,
     );
     this.#vanishedTurnCheck.unref();
+    // A reconnect is when turns most likely vanished (a Redis restarted without persistence loses
+    // every key): waiting readers hear it at once instead of at the next periodic check.
+    command.on('ready', () => {
+      this.#failVanishedTurns().catch(this.#onError);
+    });
   }
 
   async openTurn(input: OpenTurnInput): Promise<OpenTurnResult> {
