@@ -7,7 +7,11 @@ import {
 } from './durable-chat-connection-error.ts';
 import { parseChunk, readSseEvents } from './sse-events.ts';
 
-/** One chunk of a turn with the position the server gave it (positions start at 1). */
+/**
+ * One chunk of a turn with the position the server gave it (positions start at 1). A terminal
+ * chunk the server sent to this reader alone (no id: the turn's state was lost) carries the last
+ * position delivered, and the turn id of the stream ('' if nothing was delivered yet).
+ */
 export interface TurnStreamEvent {
   turnId: string;
   position: number;
@@ -184,7 +188,8 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
   }
 
   #accept(id: string | undefined, data: string): TurnStreamEvent | null {
-    const eventId = id === undefined ? null : parseEventId(id);
+    if (id === undefined) return this.#acceptUnlogged(data);
+    const eventId = parseEventId(id);
     if (eventId === null || eventId.turnId === null) {
       throw new DurableChatProtocolError(`A stream event has no "<turnId>:<position>" id: ${id}`);
     }
@@ -203,6 +208,22 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
     const chunk = parseChunk(data);
     this.#cursor = { turnId, position };
     return { turnId, position, chunk };
+  }
+
+  /**
+   * A chunk without an id is at no position of the turn's log: the server sends one only to end
+   * a read for good (an `error` when the turn's state was lost), so it is allowed only as a
+   * terminal chunk, and it carries the last position without moving the cursor.
+   */
+  #acceptUnlogged(data: string): TurnStreamEvent {
+    const chunk = parseChunk(data);
+    if (!terminalChunkTypes.has(chunk.type)) {
+      throw new DurableChatProtocolError(
+        `A stream event has no "<turnId>:<position>" id: ${data.slice(0, 100)}`,
+      );
+    }
+    const cursor = this.#cursor ?? this.#startedAfter;
+    return { turnId: cursor?.turnId ?? '', position: cursor?.position ?? 0, chunk };
   }
 
   async #reconnect(lost: unknown): Promise<Response | null> {

@@ -130,6 +130,25 @@ describe('the resumable reader against scripted wire behaviour', () => {
     assert.equal(requests.length, 2, 'a 409 is not retried');
   });
 
+  it('ends with a terminal chunk sent without an id (the turn was lost), at the last position, without reconnecting', async () => {
+    const lost: Script = (_request, response) => {
+      response.writeHead(200, sse);
+      response.end(
+        `${delta('T', 1)}${delta('T', 2)}data: ${JSON.stringify({ type: 'error', errorText: 'gone' })}\n\ndata: [DONE]\n\n`,
+      );
+    };
+    const events = await readAll(run(lost));
+    assert.deepEqual(
+      events.map(({ turnId, position, chunk }) => [turnId, position, chunk.type]),
+      [
+        ['T', 1, 'text-delta'],
+        ['T', 2, 'text-delta'],
+        ['T', 2, 'error'],
+      ],
+    );
+    assert.equal(requests.length, 1);
+  });
+
   it('refuses gaps, garbage, events without ids and non-stream answers, without retrying', async () => {
     const cases: [string, string, RegExp][] = [
       ['a gap', delta('T', 1) + delta('T', 3), /Position 2 of turn T is missing/],
