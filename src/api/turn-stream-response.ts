@@ -2,7 +2,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { formatEventId } from '../protocol/event-id.ts';
 import { encodeChunkEvent, encodeDone, encodeHeartbeat } from '../protocol/sse-encoder.ts';
-import { streamHeaders } from '../protocol/stream-headers.ts';
+import { streamHeaders, turnIdHeader } from '../protocol/stream-headers.ts';
 import { type StreamRegistry, TurnNotFoundError } from '../registry/stream-registry.ts';
 import { unfinishedAnswerText } from '../turn/end-turn.ts';
 
@@ -66,5 +66,8 @@ export function createTurnStreamResponse(options: TurnStreamOptions): Response {
       finish();
     },
   });
-  return new Response(body, { status: 200, headers: streamHeaders });
+  return new Response(body, {
+    status: 200,
+    headers: { ...streamHeaders, [turnIdHeader]: turnId },
+  });
 }

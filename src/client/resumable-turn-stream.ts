@@ -1,5 +1,6 @@
 import type { UIMessageChunk } from 'ai';
 import { parseEventId } from '../protocol/event-id.ts';
+import { turnIdHeader } from '../protocol/stream-headers.ts';
 import { DurableChatApiError } from './durable-chat-api-error.ts';
 import {
   DurableChatConnectionError,
@@ -101,6 +102,8 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
   readonly #onReconnect: ((attempt: ReconnectAttempt) => void) | undefined;
   readonly #startedAfter: TurnCursor | null;
   #cursor: TurnCursor | null;
+  /** The turn the server said it serves, before any chunk of it arrived. */
+  #announcedTurnId: string | null = null;
   #pending: Response | null = null;
   #failures = 0;
   #iterated = false;
@@ -244,7 +247,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
       this.#onReconnect?.({ attempt: this.#failures, delayMs, after: this.cursor, error });
       await sleep(delayMs, this.#signal);
       try {
-        return await this.#connectOnce(this.#cursor);
+        return await this.#connectOnce(this.#resumePoint());
       } catch (failure) {
         if (this.#signal.aborted || !isRetryable(failure)) throw failure;
         error = failure;
@@ -261,6 +264,16 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
     }
   }
 
+  /**
+   * Where a reconnect resumes: after the last chunk, or — when the connection broke before the
+   * first one — at the start of the turn the server announced, which it replays even if the turn
+   * ended meanwhile (re-attaching without a cursor would find nothing running).
+   */
+  #resumePoint(): TurnCursor | null {
+    if (this.#cursor !== null) return this.#cursor;
+    return this.#announcedTurnId === null ? null : { turnId: this.#announcedTurnId, position: 0 };
+  }
+
   async #connectOnce(after: TurnCursor | null): Promise<Response | null> {
     if (this.#signal.aborted) throw this.#signal.reason;
     const response = await this.#connect({ after, signal: this.#signal });
@@ -272,6 +285,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
         `Expected an event stream, got "${contentType || 'no body'}" (HTTP ${response.status}).`,
       );
     }
+    this.#announcedTurnId ??= response.headers.get(turnIdHeader);
     return response;
   }
 }

@@ -79,6 +79,33 @@ describe('the resumable reader against scripted wire behaviour', () => {
     ]);
   });
 
+  it('resumes the announced turn from its start when a connection breaks before its first chunk, even once it ended', async () => {
+    const announced = { ...sse, 'x-durable-chat-turn-id': 'T' };
+    const client = run(
+      (_request, response) => {
+        response.writeHead(200, announced);
+        response.end(': heartbeat\n\n');
+      },
+      (_request, response) => {
+        response.writeHead(200, announced);
+        response.end(`${delta('T', 1)}${event('T', 2, { type: 'finish' })}data: [DONE]\n\n`);
+      },
+    );
+    const stream = await client.resumeTurn('s1', { reconnect: { initialDelayMs: 1 } });
+    assert.ok(stream);
+    const events: TurnStreamEvent[] = [];
+    for await (const received of stream) events.push(received);
+    assert.deepEqual(
+      events.map((received) => received.position),
+      [1, 2],
+    );
+    // Without a cursor the reconnect would re-attach to whatever runs now: nothing, or another turn.
+    assert.deepEqual(requests, [
+      { method: 'GET', lastEventId: undefined },
+      { method: 'GET', lastEventId: 'T:0' },
+    ]);
+  });
+
   it('drops what an older server replays from the start, delivering each position once', async () => {
     const client = run(
       (_request, response) => {

@@ -40,7 +40,8 @@ export interface TurnStream {
 /**
  * Reads a turn stream to its end and checks the wire contract: AI SDK stream headers, an
  * `id: <turnId>:<position>` on every data event with positions `after+1 … after+n` without gaps,
- * every payload valid against `uiMessageChunkSchema`, and `data: [DONE]` last.
+ * every payload valid against `uiMessageChunkSchema`, `data: [DONE]` last, and the turn named in
+ * the `x-durable-chat-turn-id` header.
  */
 export async function readTurnStream(response: Response, after = 0): Promise<TurnStream> {
   assert.equal(response.status, 200, 'a turn stream answers 200');
@@ -64,6 +65,11 @@ export async function readTurnStream(response: Response, after = 0): Promise<Tur
     chunks.push(chunk as UIMessageChunk);
   }
   assert.ok(turnId, 'the stream carried at least one chunk');
+  assert.equal(
+    response.headers.get('x-durable-chat-turn-id'),
+    turnId,
+    'the response names the turn it serves before any chunk',
+  );
   assert.deepEqual(
     positions,
     positions.map((_, index) => after + index + 1),
