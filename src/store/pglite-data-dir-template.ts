@@ -61,11 +61,17 @@ async function keepTemplate(dump: Blob): Promise<void> {
   }
 }
 
-async function templatePath(): Promise<string> {
-  // initdb's WASM decides what a fresh data directory holds: its hash names the build.
-  const initdb = await readFile(
-    fileURLToPath(new URL('initdb.wasm', import.meta.resolve('@electric-sql/pglite'))),
-  );
-  const build = createHash('sha256').update(initdb).digest('hex').slice(0, 16);
-  return join(tmpdir(), 'durable-chat', `pglite-data-dir-${build}.tar`);
+let path: Promise<string> | undefined;
+
+/** Read and hashed once per process: the build cannot change while it runs. */
+function templatePath(): Promise<string> {
+  path ??= (async () => {
+    // initdb's WASM decides what a fresh data directory holds: its hash names the build.
+    const initdb = await readFile(
+      fileURLToPath(new URL('initdb.wasm', import.meta.resolve('@electric-sql/pglite'))),
+    );
+    const build = createHash('sha256').update(initdb).digest('hex').slice(0, 16);
+    return join(tmpdir(), 'durable-chat', `pglite-data-dir-${build}.tar`);
+  })();
+  return path;
 }

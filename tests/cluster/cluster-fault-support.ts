@@ -4,7 +4,12 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createRedisKeys, type RedisKeys } from '../../src/registry/redis/redis-keys.ts';
 import type { TerminalStatus } from '../../src/registry/stream-registry.ts';
-import { type CheckedTurnStream, textOfMessage } from '../races/race-support.ts';
+import {
+  type CheckedTurnStream,
+  checkTurnStream,
+  postCancel,
+  textOfMessage,
+} from '../races/race-support.ts';
 import { type Cluster, type ClusterProcess, clusterServiceUrls } from '../support/cluster.ts';
 import {
   chunksOf,
@@ -106,8 +111,11 @@ export async function waitUntilNoSessionActive(apiUrl: string, timeoutMs: number
 
 /** Looks at the deployment's state on the real Redis and PostgreSQL, past any fault proxy. */
 export class ClusterProbe {
-  static async open(cluster: Cluster): Promise<ClusterProbe> {
-    const redis = new Redis(clusterServiceUrls.redis, { lazyConnect: true });
+  /** `redisUrl`: the Redis the cluster runs on, when it is not the shared one. */
+  static async open(cluster: Cluster, redisUrl = clusterServiceUrls.redis): Promise<ClusterProbe> {
+    const redis = new Redis(redisUrl, { lazyConnect: true });
+    // A test that takes its Redis down must not get the client's reconnect errors as failures.
+    redis.on('error', () => undefined);
     await redis.connect();
     const database = new pg.Client({ connectionString: cluster.databaseUrl });
     await database.connect();
@@ -129,12 +137,21 @@ export class ClusterProbe {
     return this.#redis.hgetall(this.#keys.turnMeta(turnId));
   }
 
-  async storedTurnStatus(turnId: string): Promise<string | undefined> {
-    const { rows } = await this.#database.query<{ status: string }>(
-      'SELECT status FROM turns WHERE id = $1',
+  /** How many of the turn's keys (meta hash, chunk stream) Redis holds. */
+  registryKeyCount(turnId: string): Promise<number> {
+    return this.#redis.exists(this.#keys.turnMeta(turnId), this.#keys.turnStream(turnId));
+  }
+
+  async storedTurn(turnId: string): Promise<{ status: string; error: string | null } | undefined> {
+    const { rows } = await this.#database.query<{ status: string; error: string | null }>(
+      'SELECT status, error FROM turns WHERE id = $1',
       [turnId],
     );
-    return rows[0]?.status;
+    return rows[0];
+  }
+
+  async storedTurnStatus(turnId: string): Promise<string | undefined> {
+    return (await this.storedTurn(turnId))?.status;
   }
 
   /** The executor process whose lease holds the turn now (its id names its pid). */
@@ -188,4 +205,60 @@ export async function assertSettledEverywhere(
   assert.equal(last.id, stream.assistantMessageId, 'the answer is not the start.messageId');
   assert.equal(textOfMessage(last), stream.text, 'persisted text vs the text the reader saw');
   return last;
+}
+
+/** The `error.code` of a JSON error answer. */
+export function errorCode(result: SseReadResult): string | undefined {
+  return (result.body as { error?: { code?: string } } | undefined)?.error?.code;
+}
+
+/** Asserts every API and executor process of the cluster is still running. */
+export function assertAllProcessesAlive(cluster: Cluster): void {
+  for (const member of [...cluster.apis, ...cluster.executors]) {
+    assert.deepEqual(
+      [member.child.exitCode, member.child.signalCode],
+      [null, null],
+      `${member.role} ${member.port} exited:\n${member.output()}`,
+    );
+  }
+}
+
+/**
+ * Starts one long turn on each executor (checked through the lease holders) and stops each
+ * through POST …/cancel: every Stop reaches the executor that runs the turn, fast — without the
+ * cancel broadcast the API would wait `cancelForceCloseMs` and end the turn itself.
+ */
+export async function assertStopReachesEveryExecutor(
+  cluster: Cluster,
+  probe: ClusterProbe,
+  longText: string,
+  cancelForceCloseMs: number,
+): Promise<void> {
+  const api = cluster.apis[0]?.url ?? '';
+  const turns = await Promise.all(
+    cluster.executors.map(async (_, index) => {
+      const sessionId = await createSession(api);
+      const reader = postTurn(api, sessionId, `${longText} ${index}`);
+      await waitForText(reader, 20);
+      return { sessionId, reader };
+    }),
+  );
+  const holders = await Promise.all(
+    turns.map(({ reader }) => probe.leaseHolder(reader.turnId() ?? '', cluster.executors)),
+  );
+  assert.equal(new Set(holders).size, cluster.executors.length, 'one turn on each executor');
+  for (const { sessionId, reader } of turns) {
+    const cancelAt = Date.now();
+    const cancel = await postCancel(api, sessionId);
+    const cancelMs = Date.now() - cancelAt;
+    assert.deepEqual([cancel.status, cancel.body.cancelled], [200, true]);
+    const stream = checkTurnStream(await reader.result, 'a stopped turn');
+    assert.equal(stream.status, 'cancelled');
+    assert.ok(
+      cancelMs < cancelForceCloseMs / 2,
+      `the cancel took ${cancelMs} ms (force-close after ${cancelForceCloseMs} ms)`,
+    );
+    await assertSettledEverywhere(probe, api, sessionId, stream, 'cancelled');
+  }
+  assert.doesNotMatch(cluster.apis[0]?.output() ?? '', /force-closing/);
 }

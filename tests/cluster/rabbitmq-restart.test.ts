@@ -2,23 +2,24 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as connectAmqp } from 'amqplib';
-import { checkTurnStream, postCancel, uninterruptedAnswer } from '../races/race-support.ts';
+import { checkTurnStream, uninterruptedAnswer } from '../races/race-support.ts';
 import { type Cluster, startCluster } from '../support/cluster.ts';
-import type { SseReadResult } from '../support/read-sse.ts';
+import { freePort } from '../support/free-port.ts';
 import { waitFor } from '../support/wait-for.ts';
 import {
+  assertAllProcessesAlive,
   assertSettledEverywhere,
+  assertStopReachesEveryExecutor,
   ClusterProbe,
   createSession,
+  errorCode,
   getSession,
   postTurn,
-  waitForText,
   waitUntilNoSessionActive,
 } from './cluster-fault-support.ts';
 
@@ -195,19 +196,6 @@ class PrivateRabbitMq {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-function errorCode(result: SseReadResult): string | undefined {
-  return (result.body as { error?: { code?: string } } | undefined)?.error?.code;
-}
-
 describe('a real RabbitMQ restart between turns (a private broker node, its data kept on disk)', () => {
   let broker: PrivateRabbitMq;
   let cluster: Cluster;
@@ -291,42 +279,10 @@ describe('a real RabbitMQ restart between turns (a private broker node, its data
     );
     const consumingAfterMs = Date.now() - upAt;
 
-    const turns = await Promise.all(
-      cluster.executors.map(async (_, index) => {
-        const stopped = await createSession(api);
-        const reader = postTurn(api, stopped, `${longText} ${index}`);
-        await waitForText(reader, 20);
-        return { sessionId: stopped, reader };
-      }),
-    );
-    const holders = await Promise.all(
-      turns.map(({ reader }) => probe.leaseHolder(reader.turnId() ?? '', cluster.executors)),
-    );
-    assert.equal(new Set(holders).size, cluster.executors.length, 'one turn on each executor');
-    for (const { sessionId: stopped, reader } of turns) {
-      const cancelAt = Date.now();
-      const cancel = await postCancel(api, stopped);
-      const cancelMs = Date.now() - cancelAt;
-      assert.deepEqual([cancel.status, cancel.body.cancelled], [200, true]);
-      const stream = checkTurnStream(await reader.result, 'a stopped turn');
-      assert.equal(stream.status, 'cancelled');
-      // Without the cancel broadcast the API would wait the force-close bound and end it itself.
-      assert.ok(
-        cancelMs < cancelForceCloseMs / 2,
-        `the cancel took ${cancelMs} ms (force-close after ${cancelForceCloseMs} ms)`,
-      );
-      await assertSettledEverywhere(probe, api, stopped, stream, 'cancelled');
-    }
-    assert.doesNotMatch(cluster.apis[0]?.output() ?? '', /force-closing/);
+    await assertStopReachesEveryExecutor(cluster, probe, longText, cancelForceCloseMs);
 
     await waitUntilNoSessionActive(api, noSessionRunningBoundMs);
-    for (const member of [...cluster.apis, ...cluster.executors]) {
-      assert.deepEqual(
-        [member.child.exitCode, member.child.signalCode],
-        [null, null],
-        `${member.role} ${member.port} exited:\n${member.output()}`,
-      );
-    }
+    assertAllProcessesAlive(cluster);
     context.diagnostic(
       `stop took ${downAt - stoppingAt} ms, boot ${upAt - restartingAt} ms; 503 after ` +
         `${refusedAfterMs} ms; answered ${answeredAfterMs} ms and every executor consuming ` +

@@ -1,22 +1,24 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UIMessage } from 'ai';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { createRedisKeys } from '../../src/registry/redis/redis-keys.ts';
 import { unfinishedAnswerText } from '../../src/turn/end-turn.ts';
-import { checkTurnStream, textOfMessage, uninterruptedAnswer } from '../races/race-support.ts';
+import { checkTurnStream, uninterruptedAnswer } from '../races/race-support.ts';
 import { type Cluster, startCluster } from '../support/cluster.ts';
-import { chunksOf, type SseReadResult } from '../support/read-sse.ts';
+import { freePort } from '../support/free-port.ts';
+import { chunksOf } from '../support/read-sse.ts';
 import { waitFor } from '../support/wait-for.ts';
 import {
+  assertAllProcessesAlive,
+  assertSettledEverywhere,
+  ClusterProbe,
   createSession,
+  errorCode,
   getSession,
   postTurn,
   type TurnReader,
@@ -131,19 +133,6 @@ class PrivateRedis {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-function errorCode(result: SseReadResult): string | undefined {
-  return (result.body as { error?: { code?: string } } | undefined)?.error?.code;
-}
-
 /** The `start.messageId` of a turn read so far: the id its assistant message is stored under. */
 function assistantMessageIdOf(reader: TurnReader): string {
   const start = chunksOf(reader.events.filter((event) => event.data !== '[DONE]')).find(
@@ -156,8 +145,7 @@ function assistantMessageIdOf(reader: TurnReader): string {
 describe('a real Redis restart mid-turn (a private redis-server without persistence: every key is lost)', () => {
   let redis: PrivateRedis;
   let cluster: Cluster;
-  let database: pg.Client;
-  let registry: Redis;
+  let probe: ClusterProbe;
   before(async () => {
     redis = await PrivateRedis.start();
     cluster = await startCluster({
@@ -165,26 +153,13 @@ describe('a real Redis restart mid-turn (a private redis-server without persiste
       executors: 2,
       environment: { REDIS_URL: redis.url, DEMO_ANSWER_WORDS: String(defaultWords) },
     });
-    database = new pg.Client({ connectionString: cluster.databaseUrl });
-    await database.connect();
-    registry = new Redis(redis.url, { lazyConnect: true });
-    registry.on('error', () => undefined);
-    await registry.connect();
+    probe = await ClusterProbe.open(cluster, redis.url);
   });
   after(async () => {
-    registry?.disconnect();
-    await database?.end();
+    await probe?.close();
     await cluster?.close();
     await redis?.close();
   });
-
-  async function storedTurn(turnId: string) {
-    const { rows } = await database.query<{ status: string; error: string | null }>(
-      'SELECT status, error FROM turns WHERE id = $1',
-      [turnId],
-    );
-    return rows[0];
-  }
 
   /** Asserts the interrupted turn's persisted outcome: failed, its answer stored as a failure. */
   async function assertFailedForLostState(
@@ -192,7 +167,7 @@ describe('a real Redis restart mid-turn (a private redis-server without persiste
     turnId: string,
     assistantMessageId: string,
   ) {
-    assert.deepEqual(await storedTurn(turnId), { status: 'failed', error: stateLostError });
+    assert.deepEqual(await probe.storedTurn(turnId), { status: 'failed', error: stateLostError });
     assert.equal(message?.id, assistantMessageId, 'the failed answer is not where it belongs');
     // The streamed chunks lived only in Redis, so the text the user saw before the restart is
     // gone: the message keeps no parts, only the failure a reload shows.
@@ -207,14 +182,9 @@ describe('a real Redis restart mid-turn (a private redis-server without persiste
       await postTurn(api, sessionId, text, messageId).result,
       `"${text}"`,
     );
-    assert.equal(stream.status, 'completed');
     assert.equal(stream.text, uninterruptedAnswer(text, defaultWords));
-    const keys = createRedisKeys(cluster.keyPrefix);
-    assert.equal(await registry.hget(keys.turnMeta(stream.turnId), 'status'), 'completed');
-    assert.equal((await storedTurn(stream.turnId))?.status, 'completed');
+    await assertSettledEverywhere(probe, api, sessionId, stream, 'completed');
     const session = await getSession(api, sessionId);
-    assert.equal(session.active_stream, null);
-    assert.equal(textOfMessage(session.messages.at(-1)), stream.text);
     return session.messages;
   }
 
@@ -257,17 +227,14 @@ describe('a real Redis restart mid-turn (a private redis-server without persiste
       message: `the streams of the vanished turns ended within ${vanishedStreamClosedMs} ms of Redis being back`,
     });
 
-    const keys = createRedisKeys(cluster.keyPrefix);
-    const turnKeys = [continuedTurnId, abandonedTurnId].flatMap((id) => [
-      keys.turnMeta(id),
-      keys.turnStream(id),
-    ]);
-    assert.equal(await registry.exists(...turnKeys), 0, 'the restart kept turn state');
+    for (const turnId of [continuedTurnId, abandonedTurnId]) {
+      assert.equal(await probe.registryKeyCount(turnId), 0, 'the restart kept turn state');
+    }
     await waitUntilNoSessionActive(api, noSessionRunningBoundMs);
     for (const sessionId of [continuedId, abandonedId, refusedId]) {
       assert.equal((await getSession(api, sessionId)).active_stream, null, sessionId);
     }
-    assert.equal((await storedTurn(continuedTurnId))?.status, 'running');
+    assert.equal((await probe.storedTurn(continuedTurnId))?.status, 'running');
 
     // The user goes on at once: the interrupted turn ends before the new message is stored.
     const continuedMessages = await assertAnswered(continuedId, 'one more [demo:words=30]');
@@ -290,7 +257,7 @@ describe('a real Redis restart mid-turn (a private redis-server without persiste
     );
 
     // Nobody writes to the other session again: the sweeper ends its turn.
-    await waitFor(async () => (await storedTurn(abandonedTurnId))?.status !== 'running', {
+    await waitFor(async () => (await probe.storedTurn(abandonedTurnId))?.status !== 'running', {
       timeoutMs: Math.max(0, abandonedTurnSettledMs - (Date.now() - abandonedPostedAt)),
       intervalMs: 200,
       message: `the abandoned turn ended within ${abandonedTurnSettledMs} ms of its start`,
@@ -327,13 +294,7 @@ describe('a real Redis restart mid-turn (a private redis-server without persiste
     }
 
     await waitUntilNoSessionActive(api, noSessionRunningBoundMs);
-    for (const member of [...cluster.apis, ...cluster.executors]) {
-      assert.deepEqual(
-        [member.child.exitCode, member.child.signalCode],
-        [null, null],
-        `${member.role} ${member.port} exited:\n${member.output()}`,
-      );
-    }
+    assertAllProcessesAlive(cluster);
     context.diagnostic(
       `503 after ${refusedAfterMs} ms; the abandoned turn ended ${settledAfterMs} ms after its start`,
     );

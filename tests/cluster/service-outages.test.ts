@@ -2,15 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as connectAmqp } from 'amqplib';
-import { checkTurnStream, postCancel, uninterruptedAnswer } from '../races/race-support.ts';
+import { checkTurnStream, uninterruptedAnswer } from '../races/race-support.ts';
 import { type Cluster, clusterServiceUrls, startCluster } from '../support/cluster.ts';
-import type { SseReadResult } from '../support/read-sse.ts';
 import { TcpFaultProxy } from '../support/tcp-fault-proxy.ts';
 import { waitFor } from '../support/wait-for.ts';
 import {
   assertSettledEverywhere,
+  assertStopReachesEveryExecutor,
   ClusterProbe,
   createSession,
+  errorCode,
   getSession,
   postTurn,
   waitForText,
@@ -34,10 +35,6 @@ async function proxyFor(url: string, defaultPort: number) {
   proxied.hostname = '127.0.0.1';
   proxied.port = String(proxy.port);
   return { proxy, url: proxied.toString() };
-}
-
-function errorCode(result: SseReadResult): string | undefined {
-  return (result.body as { error?: { code?: string } } | undefined)?.error?.code;
 }
 
 describe('Redis outages and connection resets mid-turn (every process reaches Redis through a fault proxy)', () => {
@@ -253,32 +250,7 @@ describe('a RabbitMQ outage between turns (every process reaches RabbitMQ throug
       intervalMs: 200,
       message: 'every executor consumes again',
     });
-    const turns = await Promise.all(
-      cluster.executors.map(async (_, index) => {
-        const stopped = await createSession(api);
-        const reader = postTurn(api, stopped, `${longText} ${index}`);
-        await waitForText(reader, 20);
-        return { sessionId: stopped, reader };
-      }),
-    );
-    const holders = await Promise.all(
-      turns.map(({ reader }) => probe.leaseHolder(reader.turnId() ?? '', cluster.executors)),
-    );
-    assert.equal(new Set(holders).size, cluster.executors.length, 'one turn on each executor');
-    for (const { sessionId: stopped, reader } of turns) {
-      const cancelAt = Date.now();
-      const cancel = await postCancel(api, stopped);
-      const cancelMs = Date.now() - cancelAt;
-      assert.deepEqual([cancel.status, cancel.body.cancelled], [200, true]);
-      const stream = checkTurnStream(await reader.result, 'a stopped turn');
-      assert.equal(stream.status, 'cancelled');
-      assert.ok(
-        cancelMs < cancelForceCloseMs / 2,
-        `the cancel took ${cancelMs} ms (force-close after ${cancelForceCloseMs} ms)`,
-      );
-      await assertSettledEverywhere(probe, api, stopped, stream, 'cancelled');
-    }
-    assert.doesNotMatch(cluster.apis[0]?.output() ?? '', /force-closing/);
+    await assertStopReachesEveryExecutor(cluster, probe, longText, cancelForceCloseMs);
     await waitUntilNoSessionActive(api, noSessionRunningBoundMs);
   });
 });
