@@ -42,7 +42,7 @@ describe('the session list in the browser', () => {
         .getByTestId('session-title')
         .filter({ hasText: 'renamed in the browser' })
         .waitFor();
-      assert.equal((await api.getSession(second)).title, 'renamed in the browser');
+      await api.waitForTitle(second, 'renamed in the browser');
 
       await sessionItem(page, first).hover();
       await sessionItem(page, first).getByTestId('rename-session').click({ force: true });

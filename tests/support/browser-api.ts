@@ -118,6 +118,15 @@ export class ProductApi {
     return textOf(answer);
   }
 
+  /** Waits until the server stores `title` for the session (the page renames optimistically). */
+  async waitForTitle(sessionId: string, title: string, timeoutMs = 10_000): Promise<void> {
+    await waitFor(async () => (await this.getSession(sessionId)).title === title, {
+      timeoutMs,
+      intervalMs: 50,
+      message: `the server never stored the title "${title}" for session ${sessionId}`,
+    });
+  }
+
   /** Waits until the session has a running turn; returns the session as it was then. */
   async waitForRunningTurn(sessionId: string, timeoutMs = 10_000): Promise<SessionDetail> {
     let detail: SessionDetail | undefined;

@@ -66,6 +66,10 @@ export function ChatView({
   const syncing = useRef(false);
   const syncedUpdatedAt = useRef(initialUpdatedAt);
   const lastSentText = useRef('');
+  // Counts messages sent here. A sync that began before a send holds a snapshot from before that
+  // turn: applying it would show stale messages and re-attach to a turn that has since ended,
+  // turning the turn's own outcome (an error, say) into an idle chat.
+  const sentCount = useRef(0);
 
   const transport = useMemo(
     () =>
@@ -110,10 +114,11 @@ export function ChatView({
     async (afterConflict = false) => {
       if (syncing.current || (!afterConflict && busy())) return;
       syncing.current = true;
+      const sentBefore = sentCount.current;
       let attached = false;
       try {
         const detail = await client.getSession(sessionId);
-        if (busy() && !afterConflict) return;
+        if (sentCount.current !== sentBefore || (busy() && !afterConflict)) return;
         syncedUpdatedAt.current = detail.updated_at;
         setMessages(detail.messages);
         if (detail.active_stream) {
@@ -149,6 +154,7 @@ export function ChatView({
   const send = useCallback(
     (text: string) => {
       lastSentText.current = text;
+      sentCount.current += 1;
       setConflict(false);
       setNotice(null);
       setDraft('');
