@@ -42,6 +42,8 @@ export function useSessionList(client: DurableChatClient): SessionList {
   const refreshing = useRef<Promise<void> | null>(null);
   // Polling a server that refuses us only repeats the 401; a new token triggers a refresh.
   const refused = useRef(false);
+  const refreshesStarted = useRef(0);
+  const titleEdits = useRef(new Map<string, TitleEdit>());
 
   const fail = useCallback((reason: unknown) => {
     if (isAuthError(reason)) {
@@ -59,8 +61,11 @@ export function useSessionList(client: DurableChatClient): SessionList {
     refreshing.current ??= (async () => {
       try {
         const limit = Math.min(Math.max(loadedCount.current, sessionPageSize), largestPage);
+        refreshesStarted.current += 1;
+        const refreshNumber = refreshesStarted.current;
         const page = await client.listSessions({ limit, offset: 0 });
-        setSessions((current) => mergeFirstPage(current, page.sessions, limit));
+        const fresh = withTitleEdits(page.sessions, titleEdits.current, refreshNumber);
+        setSessions((current) => mergeFirstPage(current, fresh, limit));
         setTotal(page.total);
         refused.current = false;
         setAuthRequired(false);
@@ -119,11 +124,17 @@ export function useSessionList(client: DurableChatClient): SessionList {
             session.id === sessionId ? { ...session, title: value } : session,
           ),
         );
+      const edit: TitleEdit = { title, confirmedFromRefresh: null };
+      titleEdits.current.set(sessionId, edit);
       setTitle(title);
       try {
         await client.renameSession(sessionId, title);
+        edit.confirmedFromRefresh = refreshesStarted.current + 1;
       } catch (reason) {
-        setTitle(previous);
+        if (titleEdits.current.get(sessionId) === edit) {
+          titleEdits.current.delete(sessionId);
+          setTitle(previous);
+        }
         throw reason;
       }
     },
@@ -151,6 +162,35 @@ export function useSessionList(client: DurableChatClient): SessionList {
     rename,
     remove,
   };
+}
+
+/** A title renamed here, which lists fetched before the server stored it do not know yet. */
+interface TitleEdit {
+  title: string;
+  /** The first refresh that started after the server stored the title; null while saving. */
+  confirmedFromRefresh: number | null;
+}
+
+/**
+ * Shows titles renamed here over a page fetched before they were saved, so a poll in flight
+ * during a rename does not flash the old title back. A page fetched after the save is the
+ * server's word (it may hold a rename made elsewhere since) and retires the edit.
+ */
+function withTitleEdits(
+  page: SessionSummary[],
+  edits: Map<string, TitleEdit>,
+  refreshNumber: number,
+): SessionSummary[] {
+  for (const [sessionId, edit] of edits) {
+    if (edit.confirmedFromRefresh !== null && refreshNumber >= edit.confirmedFromRefresh) {
+      edits.delete(sessionId);
+    }
+  }
+  if (edits.size === 0) return page;
+  return page.map((session) => {
+    const edit = edits.get(session.id);
+    return edit === undefined ? session : { ...session, title: edit.title };
+  });
 }
 
 /**
