@@ -31,6 +31,7 @@ export function createChatTransport(options: ChatTransportOptions = {}): ChatTra
   const streamOptions = (signal: AbortSignal | undefined): TurnStreamOptions => ({
     ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
     ...(options.onReconnect ? { onReconnect: options.onReconnect } : {}),
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
     ...(signal ? { signal } : {}),
   });
 

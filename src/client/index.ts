@@ -28,6 +28,7 @@ export {
 } from './durable-chat-connection-error.ts';
 export { type LegacyChunk, LegacyChunkConverter, toLegacyChunks } from './legacy-chunks.ts';
 export {
+  defaultIdleTimeoutMs,
   defaultReconnectPolicy,
   type ReconnectAttempt,
   type ReconnectPolicy,

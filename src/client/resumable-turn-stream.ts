@@ -6,6 +6,7 @@ import {
   DurableChatConnectionError,
   DurableChatProtocolError,
 } from './durable-chat-connection-error.ts';
+import { IdleTimer } from './idle-timer.ts';
 import { parseChunk, readSseEvents } from './sse-events.ts';
 
 /**
@@ -34,6 +35,8 @@ export interface ReconnectPolicy {
   maxDelayMs: number;
 }
 
+export const defaultIdleTimeoutMs = 45_000;
+
 export const defaultReconnectPolicy: Readonly<ReconnectPolicy> = {
   retries: 3,
   initialDelayMs: 1000,
@@ -58,6 +61,14 @@ export interface TurnStreamOptions {
   reconnect?: Partial<ReconnectPolicy> | false;
   /** Told before every reconnect, e.g. to show "reconnecting…". */
   onReconnect?: (attempt: ReconnectAttempt) => void;
+  /**
+   * A connection on which nothing arrives for this long — no response, no chunk, not even the
+   * server's heartbeat (`HEARTBEAT_INTERVAL_MS`, 15 s by default) — is taken for dead and
+   * resumed, as a link that died without a reset (a laptop waking up, a dropped NAT entry)
+   * would otherwise keep the reader waiting forever. Keep it above the server's heartbeat
+   * interval. Defaults to 45 000 ms; false never gives up on a silent connection.
+   */
+  idleTimeoutMs?: number | false;
 }
 
 export interface ConnectRequest {
@@ -100,6 +111,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
   readonly #policy: ReconnectPolicy;
   readonly #signal: AbortSignal;
   readonly #onReconnect: ((attempt: ReconnectAttempt) => void) | undefined;
+  readonly #idleTimeoutMs: number | false;
   readonly #startedAfter: TurnCursor | null;
   #cursor: TurnCursor | null;
   /** The turn the server said it serves, before any chunk of it arrived. */
@@ -120,6 +132,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
         : { ...defaultReconnectPolicy, ...options.reconnect };
     this.#signal = options.signal ?? new AbortController().signal;
     this.#onReconnect = options.onReconnect;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
     this.#startedAfter = after;
     this.#cursor = after;
   }
@@ -139,10 +152,11 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
       // Stops the body read even if a custom fetch ignores the signal it was given.
       const stopReading = () => reading.abort();
       this.#signal.addEventListener('abort', stopReading, { once: true });
+      const idle = new IdleTimer(this.#idleTimeoutMs, stopReading);
       let finished = false;
       let lost: unknown = new Error('the stream ended before its last chunk');
       try {
-        for await (const message of readSseEvents(response, reading.signal)) {
+        for await (const message of readSseEvents(response, reading.signal, () => idle.touch())) {
           if (message.data === '[DONE]') {
             finished = true;
             break;
@@ -151,7 +165,10 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
           if (event === null) continue;
           this.#failures = 0;
           if (terminalChunkTypes.has(event.chunk.type)) finished = true;
+          // Time the caller spends with a chunk is not silence of the server.
+          idle.suspend();
           yield event;
+          idle.resume();
           if (this.#signal.aborted) throw this.#signal.reason;
         }
       } catch (error) {
@@ -159,10 +176,12 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
         if (!isConnectionFailure(error)) throw error;
         lost = error;
       } finally {
+        idle.stop();
         this.#signal.removeEventListener('abort', stopReading);
         reading.abort();
       }
       if (this.#signal.aborted) throw this.#signal.reason;
+      if (idle.expired && !finished) lost = silentConnectionError(this.#idleTimeoutMs);
       if (finished) return;
       response = await this.#reconnect(lost);
       if (response === null) {
@@ -276,7 +295,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
 
   async #connectOnce(after: TurnCursor | null): Promise<Response | null> {
     if (this.#signal.aborted) throw this.#signal.reason;
-    const response = await this.#connect({ after, signal: this.#signal });
+    const response = await this.#connectWithinIdleTimeout(after);
     if (response === null || response.status === 204) return null;
     const contentType = response.headers.get('content-type') ?? '';
     if (!response.body || !contentType.includes('text/event-stream')) {
@@ -288,6 +307,32 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
     this.#announcedTurnId ??= response.headers.get(turnIdHeader);
     return response;
   }
+
+  /** A request whose response does not start within the idle timeout is aborted and retried. */
+  async #connectWithinIdleTimeout(after: TurnCursor | null): Promise<Response | null> {
+    if (this.#idleTimeoutMs === false) return this.#connect({ after, signal: this.#signal });
+    const attempt = new AbortController();
+    const timer = setTimeout(
+      () => attempt.abort(silentConnectionError(this.#idleTimeoutMs)),
+      this.#idleTimeoutMs,
+    );
+    try {
+      // The response body stays tied to this signal: it must never fire after the headers came.
+      return await this.#connect({
+        after,
+        signal: AbortSignal.any([this.#signal, attempt.signal]),
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** A connection that said nothing for the idle timeout: a network failure, so it is retried. */
+function silentConnectionError(idleTimeoutMs: number | false): Error {
+  return new Error(
+    `the server sent nothing for ${idleTimeoutMs} ms; the connection is taken for dead`,
+  );
 }
 
 /** Failures of the network itself (fetch and body reads raise TypeError), not of our checks. */

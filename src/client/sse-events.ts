@@ -2,15 +2,27 @@ import { EventSourceParserStream } from '@ai-sdk/provider-utils';
 import type { UIMessageChunk } from 'ai';
 import { DurableChatProtocolError } from './durable-chat-connection-error.ts';
 
-/** The data events of an SSE body (comments skipped); `stop` cancels the read. */
+/**
+ * The data events of an SSE body (comments skipped); `stop` cancels the read. `onReceive` is told
+ * of every piece of the body that arrives, comments (the server's heartbeats) included.
+ */
 export async function* readSseEvents(
   response: Response,
   stop: AbortSignal,
+  onReceive: () => void = () => {},
 ): AsyncGenerator<{ id: string | undefined; data: string }> {
   const body = response.body;
   if (body === null) return;
   const reader = body
     .pipeThrough(new TextDecoderStream())
+    .pipeThrough(
+      new TransformStream<string, string>({
+        transform(text, controller) {
+          onReceive();
+          controller.enqueue(text);
+        },
+      }),
+    )
     .pipeThrough(new EventSourceParserStream())
     .getReader();
   const release = () => void reader.cancel().catch(() => {});

@@ -37,6 +37,18 @@ export class TcpFaultProxy {
     this.#sockets.clear();
   }
 
+  /**
+   * Stops carrying bytes on every open connection without closing it, as a link that died
+   * without a reset would (a laptop that slept, a NAT entry that expired): neither side notices.
+   * New connections work as usual.
+   */
+  freeze(): void {
+    for (const socket of this.#sockets) {
+      socket.unpipe();
+      socket.pause();
+    }
+  }
+
   /** Cuts every connection and resets new ones at once, as a broker that is down would. */
   goDown(): void {
     this.#refusing = true;
