@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { PGlite, parse, protocol } from '@electric-sql/pglite';
 import { openNewPglite } from './pglite-data-dir-template.ts';
 import type { SqlClient } from './sql-client.ts';
-import { createTransactionClient, type QueryFunction } from './transaction-client.ts';
+import {
+  assertCommitted,
+  createTransactionClient,
+  type QueryFunction,
+} from './transaction-client.ts';
 
 export interface PgliteSqlClientOptions {
   /** A folder for the database files (created if missing); in memory when absent. */
@@ -72,11 +76,7 @@ export function pgliteSqlClient(database: PGlite): SqlClient {
           throw error;
         }
         transaction.end();
-        // Postgres answers COMMIT with ROLLBACK when a statement of the transaction failed and
-        // the work carried on regardless: nothing was written, so the caller must not think so.
-        if ((await execute('COMMIT'))?.command === 'ROLLBACK') {
-          throw new Error('the transaction was rolled back: one of its statements failed');
-        }
+        assertCommitted((await execute('COMMIT'))?.command);
         return result;
       }),
     close() {

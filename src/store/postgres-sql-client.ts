@@ -1,6 +1,10 @@
 import pg from 'pg';
 import type { SqlClient } from './sql-client.ts';
-import { createTransactionClient, type QueryFunction } from './transaction-client.ts';
+import {
+  assertCommitted,
+  createTransactionClient,
+  type QueryFunction,
+} from './transaction-client.ts';
 
 export interface PostgresSqlClientOptions {
   connectionString: string;
@@ -62,7 +66,7 @@ export async function createPostgresSqlClient(
       try {
         await connection.query('BEGIN');
         const result = await work(transaction.client);
-        await connection.query('COMMIT');
+        assertCommitted((await connection.query('COMMIT')).command);
         return result;
       } catch (error) {
         await connection.query('ROLLBACK').catch((rollbackError: Error) => {

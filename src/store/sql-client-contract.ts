@@ -45,6 +45,18 @@ export function runSqlClientContract(
       assert.deepEqual(await numbers(client), []);
     });
 
+    test('fails a transaction whose work swallowed the error of one of its statements, and writes nothing', async (client) => {
+      await assert.rejects(
+        client.transaction(async (transaction) => {
+          await transaction.query('INSERT INTO numbers VALUES (1)');
+          await transaction.query('INSERT INTO numbers VALUES (NULL)').catch(() => undefined);
+          return 'looked fine';
+        }),
+        /rolled back/,
+      );
+      assert.deepEqual(await numbers(client), []);
+    });
+
     test('rolls a failed nested transaction back to its savepoint only', async (client) => {
       await client.transaction(async (transaction) => {
         await transaction.query('INSERT INTO numbers VALUES (1)');

@@ -49,3 +49,14 @@ export function createTransactionClient(query: QueryFunction): {
     },
   };
 }
+
+/**
+ * Throws when COMMIT was answered with the command tag ROLLBACK: Postgres does that when a
+ * statement of the transaction failed and the work carried on regardless. Nothing was written,
+ * so the caller must not think it was.
+ */
+export function assertCommitted(commitCommandTag: string | undefined): void {
+  if (commitCommandTag === 'ROLLBACK') {
+    throw new Error('the transaction was rolled back: one of its statements failed');
+  }
+}
