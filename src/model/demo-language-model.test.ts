@@ -174,6 +174,28 @@ describe('demo language model', () => {
     assert.ok((arrivals[9] ?? 0) - (arrivals[5] ?? 0) < 100, 'no silence elsewhere');
   });
 
+  it('keeps its own pace when the reader falls behind: the words due meanwhile are waiting', async () => {
+    const model = createDemoLanguageModel({ tokenDelayMs: 50, answerWords: 6, slowSilenceMs: 0 });
+    const { stream } = await model.doStream({
+      prompt: [{ role: 'user', content: [{ type: 'text', text: 'pace yourself' }] }],
+    });
+    const started = performance.now();
+    const deltaArrivals: number[] = [];
+    for await (const part of stream) {
+      if (part.type !== 'text-delta') continue;
+      deltaArrivals.push(performance.now() - started);
+      // The reader is busy for four words' time after the first one.
+      if (deltaArrivals.length === 1) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(deltaArrivals.length, 6);
+    // A pause after each pull would end at 50 + 200 + 5 × 50 = 500 ms; the model's own clock at 300.
+    assert.ok((deltaArrivals[5] ?? 0) < 420, `the last word came after ${deltaArrivals[5]} ms`);
+    assert.ok(
+      (deltaArrivals[5] ?? 0) >= 295,
+      `the last word came early, after ${deltaArrivals[5]} ms`,
+    );
+  });
+
   it('calls the calculator for an arithmetic request, then answers with its result', async () => {
     const { chunks } = await runTurn(
       createDemoLanguageModel(fastOptions),

@@ -11,7 +11,11 @@ import { countPromptWords, type DemoResponsePlan, planDemoResponse } from './dem
 
 /** Tuning of the built-in demo model; all durations in milliseconds. */
 export interface DemoModelOptions {
-  /** Pause before each streamed word; 0 streams as fast as the reader pulls. */
+  /**
+   * Time between streamed words, on the model's own clock: a reader that falls behind finds the
+   * words it missed waiting, as with a remote provider whose tokens arrive whatever the reader
+   * does. 0 streams as fast as the reader pulls.
+   */
   tokenDelayMs: number;
   /** Length of a default answer, in words (a message's `[demo:words=N]` overrides it). */
   answerWords: number;
@@ -78,6 +82,9 @@ async function streamDemoResponse(
   }
   const parts = timedParts(plan, options, countPromptWords(callOptions.prompt));
   let next = 0;
+  // When the next part is due. A schedule, not a pause after each pull: the time the reader
+  // spends between pulls must not slow the model down, or the model would measure its reader.
+  let dueAt: number | undefined;
   const stream = new ReadableStream<LanguageModelV4StreamPart>({
     async pull(controller) {
       const timed = parts[next];
@@ -86,7 +93,9 @@ async function streamDemoResponse(
         return;
       }
       next += 1;
-      if (timed.delayBeforeMs > 0) await sleep(timed.delayBeforeMs, signal);
+      dueAt = (dueAt ?? performance.now()) + timed.delayBeforeMs;
+      const waitMs = dueAt - performance.now();
+      if (waitMs > 0) await sleep(waitMs, signal);
       if (signal?.aborted) {
         controller.error(signal.reason);
         return;
