@@ -87,20 +87,29 @@ async function streamDemoResponse(
   let dueAt: number | undefined;
   const stream = new ReadableStream<LanguageModelV4StreamPart>({
     async pull(controller) {
-      const timed = parts[next];
-      if (timed === undefined) {
+      if (next >= parts.length) {
         controller.close();
         return;
       }
-      next += 1;
-      dueAt = (dueAt ?? performance.now()) + timed.delayBeforeMs;
-      const waitMs = dueAt - performance.now();
+      dueAt ??= performance.now();
+      const waitMs = dueAt + (parts[next]?.delayBeforeMs ?? 0) - performance.now();
+      // Behind schedule, still wait for the next turn of the event loop, as a remote provider's
+      // parts wait for the next socket read: resolving at once would let a reader that fell
+      // behind run the rest of the answer as one chain of microtasks, starving all other I/O.
       if (waitMs > 0) await sleep(waitMs, signal);
+      else await new Promise((resolve) => setImmediate(resolve));
       if (signal?.aborted) {
         controller.error(signal.reason);
         return;
       }
-      controller.enqueue(timed.part);
+      // Everything due by now arrives together, as the bytes of one socket read would.
+      const now = performance.now();
+      do {
+        const timed = parts[next] as TimedPart;
+        dueAt += timed.delayBeforeMs;
+        next += 1;
+        controller.enqueue(timed.part);
+      } while (next < parts.length && dueAt + (parts[next]?.delayBeforeMs ?? 0) <= now);
     },
   });
   return { stream, request: { url: demoEndpoint } };
