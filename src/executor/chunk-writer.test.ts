@@ -50,16 +50,35 @@ describe('ChunkWriter', () => {
   });
   afterEach(() => memory.close());
 
-  it('without a window appends every chunk as it is, in order', async () => {
+  it('without a window writes each chunk at once when no append is in flight, in order', async () => {
     const { registry, appends } = countingRegistry(memory);
     const writer = new ChunkWriter(registry, turnId, 0);
     const chunks = answerChunks(50);
-    for (const chunk of chunks) writer.push(chunk);
+    for (const chunk of chunks) {
+      writer.push(chunk);
+      await setImmediate();
+    }
     await writer.flush();
     assert.equal(appends(), chunks.length);
     assert.deepEqual(
       (await memory.readAll(turnId)).map((entry) => entry.chunk),
       chunks,
+    );
+  });
+
+  it('without a window merges only the chunks that arrive while an append is in flight', async () => {
+    const { registry, appends } = countingRegistry(memory);
+    const writer = new ChunkWriter(registry, turnId, 0);
+    const chunks = answerChunks(1000);
+    // A burst: the model was ahead of the executor, every word already waiting.
+    for (const chunk of chunks) writer.push(chunk);
+    await writer.flush();
+    assert.equal(appends(), 2, 'the first chunk at once, the rest of the burst in one append');
+    const written = (await memory.readAll(turnId)).map((entry) => entry.chunk);
+    assert.deepEqual(written[0], chunks[0]);
+    assert.deepEqual(
+      await foldAssistantMessage(written, 'm'),
+      await foldAssistantMessage(chunks, 'm'),
     );
   });
 

@@ -8,8 +8,10 @@ import type { StreamRegistry } from '../registry/stream-registry.ts';
  * one `append`, and consecutive deltas of the same part are merged into one chunk. One append is
  * in flight at a time; chunks that come meanwhile join the next one, which starts when it ends
  * (they would have waited for it anyway). The turn's first chunk is written at once, so a reader
- * sees the turn start without waiting out a window. A window of 0 appends every chunk as it
- * comes (the in-memory registry gains nothing from batching).
+ * sees the turn start without waiting out a window. A window of 0 never waits: a chunk is
+ * appended at once unless an append is in flight, and only the chunks that arrive during one
+ * share the next append (a burst of tokens from a model the executor fell behind becomes one
+ * chunk, not one event per token for every reader).
  *
  * Appends stay strictly ordered. Once the registry refuses an append (the turn was ended
  * elsewhere) `refused` turns true and later chunks are dropped.
@@ -24,8 +26,6 @@ export class ChunkWriter {
   #due = false;
   #wroteFirst = false;
   #inFlight: Promise<void> | null = null;
-  /** Without a window: every chunk's append, chained in order. */
-  #tail: Promise<void> = Promise.resolve();
   #refused = false;
   #failure: unknown;
 
@@ -47,10 +47,6 @@ export class ChunkWriter {
   /** Buffers a chunk; it is written within the window (call `flush` at the end). */
   push(chunk: UIMessageChunk): void {
     if (this.#refused) return;
-    if (this.#windowMs === 0) {
-      this.#tail = this.#tail.then(() => this.#append([chunk]));
-      return;
-    }
     const last = this.#buffer.at(-1);
     const merged = last ? mergeDeltas(last, chunk) : null;
     if (merged) this.#buffer[this.#buffer.length - 1] = merged;
@@ -58,7 +54,7 @@ export class ChunkWriter {
     // Only the first chunk skips the window: writing every chunk that finds the writer idle
     // would, on a saturated executor whose turns' tokens come further apart than the window,
     // append each token on its own and slow everything further.
-    if (!this.#wroteFirst) this.#due = true;
+    if (!this.#wroteFirst || this.#windowMs === 0) this.#due = true;
     else {
       this.#timer ??= setTimeout(() => {
         this.#timer = null;
@@ -75,7 +71,6 @@ export class ChunkWriter {
     this.#writeIfDue();
     // The append in flight ends by starting the next one while chunks are left.
     while (this.#inFlight !== null) await this.#inFlight;
-    await this.#tail;
     if (this.#failure !== undefined) throw this.#failure;
   }
 
