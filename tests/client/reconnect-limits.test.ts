@@ -87,7 +87,10 @@ describe('the resumable reader: backoff, abort, 204 and refusals', () => {
         [3, 160],
       ],
     );
-    assert.ok(attempts.every((attempt) => attempt.after?.position === 5));
+    // Events already on their way when the link died are delivered too; every attempt resumes
+    // after the last one.
+    assert.ok(received.length >= 5);
+    assert.ok(attempts.every((attempt) => attempt.after?.position === received.length));
     const retries = requests.slice(1);
     assert.deepEqual(
       retries.map((request) => request.method),
