@@ -3,12 +3,17 @@ import { describe } from 'node:test';
 import { textOf } from '../support/browser-api.ts';
 import {
   renderedMessages,
+  sessionIdOf,
+  sessionItem,
   waitForAssistantStatus,
   waitForSessionId,
 } from '../support/browser-page.ts';
 import { browserSuite } from '../support/browser.ts';
 
 const phone = { width: 390, height: 844 };
+const phoneContext = {
+  contextOptions: { viewport: phone, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+};
 
 describe('keyboard and small screens', () => {
   const suite = browserSuite({ environment: { DEMO_TOKEN_DELAY_MS: '5' } });
@@ -92,6 +97,63 @@ describe('keyboard and small screens', () => {
       );
       await screenshot(page, 'phone-width');
     },
-    { contextOptions: { viewport: phone, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
+    phoneContext,
+  );
+
+  suite.test(
+    'at phone width the chat list is a drawer: the menu opens it; picking a chat, the close button, a tap beside it or New chat closes it',
+    async ({ openPage, api, screenshot }) => {
+      const first = await api.createSession();
+      await api.renameSession(first, 'drawer chat one');
+      const second = await api.createSession();
+      await api.renameSession(second, 'drawer chat two');
+      const page = await openPage('/');
+      const menu = page.getByRole('button', { name: 'Show the chat list' });
+      const drawerShows = (sessionId: string) =>
+        sessionItem(page, sessionId).waitFor({ state: 'visible' });
+      const drawerHides = (sessionId: string) =>
+        sessionItem(page, sessionId).waitFor({ state: 'hidden' });
+
+      await menu.waitFor({ state: 'visible' });
+      await sessionItem(page, first).waitFor({ state: 'attached' });
+      assert.equal(await sessionItem(page, first).isVisible(), false, 'the drawer starts closed');
+
+      await menu.click();
+      await drawerShows(first);
+      // The drawer slides in: measure it once it has arrived.
+      await page.waitForFunction(
+        () => (document.querySelector('nav.sidebar')?.getBoundingClientRect().left ?? -1) >= 0,
+      );
+      const drawer = await page.getByRole('navigation', { name: 'Chats' }).boundingBox();
+      assert.ok(
+        drawer && drawer.x >= 0 && drawer.x + drawer.width < phone.width,
+        `the open drawer does not leave room to tap beside it: ${JSON.stringify(drawer)}`,
+      );
+      await screenshot(page, 'phone-drawer');
+      await sessionItem(page, first).click();
+      await drawerHides(first);
+      assert.equal(sessionIdOf(page), first);
+      assert.equal(await page.locator('.main-title').textContent(), 'drawer chat one');
+
+      await menu.click();
+      await drawerShows(second);
+      await page.getByRole('button', { name: 'Close the chat list' }).click();
+      await drawerHides(second);
+
+      await menu.click();
+      await drawerShows(second);
+      // A tap on the dimmed conversation beside the drawer.
+      await page.mouse.click(phone.width - 15, phone.height / 2);
+      await drawerHides(second);
+      assert.equal(sessionIdOf(page), first, 'the tap beside the drawer opened nothing');
+
+      await menu.click();
+      await drawerShows(second);
+      await page.getByTestId('new-chat').click();
+      await drawerHides(second);
+      assert.equal(sessionIdOf(page), null);
+      await page.getByTestId('composer-input').waitFor({ state: 'visible' });
+    },
+    phoneContext,
   );
 });
