@@ -110,7 +110,7 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
     return `At ${saturation.level.concurrency} concurrent turns ${name} used ${serverCpu(saturation.systems[name])} of a core, the baseline's server ${baselineCpu}. ${name === 'embedded' ? 'The all-in-one process' : 'The deployment'} does the baseline's whole work (the same \`streamText\` → UI message stream pipeline, most of the cost) plus ${name === 'embedded' ? embedded : distributed}.`;
   }
   if (check.target.includes('at ') && check.target.includes('ms per token') && results.paced) {
-    const { tokenDelayMs, results: paced } = results.paced;
+    const { results: paced } = results.paced;
     const overhead = paced.systems[name].total.p50 - paced.systems.baseline.total.p50;
     const firstByte = paced.systems[name].firstByte.p50 - paced.systems.baseline.firstByte.p50;
     const afterFirstByte = overhead - firstByte;
@@ -120,7 +120,7 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
         : `the first byte costs ${format.signedMs(firstByte)}: the session check, persisting the user message and the turn, reading the history (each a call to the store thread and a few PGlite statements) before the model starts`;
     if (afterFirstByte < 5)
       return `Here ${start}; after it, the turn streams as fast as the baseline's.`;
-    return `Here ${start}. The rest, ${format.signedMs(afterFirstByte)}, grows with the number of tokens (${format.ms(afterFirstByte / plan.words)} per token), which is the demo model slowing down: it runs inside the server process and times each token with its own ${tokenDelayMs} ms timer, which starts once the previous token has been handed on and fires late on a busier event loop (${name}: ${serverCpu(paced.systems[name])}; baseline: ${serverCpu(paced.systems.baseline)}). A remote model streams at its own pace, so this part would not add up for it.`;
+    return `Here ${start}. The rest, ${format.signedMs(afterFirstByte)}, comes after the last word: the terminal chunk is published only once the answer is persisted (claim the close, read the chunk log, fold it, write the message to the ${name === 'distributed' ? 'PostgreSQL database' : 'store thread'}: invariant 5)${name === 'distributed' ? ', and the last words may wait out the coalescing window' : ''}; the baseline persists nothing. (${name}: ${serverCpu(paced.systems[name])}; baseline: ${serverCpu(paced.systems.baseline)}.)`;
   }
   if (check.target.includes('overhead')) {
     const fifty = levelAt(results, 50);

@@ -30,7 +30,7 @@ Written by \`npm run bench${plan.name === 'quick' ? ' -- --quick' : ''}\` (${pla
     .join(', ');
   sections.push(`## Method
 
-- **Same model everywhere.** The built-in demo model, ${plan.demo.tokenDelayMs} ms between tokens (so the machinery, not the model, is measured), one word per token, ${plan.words} words per turn (\`[demo:words=${plan.words}]\`); the executor's system prompt, tools and \`streamText\` settings.
+- **Same model everywhere.** The built-in demo model, ${plan.demo.tokenDelayMs} ms between tokens (so the machinery, not the model, is measured), one word per token, ${plan.words} words per turn, on the model's own clock (a word is due a fixed time after the previous one was due, whatever the reader does; everything due is handed over once per turn of the event loop, as a remote provider's words arrive with each socket read) (\`[demo:words=${plan.words}]\`); the executor's system prompt, tools and \`streamText\` settings.
 - **Baseline** (\`bench/baseline-server.ts\`): that model streamed straight through \`createUIMessageStreamResponse(result.toUIMessageStream())\` from a plain \`node:http\` server — no store, registry, queue or resume.
 - **Embedded**: \`src/main/all-in-one.ts\` (API + executor in one process, PGlite in a temp DATA_DIR on a worker thread of that process, in-memory registry and queue).
 - **Distributed**: 1 \`src/main/api.ts\` + 1 \`src/main/executor.ts\` on a fresh PostgreSQL database, Redis and RabbitMQ, \`COALESCE_WINDOW_MS=15\`, a random \`KEY_PREFIX\`. Both durable systems run with \`TURN_CONCURRENCY=256\`, so no turn waits in the queue for a free slot.
