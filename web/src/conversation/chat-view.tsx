@@ -164,15 +164,18 @@ export function ChatView({
     [sendMessage, onActivity],
   );
 
-  // Deferred by a tick so React's development double-mount does not send the message twice.
+  // Sent once. Deferred by a tick, so React's development double-mount (and a re-run of this
+  // effect) cancels the pending send instead of sending twice.
+  const firstMessageSent = useRef(false);
   useEffect(() => {
-    if (firstMessage === undefined) return;
+    if (firstMessage === undefined || firstMessageSent.current) return;
     const timer = setTimeout(() => {
+      firstMessageSent.current = true;
       send(firstMessage);
       onFirstMessageSent?.();
     }, 0);
     return () => clearTimeout(timer);
-  }, []);
+  }, [firstMessage, send, onFirstMessageSent]);
 
   const stopRequested = useRef(false);
   const stop = useCallback(async () => {
