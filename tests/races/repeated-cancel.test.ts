@@ -44,7 +44,7 @@ describe('Stop pressed twice, and Stop after the end', () => {
       const posting = postMessage(
         server.baseUrl,
         sessionId,
-        { id: `m-stop-twice-${index}`, text: `stop twice ${index} [demo:words=2000]` },
+        { id: `m-stop-twice-${index}`, text: `stop twice ${index} [demo:words=20000]` },
         { onEvent: (_, position) => position === 0 && opened() },
       );
       await turnOpened;
