@@ -1,10 +1,10 @@
-import { serve } from '@hono/node-server';
 import { createApp } from '../api/create-app.ts';
 import { webAppRoutes } from '../api/web-app-routes.ts';
 import { configHelp, loadConfig } from '../config.ts';
 import { createRuntime } from './create-runtime.ts';
 import { startExecutorServices } from './executor-services.ts';
 import { reportStartFailure } from './report-start-failure.ts';
+import { serveApi } from './serve-api.ts';
 
 /** `npm start`: the API and the executor in one process on the embedded adapters. */
 async function main(): Promise<void> {
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const executor = await startExecutorServices(runtime);
   const app = createApp(runtime.api);
   app.route('/', webAppRoutes());
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = serveApi(app.fetch, { port: config.port, hostname: config.host }, (info) => {
     const base = `http://localhost:${info.port}`;
     logger.info(
       { port: info.port, store: runtime.storeDescription, model: runtime.model.description },

@@ -1,9 +1,9 @@
-import { serve } from '@hono/node-server';
 import { createApp } from '../api/create-app.ts';
 import { webAppRoutes } from '../api/web-app-routes.ts';
 import { configHelp, loadConfig, requireDistributedUrls } from '../config.ts';
 import { createRuntime } from './create-runtime.ts';
 import { reportStartFailure } from './report-start-failure.ts';
+import { serveApi } from './serve-api.ts';
 
 /** `npm run start:api`: a stateless API process; turns run on executor processes. */
 async function main(): Promise<void> {
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const app = createApp(runtime.api);
   app.route('/', webAppRoutes());
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+  const server = serveApi(app.fetch, { port: config.port, hostname: config.host }, (info) =>
     logger.info({ port: info.port, store: runtime.storeDescription }, 'API is running'),
   );
   let stopping = false;

@@ -90,11 +90,10 @@ describe('npm start (the all-in-one process)', () => {
       /curl -N -X POST http:\/\/localhost:\d+\/api\/chat\/sessions\/\$SESSION\/stream/,
     );
     assert.match(first.output(), /anonymous mode/);
-    const created = (await (
-      await fetch(`${first.baseUrl}/api/chat/sessions`, { method: 'POST' })
-    ).json()) as {
-      id: string;
-    };
+    const creating = await fetch(`${first.baseUrl}/api/chat/sessions`, { method: 'POST' });
+    // Longer than a load balancer's usual 60 s idle timeout, so the API never closes first.
+    assert.equal(creating.headers.get('keep-alive'), 'timeout=65');
+    const created = (await creating.json()) as { id: string };
     const answer = await readSse(`${first.baseUrl}/api/chat/sessions/${created.id}/stream`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { ToolSet } from 'ai';
 import type { Logger } from '../../src/logger.ts';
 import { createApp } from '../../src/api/create-app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startTurnWorker } from '../../src/executor/turn-worker.ts';
 import { createRuntime, type Runtime } from '../../src/main/create-runtime.ts';
+import { serveApi } from '../../src/main/serve-api.ts';
 import { createPgliteSqlClient } from '../../src/store/pglite-sql-client.ts';
 import { SqlChatStore } from '../../src/store/sql-chat-store.ts';
 
@@ -56,7 +56,7 @@ export async function startTestServer(
       ? null
       : await startTurnWorker(runtime.executor, { concurrency: config.turnConcurrency });
   const app = createApp(runtime.api);
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  const server = serveApi(app.fetch, { port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {

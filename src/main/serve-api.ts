@@ -1,0 +1,25 @@
+import type { Server } from 'node:http';
+import { type ServerType, serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * How long an idle keep-alive connection stays open. Node's default (5 s) is shorter than the
+ * idle timeout of common load balancers and proxies (60 s): one of them then reuses a connection
+ * the API is closing at that moment, and the request fails with a reset (a 502 for the user).
+ * Longer than theirs, the API never closes first. Clients hear it in the `Keep-Alive` header.
+ */
+export const keepAliveTimeoutMs = 65_000;
+
+/** Serves the API's fetch handler over HTTP/1.1 with the keep-alive policy above. */
+export function serveApi(
+  fetch: (request: Request) => Response | Promise<Response>,
+  address: { port: number; hostname: string },
+  onListening?: (info: AddressInfo) => void,
+): ServerType {
+  const server = serve({ fetch, ...address }, onListening);
+  const http = server as Server;
+  http.keepAliveTimeout = keepAliveTimeoutMs;
+  // Must exceed the keep-alive timeout, or a request arriving as it ends may be cut off.
+  http.headersTimeout = keepAliveTimeoutMs + 1_000;
+  return server;
+}
