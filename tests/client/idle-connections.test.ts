@@ -8,8 +8,8 @@ import {
   ResumableTurnStream,
   type TurnStreamEvent,
 } from '../../src/client/index.ts';
-import { startTestServer, type TestServer } from '../support/start-test-server.ts';
-import { TcpFaultProxy } from '../support/tcp-fault-proxy.ts';
+import type { TcpFaultProxy } from '../support/tcp-fault-proxy.ts';
+import { type ProxiedTestServer, startProxiedTestServer } from './support/proxied-test-server.ts';
 
 const idleTimeoutMs = 600;
 
@@ -33,26 +33,21 @@ function assertContiguous(events: TurnStreamEvent[]): void {
 }
 
 describe('the resumable reader on a connection that goes silent', () => {
-  let server: TestServer;
+  let fixture: ProxiedTestServer;
   let proxy: TcpFaultProxy;
   let direct: DurableChatClient;
   before(async () => {
-    server = await startTestServer({
+    fixture = await startProxiedTestServer({
       HEARTBEAT_INTERVAL_MS: '100',
       DEMO_TOKEN_DELAY_MS: '10',
       DEMO_SLOW_SILENCE_MS: String(idleTimeoutMs * 3),
     });
-    const { hostname, port } = new URL(server.baseUrl);
-    proxy = await TcpFaultProxy.start({ host: hostname, port: Number(port) });
-    direct = new DurableChatClient({ baseUrl: server.baseUrl });
+    ({ proxy, direct } = fixture);
   });
-  after(async () => {
-    await proxy.close();
-    await server.close();
-  });
+  after(() => fixture.close());
 
   it('takes a connection that stops carrying bytes without a reset for dead, resumes it and gets the whole answer once', async () => {
-    const client = new DurableChatClient({ baseUrl: `http://127.0.0.1:${proxy.port}` });
+    const client = new DurableChatClient({ baseUrl: fixture.proxiedUrl });
     const { id } = await direct.createSession();
     const attempts: ReconnectAttempt[] = [];
     const events: TurnStreamEvent[] = [];
@@ -80,7 +75,7 @@ describe('the resumable reader on a connection that goes silent', () => {
   });
 
   it("keeps a connection open through the model's long silences while the server's heartbeats arrive", async () => {
-    const client = new DurableChatClient({ baseUrl: server.baseUrl });
+    const client = new DurableChatClient({ baseUrl: fixture.server.baseUrl });
     const { id } = await direct.createSession();
     const attempts: ReconnectAttempt[] = [];
     const started = performance.now();
@@ -109,7 +104,10 @@ describe('the resumable reader on a connection that goes silent', () => {
         init?.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true });
       });
     };
-    const client = new DurableChatClient({ baseUrl: server.baseUrl, fetch: deadFirstRequest });
+    const client = new DurableChatClient({
+      baseUrl: fixture.server.baseUrl,
+      fetch: deadFirstRequest,
+    });
     const { id } = await direct.createSession();
     const attempts: ReconnectAttempt[] = [];
     const stream = await client.sendMessage(id, 'hello again [demo:words=20]', {

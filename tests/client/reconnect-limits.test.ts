@@ -8,11 +8,12 @@ import {
   type ReconnectAttempt,
   type TurnStreamEvent,
 } from '../../src/client/index.ts';
-import { startTestServer, type TestServer } from '../support/start-test-server.ts';
-import { TcpFaultProxy } from '../support/tcp-fault-proxy.ts';
+import type { TestServer } from '../support/start-test-server.ts';
+import type { TcpFaultProxy } from '../support/tcp-fault-proxy.ts';
 import { testJwtSecret, tokenFor, userA } from '../support/tokens.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { ByteCuttingProxy } from './support/byte-cutting-proxy.ts';
+import { type ProxiedTestServer, startProxiedTestServer } from './support/proxied-test-server.ts';
 
 interface RecordedRequest {
   method: string;
@@ -32,19 +33,15 @@ async function turnStatus(server: TestServer, turnId: string): Promise<string | 
 }
 
 describe('the resumable reader: backoff, abort, 204 and refusals', () => {
+  let fixture: ProxiedTestServer;
   let server: TestServer;
   let proxy: TcpFaultProxy;
   let direct: DurableChatClient;
   before(async () => {
-    server = await startTestServer({ DEMO_TOKEN_DELAY_MS: '3' });
-    const { hostname, port } = new URL(server.baseUrl);
-    proxy = await TcpFaultProxy.start({ host: hostname, port: Number(port) });
-    direct = new DurableChatClient({ baseUrl: server.baseUrl });
+    fixture = await startProxiedTestServer({ DEMO_TOKEN_DELAY_MS: '3' });
+    ({ server, proxy, direct } = fixture);
   });
-  after(async () => {
-    await proxy.close();
-    await server.close();
-  });
+  after(() => fixture.close());
 
   it('retries as configured, spaced by doubling delays, then gives up with a clear error; the turn runs on', async () => {
     proxy.comeBack();
@@ -249,17 +246,13 @@ describe('the resumable reader: backoff, abort, 204 and refusals', () => {
 });
 
 describe('the resumable reader with auth on', () => {
-  let server: TestServer;
+  let fixture: ProxiedTestServer;
   let proxy: TcpFaultProxy;
   before(async () => {
-    server = await startTestServer({ JWT_SECRET: testJwtSecret, DEMO_TOKEN_DELAY_MS: '3' });
-    const { hostname, port } = new URL(server.baseUrl);
-    proxy = await TcpFaultProxy.start({ host: hostname, port: Number(port) });
+    fixture = await startProxiedTestServer({ JWT_SECRET: testJwtSecret, DEMO_TOKEN_DELAY_MS: '3' });
+    ({ proxy } = fixture);
   });
-  after(async () => {
-    await proxy.close();
-    await server.close();
-  });
+  after(() => fixture.close());
 
   it('a token refused on reconnect fails the reader with a 401 at once, without retries', async () => {
     const token = await tokenFor(userA);
