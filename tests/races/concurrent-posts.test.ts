@@ -23,6 +23,9 @@ describe('two stream POSTs at once on one session', () => {
   before(async () => {
     server = await startTestServer({
       DEMO_TOKEN_DELAY_MS: '1',
+      // A [demo:slow] answer says nothing for a minute: it runs until the test stops it, however
+      // slowly a loaded machine serves the test's requests.
+      DEMO_SLOW_SILENCE_MS: '60000',
       DEMO_ANSWER_WORDS: String(answerWords),
       TURN_CONCURRENCY: String(lanes * 2),
     });
@@ -77,8 +80,8 @@ describe('two stream POSTs at once on one session', () => {
     await runLanes(iterations, lanes, async (index, lane) => {
       const sessionId = sessions[lane] as string;
       const messages = [
-        { id: `m-${index}-a`, text: `first ${index} [demo:words=20000]` },
-        { id: `m-${index}-b`, text: `second ${index} [demo:words=20000]` },
+        { id: `m-${index}-a`, text: `first ${index} [demo:slow]` },
+        { id: `m-${index}-b`, text: `second ${index} [demo:slow]` },
       ] as const;
       const before = await server.runtime.api.store.listMessages(sessionId);
       const { results, gapMs } = await postTwice(sessionId, messages[0], messages[1], {

@@ -22,6 +22,9 @@ describe('Stop pressed twice, and Stop after the end', () => {
   before(async () => {
     server = await startTestServer({
       DEMO_TOKEN_DELAY_MS: '1',
+      // A [demo:slow] answer says nothing for a minute: it runs until the test stops it, however
+      // slowly a loaded machine serves the test's requests.
+      DEMO_SLOW_SILENCE_MS: '60000',
       DEMO_ANSWER_WORDS: String(answerWords),
       TURN_CONCURRENCY: String(lanes * 2),
     });
@@ -44,7 +47,7 @@ describe('Stop pressed twice, and Stop after the end', () => {
       const posting = postMessage(
         server.baseUrl,
         sessionId,
-        { id: `m-stop-twice-${index}`, text: `stop twice ${index} [demo:words=20000]` },
+        { id: `m-stop-twice-${index}`, text: `stop twice ${index} [demo:slow]` },
         { onEvent: (_, position) => position === 0 && opened() },
       );
       await turnOpened;
