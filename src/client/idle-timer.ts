@@ -7,7 +7,6 @@
  * the stamp when it fires and sleeps again for the rest.
  */
 export class IdleTimer {
-  readonly #timeoutMs: number | false;
   readonly #onIdle: () => void;
   #lastActivity = performance.now();
   #suspended = false;
@@ -15,9 +14,8 @@ export class IdleTimer {
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(timeoutMs: number | false, onIdle: () => void) {
-    this.#timeoutMs = timeoutMs;
     this.#onIdle = onIdle;
-    this.#schedule(timeoutMs === false ? 0 : timeoutMs);
+    if (timeoutMs !== false) this.#schedule(timeoutMs, timeoutMs);
   }
 
   /** True once `onIdle` was called. */
@@ -40,22 +38,16 @@ export class IdleTimer {
 
   stop(): void {
     clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#suspended = true;
   }
 
-  #schedule(delayMs: number): void {
-    if (this.#timeoutMs === false) return;
-    const timeoutMs = this.#timeoutMs;
+  #schedule(timeoutMs: number, delayMs: number): void {
     this.#timer = setTimeout(() => {
-      if (this.#timer === undefined) return;
       const quietMs = performance.now() - this.#lastActivity;
       if (this.#suspended || quietMs < timeoutMs) {
-        this.#schedule(this.#suspended ? timeoutMs : timeoutMs - quietMs);
+        this.#schedule(timeoutMs, this.#suspended ? timeoutMs : timeoutMs - quietMs);
         return;
       }
       this.#expired = true;
-      this.#timer = undefined;
       this.#onIdle();
     }, delayMs);
   }

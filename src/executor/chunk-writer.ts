@@ -51,9 +51,9 @@ export class ChunkWriter {
     const merged = last ? mergeDeltas(last, chunk) : null;
     if (merged) this.#buffer[this.#buffer.length - 1] = merged;
     else this.#buffer.push(chunk);
-    // Only the first chunk skips the window: writing every chunk that finds the writer idle
-    // would, on a saturated executor whose turns' tokens come further apart than the window,
-    // append each token on its own and slow everything further.
+    // With a window, only the first chunk skips it: writing every chunk that finds the writer
+    // idle would, on a saturated executor whose turns' tokens come further apart than the
+    // window, append each token on its own and slow everything further.
     if (!this.#wroteFirst || this.#windowMs === 0) this.#due = true;
     else {
       this.#timer ??= setTimeout(() => {

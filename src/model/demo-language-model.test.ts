@@ -196,6 +196,32 @@ describe('demo language model', () => {
     );
   });
 
+  it('lets the rest of the process run while a reader slower than the model catches up', async () => {
+    const model = createDemoLanguageModel({ tokenDelayMs: 1, answerWords: 60, slowSilenceMs: 0 });
+    const { stream } = await model.doStream({
+      prompt: [{ role: 'user', content: [{ type: 'text', text: 'keep up if you can' }] }],
+    });
+    let deltas = 0;
+    let deltasWhenTimerRan: number | undefined;
+    for await (const part of stream) {
+      if (part.type !== 'text-delta') continue;
+      deltas += 1;
+      // Each word costs the reader 2 ms of CPU: it is behind the model from the first words on.
+      const busyUntil = performance.now() + 2;
+      while (performance.now() < busyUntil);
+      if (deltas === 5) {
+        setTimeout(() => {
+          deltasWhenTimerRan = deltas;
+        }, 0);
+      }
+    }
+    assert.equal(deltas, 60);
+    assert.ok(
+      deltasWhenTimerRan !== undefined && deltasWhenTimerRan < 60,
+      `a timer due at once ran only after ${deltasWhenTimerRan} of 60 words`,
+    );
+  });
+
   it('calls the calculator for an arithmetic request, then answers with its result', async () => {
     const { chunks } = await runTurn(
       createDemoLanguageModel(fastOptions),

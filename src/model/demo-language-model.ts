@@ -85,6 +85,7 @@ async function streamDemoResponse(
   // When the next part is due. A schedule, not a pause after each pull: the time the reader
   // spends between pulls must not slow the model down, or the model would measure its reader.
   let dueAt: number | undefined;
+  const nextDueAt = (from: number) => from + (parts[next] as TimedPart).delayBeforeMs;
   const stream = new ReadableStream<LanguageModelV4StreamPart>({
     async pull(controller) {
       if (next >= parts.length) {
@@ -92,7 +93,7 @@ async function streamDemoResponse(
         return;
       }
       dueAt ??= performance.now();
-      const waitMs = dueAt + (parts[next]?.delayBeforeMs ?? 0) - performance.now();
+      const waitMs = nextDueAt(dueAt) - performance.now();
       // Behind schedule, still wait for the next turn of the event loop, as a remote provider's
       // parts wait for the next socket read: resolving at once would let a reader that fell
       // behind run the rest of the answer as one chain of microtasks, starving all other I/O.
@@ -105,11 +106,10 @@ async function streamDemoResponse(
       // Everything due by now arrives together, as the bytes of one socket read would.
       const now = performance.now();
       do {
-        const timed = parts[next] as TimedPart;
-        dueAt += timed.delayBeforeMs;
+        dueAt = nextDueAt(dueAt);
+        controller.enqueue((parts[next] as TimedPart).part);
         next += 1;
-        controller.enqueue(timed.part);
-      } while (next < parts.length && dueAt + (parts[next]?.delayBeforeMs ?? 0) <= now);
+      } while (next < parts.length && nextDueAt(dueAt) <= now);
     },
   });
   return { stream, request: { url: demoEndpoint } };

@@ -3,25 +3,25 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UIMessageChunk } from 'ai';
 import {
+  createChatTransport,
   DurableChatClient,
   type ReconnectAttempt,
   ResumableTurnStream,
   type TurnStreamEvent,
 } from '../../src/client/index.ts';
+import { textOfChunks } from '../support/read-sse.ts';
 import type { TcpFaultProxy } from '../support/tcp-fault-proxy.ts';
+import { TestChat, textOfMessage } from '../support/test-chat.ts';
 import { type ProxiedTestServer, startProxiedTestServer } from './support/proxied-test-server.ts';
 
 const idleTimeoutMs = 600;
 
-function textOf(events: TurnStreamEvent[]): string {
-  return events.map(({ chunk }) => (chunk.type === 'text-delta' ? chunk.delta : '')).join('');
-}
+const textOf = (events: TurnStreamEvent[]) => textOfChunks(events.map(({ chunk }) => chunk));
 
 async function storedAnswer(client: DurableChatClient, sessionId: string): Promise<string> {
   const detail = await client.getSession(sessionId);
   assert.equal(detail.messages.length, 2, 'one user message and one answer');
-  const answer = detail.messages[1]!;
-  return answer.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
+  return textOfMessage(detail.messages[1]);
 }
 
 function assertContiguous(events: TurnStreamEvent[]): void {
@@ -72,6 +72,28 @@ describe('the resumable reader on a connection that goes silent', () => {
     assertContiguous(events);
     assert.equal(events.at(-1)?.chunk.type, 'finish');
     assert.equal(textOf(events), await storedAnswer(direct, id));
+  });
+
+  it("useChat's transport honours idleTimeoutMs: a frozen answer resumes and the chat ends with the stored answer", async () => {
+    const { id } = await direct.createSession();
+    const attempts: ReconnectAttempt[] = [];
+    const chat = new TestChat({
+      id,
+      transport: createChatTransport({
+        baseUrl: fixture.proxiedUrl,
+        idleTimeoutMs,
+        reconnect: { initialDelayMs: 10 },
+        onReconnect: (attempt) => attempts.push(attempt),
+      }),
+    });
+    // 150 words at 10 ms each: the link freezes mid-answer.
+    const freezing = sleep(300).then(() => proxy.freeze());
+    await chat.sendMessage({ text: 'a long answer [demo:words=150]' });
+    await freezing;
+    assert.equal(chat.status, 'ready');
+    assert.equal(attempts.length, 1, 'one reconnect, after the idle timeout');
+    assert.match(String(attempts[0]?.error), /sent nothing for 600 ms/);
+    assert.equal(textOfMessage(chat.lastMessage), await storedAnswer(direct, id));
   });
 
   it("keeps a connection open through the model's long silences while the server's heartbeats arrive", async () => {

@@ -29,15 +29,6 @@ describe('two stream POSTs at once on one session', () => {
       DEMO_ANSWER_WORDS: String(answerWords),
       TURN_CONCURRENCY: String(lanes * 2),
     });
-    // A cold server can hold its first requests for seconds on a loaded machine (its event loop
-    // was seen blocked for 440 ms): warm it up before the races that depend on overlap.
-    await Promise.all(
-      Array.from({ length: lanes }, async (_, lane) => {
-        const sessionId = await createSession(server.baseUrl);
-        const message = { id: `warm-up-${lane}`, text: 'warm up [demo:words=3]' };
-        assert.equal((await postMessage(server.baseUrl, sessionId, message)).status, 200);
-      }),
-    );
   });
   after(() => server.close());
 
