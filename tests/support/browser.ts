@@ -13,7 +13,7 @@ import { ProductApi } from './browser-api.ts';
 import { ensureFreshWebBuild } from './browser-build.ts';
 import { type ProductProcess, startProductProcess } from './browser-server.ts';
 
-/** Debian's Chromium; the tests never download a browser. */
+/** Debian's Chromium, which `npm test` installs when missing; never a downloaded browser. */
 export const chromiumPath = '/usr/bin/chromium';
 
 /** Where screenshots of the key states go; CI keeps this folder as an artifact. */
@@ -79,8 +79,8 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
   before(async () => {
     if (!existsSync(chromiumPath)) {
       throw new Error(
-        `the browser tests need Debian's Chromium at ${chromiumPath}; install it with ` +
-          '`apt-get update && apt-get install -y chromium` (they never download a browser)',
+        `the browser tests need Debian's Chromium at ${chromiumPath}; \`npm test\` installs it ` +
+          'first (scripts/ensure-browser.ts), or run `apt-get install -y chromium` yourself',
       );
     }
     await ensureFreshWebBuild();
