@@ -14,9 +14,17 @@ describe('the sweeper', () => {
   let store: ChatStore;
   let registry: MemoryStreamRegistry;
   const sweepers: Sweeper[] = [];
+  // Leases and deadlines follow this clock, shared by the registry and the sweepers, so a slow
+  // machine cannot make a live lease lapse between two lines of a test.
+  // It never runs behind real time, which the store's row timestamps follow.
+  let clockMs = Date.now();
+  const now = () => clockMs;
+  const advanceClock = (ms: number) => {
+    clockMs = Math.max(clockMs, Date.now()) + ms;
+  };
   before(async () => {
     store = await SqlChatStore.open(await createPgliteSqlClient({}));
-    registry = new MemoryStreamRegistry({ finishedTurnTtlMs: 60_000 });
+    registry = new MemoryStreamRegistry({ finishedTurnTtlMs: 60_000, now });
   });
   after(async () => {
     for (const sweeper of sweepers) await sweeper.stop();
@@ -38,6 +46,7 @@ describe('the sweeper', () => {
     unleasedTurnTimeoutMs: 150,
     closingGraceMs: 100,
     storeGraceMs: 100,
+    now,
     ...overrides,
   });
   const newSweeper = (overrides: Partial<SweeperOptions> = {}) => {
@@ -86,7 +95,7 @@ describe('the sweeper', () => {
     })();
     const sweeper = newSweeper();
     assert.deepEqual((await sweeper.sweepOnce()).ended, [], 'a live lease is left alone');
-    await sleep(100);
+    advanceClock(100);
     assert.deepEqual((await sweeper.sweepOnce()).ended, [turn.turnId]);
     const events = await reading;
     const last = events.at(-1);
@@ -104,7 +113,7 @@ describe('the sweeper', () => {
 
   it('ends a turn that no executor took within the timeout, and leaves a fresh one alone', async () => {
     const stale = await openTurn();
-    await sleep(200);
+    advanceClock(200);
     const fresh = await openTurn();
     const { ended } = await newSweeper().sweepOnce();
     assert.ok(ended.includes(stale.turnId));
@@ -119,7 +128,7 @@ describe('the sweeper', () => {
     assert.equal(await registry.claimClose(turn.turnId, 'cancelled'), true);
     const sweeper = newSweeper();
     assert.ok(!(await sweeper.sweepOnce()).ended.includes(turn.turnId), 'within the grace period');
-    await sleep(150);
+    advanceClock(150);
     assert.ok((await sweeper.sweepOnce()).ended.includes(turn.turnId));
     const record = await registry.getTurn(turn.turnId);
     assert.equal(record?.status, 'cancelled');
@@ -137,7 +146,7 @@ describe('the sweeper', () => {
       turnId,
       assistantMessageId: randomUUID(),
     });
-    await sleep(150);
+    advanceClock(150);
     assert.ok((await newSweeper().sweepOnce()).ended.includes(turnId));
     const stored = await store.getTurn(turnId);
     assert.equal(stored?.status, 'failed');
@@ -161,6 +170,7 @@ describe('the sweeper', () => {
   it('sweeps on its own timer, without anyone asking', async () => {
     const turn = await openTurn();
     await registry.acquireLease(turn.turnId, 'dead-executor', 30);
+    advanceClock(100);
     const sweeper = startSweeper(dependencies(), options({ intervalMs: 50 }));
     sweepers.push(sweeper);
     const deadline = Date.now() + 3000;

@@ -19,6 +19,8 @@ export interface SweeperOptions {
   closingGraceMs: number;
   /** Store rows still unfinished this long after creation are checked against the registry. */
   storeGraceMs: number;
+  /** The clock leases and deadlines are compared with; the registry's own (tests share a fake). */
+  now?: () => number;
 }
 
 export interface SweepReport {
@@ -90,7 +92,7 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
     if (!(await registry.acquireLock(lockName, options.ownerId, ttl))) {
       return { acted: false, ended: [] };
     }
-    const now = Date.now();
+    const now = (options.now ?? Date.now)();
     const ended: string[] = [];
     for (const turnId of await registry.listActiveTurnIds()) {
       const turn = await registry.getTurn(turnId);

@@ -169,9 +169,10 @@ describe('demo language model', () => {
     const result = streamText({ model, prompt: 'take your time [demo:slow]' });
     for await (const _delta of result.textStream) arrivals.push(performance.now() - started);
     assert.equal(arrivals.length, 10);
+    // Only lower bounds hold on a busy machine: the model keeps its own schedule, so a reader
+    // that fell behind gets the words due meanwhile together, hiding gaps between them.
     assert.ok((arrivals[0] ?? 0) >= 140, `first word after ${arrivals[0]} ms`);
-    assert.ok((arrivals[5] ?? 0) - (arrivals[4] ?? 0) >= 140, 'a silence in the middle');
-    assert.ok((arrivals[9] ?? 0) - (arrivals[5] ?? 0) < 100, 'no silence elsewhere');
+    assert.ok((arrivals[5] ?? 0) >= 280, `a second silence by the sixth word (${arrivals[5]} ms)`);
   });
 
   it('keeps its own pace when the reader falls behind: the words due meanwhile are waiting', async () => {
