@@ -18,7 +18,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: true,
-    // One app bundle of React, the AI SDK and markdown; splitting it buys nothing here.
+    // One app bundle of React, the AI SDK and markdown; splitting it buys nothing here. Only the
+    // syntax highlighter (web/src/parts/highlight-code.ts) loads apart, once code is shown.
     chunkSizeWarningLimit: 1500,
   },
   server: {

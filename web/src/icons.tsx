@@ -25,3 +25,5 @@ export const PlusIcon = () => <Icon path="M12 5v14M5 12h14" />;
 export const PencilIcon = () => <Icon path="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" />;
 export const TrashIcon = () => <Icon path="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />;
 export const CloseIcon = () => <Icon path="M6 6l12 12M18 6L6 18" />;
+export const CopyIcon = () => <Icon path="M9 9h11v11H9zM5 15H4V4h11v1" />;
+export const CheckIcon = () => <Icon path="M5 12l5 5L20 7" />;

@@ -1,8 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+// First, so the stylesheets components import come after it and refine it.
+import './styles.css';
 import { consumeTokenHandOff } from './access-token.ts';
 import { App } from './app.tsx';
-import './styles.css';
 
 consumeTokenHandOff();
 

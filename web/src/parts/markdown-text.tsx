@@ -1,16 +1,18 @@
-import { memo, useRef, useState, type ComponentPropsWithoutRef } from 'react';
+import { memo } from 'react';
 import Markdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
+import { CodeBlock } from './code-block.tsx';
 
 const remarkPlugins = [remarkGfm];
 
 const components: Components = {
   // Answers link to the outside world; keep the conversation open.
   a: ({ node: _node, ...props }) => <a {...props} target="_blank" rel="noreferrer noopener" />,
-  pre: ({ node: _node, ...props }) => <CodeBlock {...props} />,
-  // Wide tables scroll inside the message instead of widening the page on a phone.
+  pre: CodeBlock,
+  // Wide tables scroll inside the message instead of widening the page on a phone; their
+  // words stay whole (styles.css).
   table: ({ node: _node, ...props }) => (
-    <div className="table-scroll">
+    <div className="table-scroll" data-testid="table-scroll">
       <table {...props} />
     </div>
   ),
@@ -30,26 +32,3 @@ export const MarkdownText = memo(function MarkdownText({ text }: { text: string 
     </div>
   );
 });
-
-function CodeBlock(props: ComponentPropsWithoutRef<'pre'>) {
-  const ref = useRef<HTMLPreElement>(null);
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    const text = ref.current?.textContent ?? '';
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // Clipboard access needs a secure context or permission; selecting by hand still works.
-    }
-  };
-  return (
-    <div className="code-block">
-      <button type="button" className="copy-button" onClick={() => void copy()}>
-        {copied ? 'Copied' : 'Copy'}
-      </button>
-      <pre ref={ref} {...props} />
-    </div>
-  );
-}
