@@ -91,7 +91,7 @@ describe('a conversation in the browser', () => {
   );
 
   suite.test(
-    'shows a calculator tool call with its input, its output 84 and the state done',
+    'shows a calculator tool call collapsed to one line (tool, input, done), opening to its input and output 84',
     async ({ openPage, api, screenshot }) => {
       const page = await openPage('/');
       await sendMessage(page, 'calculate 12*(3+4)');
@@ -101,6 +101,25 @@ describe('a conversation in the browser', () => {
       assert.equal(await toolCall.count(), 1);
       assert.equal(await toolCall.getAttribute('data-tool-name'), 'calculator');
       assert.equal(await toolCall.getAttribute('data-state'), 'done');
+      const summary = toolCall.getByTestId('tool-call-summary');
+      assert.equal(
+        normalizeText((await summary.textContent()) ?? ''),
+        '⚙calculatorexpression: 12*(3+4)done',
+      );
+      const summaryBox = await summary.boundingBox();
+      const callBox = await toolCall.boundingBox();
+      assert.ok(summaryBox && callBox && callBox.height - summaryBox.height < 4, 'not one line');
+      assert.equal(await toolCall.getByTestId('tool-output').isVisible(), false, 'starts open');
+      await screenshot(page, 'tool-call-collapsed');
+      // Keyboard first: the summary is a focusable control that Enter opens.
+      await summary.focus();
+      await page.keyboard.press('Enter');
+      await toolCall.getByTestId('tool-output').waitFor({ state: 'visible' });
+      assert.equal(await toolCall.getAttribute('open'), '');
+      await summary.click();
+      await toolCall.getByTestId('tool-output').waitFor({ state: 'hidden' });
+      await summary.click();
+      await toolCall.getByTestId('tool-output').waitFor({ state: 'visible' });
       assert.match(
         (await toolCall.getByTestId('tool-input').textContent()) ?? '',
         /12\s*\*\s*\(3\s*\+\s*4\)/,
@@ -110,7 +129,7 @@ describe('a conversation in the browser', () => {
       const answers = await renderedAssistantMessages(page);
       assert.equal(answers.length, 1);
       assert.match(answers[0]?.text ?? '', /84/);
-      await screenshot(page, 'tool-call');
+      await screenshot(page, 'tool-call-expanded');
 
       const stored = assistantMessagesOf(await api.waitForTurnToEnd(sessionId));
       assert.equal(stored.length, 1);

@@ -100,13 +100,14 @@ describe('MessageView', () => {
         ])}
       />,
     );
-    const body = screen.getByTestId('message');
-    const order = [...body.querySelectorAll('[data-testid]')].map(
+    const body = screen.getByTestId('message').querySelector('.message-body');
+    const order = [...(body?.querySelectorAll('[data-testid]') ?? [])].map(
       (element) => (element as HTMLElement).dataset.testid,
     );
     expect(order).toEqual([
       'reasoning',
       'tool-call',
+      'tool-call-summary',
       'tool-input',
       'tool-output',
       'step-start',

@@ -1,6 +1,6 @@
-import { render, screen } from '@testing-library/react';
+import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { ToolCallView, type ToolCallPart } from './tool-call-view.tsx';
+import { inputPreview, ToolCallView, type ToolCallPart } from './tool-call-view.tsx';
 
 const input = { expression: '12*(3+4)' };
 
@@ -94,5 +94,60 @@ describe('ToolCallView', () => {
     expect(call.dataset.toolName).toBe('search_web');
     expect(call.dataset.state).toBe('done');
     expect(screen.getByTestId('tool-output').textContent).toContain('three results');
+  });
+});
+
+describe('a tool call collapsed to one line', () => {
+  const part: ToolCallPart = {
+    type: 'tool-calculator',
+    state: 'output-available',
+    input: { expression: '12*(3+4)' },
+    output: { expression: '12*(3+4)', result: 84 },
+  };
+
+  it('starts collapsed, its summary naming the tool, its input and its state', () => {
+    const call = renderTool(part);
+    expect(call.tagName).toBe('DETAILS');
+    expect((call as HTMLDetailsElement).open).toBe(false);
+    const summary = screen.getByTestId('tool-call-summary');
+    expect(summary.tagName).toBe('SUMMARY');
+    expect(summary.textContent).toBe('⚙calculatorexpression: 12*(3+4)done');
+  });
+
+  it('opens to its input and output when the summary is activated, and closes again', () => {
+    const call = renderTool(part) as HTMLDetailsElement;
+    const summary = screen.getByTestId('tool-call-summary');
+    fireEvent.click(summary);
+    expect(call.open).toBe(true);
+    expect(screen.getByTestId('tool-output').textContent).toContain('"result": 84');
+    fireEvent.click(summary);
+    expect(call.open).toBe(false);
+  });
+
+  it('stays collapsed when it failed, saying so in its summary', () => {
+    renderTool({ type: 'tool-calculator', state: 'output-error', input, errorText: 'Nope' });
+    const call = screen.getByTestId('tool-call') as HTMLDetailsElement;
+    expect(call.open).toBe(false);
+    expect(screen.getByTestId('tool-call-summary').textContent).toContain('failed');
+  });
+});
+
+describe('inputPreview', () => {
+  it('writes an object input as key: value pairs on one line', () => {
+    expect(inputPreview({ expression: '1+1', precise: true, limits: [1, 2] })).toBe(
+      'expression: 1+1, precise: true, limits: [1,2]',
+    );
+  });
+
+  it('shows nothing for a missing or empty input and a string input as it is', () => {
+    expect(inputPreview(undefined)).toBe('');
+    expect(inputPreview({})).toBe('');
+    expect(inputPreview('  what\n time   is it ')).toBe('what time is it');
+  });
+
+  it('shortens a long input with an ellipsis', () => {
+    const preview = inputPreview({ query: 'x'.repeat(500) });
+    expect(preview).toHaveLength(80);
+    expect(preview.endsWith('…')).toBe(true);
   });
 });

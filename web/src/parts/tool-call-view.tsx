@@ -1,3 +1,4 @@
+import { isRecord } from '../conversation/message-outcome.ts';
 import { JsonView } from './json-view.tsx';
 
 /** The four states a reader cares about, from the AI SDK's tool part states. */
@@ -44,6 +45,11 @@ export function toolNameOf(part: ToolCallPart): string {
   return part.type.slice('tool-'.length);
 }
 
+/**
+ * A tool call, collapsed to one line (the tool, what it was asked, its state) so calls do not
+ * push the answer off screen; the native disclosure opens it to its input and output, by mouse
+ * or keyboard (Enter or Space on the summary), and screen readers announce it as expandable.
+ */
 export function ToolCallView({
   part,
   answerEnded = false,
@@ -64,17 +70,19 @@ export function ToolCallView({
     : part.state === 'output-denied'
       ? 'The tool call was denied.'
       : (part.errorText ?? undefined);
+  const preview = inputPreview(part.input);
   return (
-    <div className="tool-call" data-testid="tool-call" data-tool-name={name} data-state={state}>
-      <div className="tool-call-header">
+    <details className="tool-call" data-testid="tool-call" data-tool-name={name} data-state={state}>
+      <summary className="tool-call-header" data-testid="tool-call-summary">
         <span className="tool-icon" aria-hidden="true">
           ⚙
         </span>
         <span className="tool-name">{part.title ?? name}</span>
+        {preview && <span className="tool-preview">{preview}</span>}
         <span className={`tool-state tool-state-${state}`}>
           {interrupted ? 'interrupted' : stateLabels[state]}
         </span>
-      </div>
+      </summary>
       <div className="tool-section" data-testid="tool-input">
         <div className="tool-section-label">Input</div>
         {part.input === undefined ? (
@@ -90,10 +98,26 @@ export function ToolCallView({
         </div>
       )}
       {state === 'failed' && (
-        <div className="tool-section tool-error" data-testid="tool-error" role="alert">
+        <div className="tool-section tool-error" data-testid="tool-error">
           {errorText ?? 'The tool failed.'}
         </div>
       )}
-    </div>
+    </details>
   );
+}
+
+const previewLength = 80;
+
+/** The call's input on one line, `expression: 12*(3+4)`, for the collapsed summary. */
+export function inputPreview(input: unknown): string {
+  let text: string;
+  if (input === undefined || input === null) return '';
+  if (typeof input === 'string') text = input;
+  else if (isRecord(input)) {
+    text = Object.entries(input)
+      .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .join(', ');
+  } else text = JSON.stringify(input) ?? '';
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > previewLength ? `${line.slice(0, previewLength - 1)}…` : line;
 }
