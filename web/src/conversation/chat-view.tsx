@@ -66,6 +66,7 @@ export function ChatView({
   const syncing = useRef(false);
   const syncedUpdatedAt = useRef(initialUpdatedAt);
   const lastSentText = useRef('');
+  const composerInput = useRef<HTMLTextAreaElement>(null);
   // Counts messages sent here. A sync that began before a send holds a snapshot from before that
   // turn: applying it would show stale messages and re-attach to a turn that has since ended,
   // turning the turn's own outcome (an error, say) into an idle chat.
@@ -213,7 +214,10 @@ export function ChatView({
   useEffect(() => {
     if (!running) return;
     const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && !event.defaultPrevented) void stop();
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      // Wherever focus was, it lands in the composer, as after Stop by mouse.
+      composerInput.current?.focus();
+      void stop();
     };
     document.addEventListener('keydown', onKeyDown);
     return () => document.removeEventListener('keydown', onKeyDown);
@@ -263,6 +267,7 @@ export function ChatView({
         running={running}
         stopping={stopping}
         autoFocus
+        inputRef={composerInput}
       />
     </div>
   );

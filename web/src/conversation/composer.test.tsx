@@ -87,6 +87,26 @@ describe('Composer', () => {
     expect(onStop).toHaveBeenCalledTimes(2);
   });
 
+  it('keeps focus in the text box after Stop is clicked, where the vanishing button held it', () => {
+    const { onStop, input } = setup({ running: true, status: 'streaming' });
+    const stop = screen.getByTestId('stop');
+    stop.focus();
+    fireEvent.click(stop);
+    expect(onStop).toHaveBeenCalledOnce();
+    expect(document.activeElement).toBe(input);
+  });
+
+  it('leaves focus alone after Stop is tapped, so no on-screen keyboard pops up', () => {
+    const { onStop } = setup({ running: true, status: 'streaming' });
+    const stop = screen.getByTestId('stop');
+    stop.focus();
+    const tap = new MouseEvent('click', { bubbles: true, cancelable: true });
+    Object.defineProperty(tap, 'pointerType', { value: 'touch' });
+    fireEvent(stop, tap);
+    expect(onStop).toHaveBeenCalledOnce();
+    expect(document.activeElement).toBe(stop);
+  });
+
   it('shows Stop only while a turn runs, and Escape does nothing otherwise', () => {
     const { onStop, input } = setup();
     expect(screen.queryByTestId('stop')).toBeNull();

@@ -1,5 +1,12 @@
 import type { ChatStatus } from 'ai';
-import { useEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import {
+  useEffect,
+  useRef,
+  type FormEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+  type RefObject,
+} from 'react';
 
 export interface ComposerProps {
   value: string;
@@ -13,6 +20,8 @@ export interface ComposerProps {
   stopping?: boolean;
   disabled?: boolean;
   autoFocus?: boolean;
+  /** The text box, for a conversation that moves focus back to it (after a Stop by Escape). */
+  inputRef?: RefObject<HTMLTextAreaElement | null>;
 }
 
 const statusLabels: Record<ChatStatus, string> = {
@@ -37,13 +46,15 @@ export function Composer({
   stopping = false,
   disabled = false,
   autoFocus = false,
+  inputRef,
 }: ComposerProps) {
-  const input = useRef<HTMLTextAreaElement>(null);
+  const ownInput = useRef<HTMLTextAreaElement>(null);
+  const input = inputRef ?? ownInput;
   const canSend = !running && !disabled && value.trim() !== '';
 
   useEffect(() => {
     if (autoFocus) input.current?.focus();
-  }, [autoFocus]);
+  }, [autoFocus, input]);
 
   const send = () => {
     if (canSend) onSend(value.trim());
@@ -52,6 +63,16 @@ export function Composer({
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     send();
+  };
+
+  // The Stop button disappears once the answer ends, and the focus it held would fall to the
+  // page: keep it in the text box, ready for the next message. Not after a tap, where focusing
+  // the text box would pop up the on-screen keyboard the user did not ask for.
+  const onStopClick = (event: MouseEvent<HTMLButtonElement>) => {
+    const { nativeEvent } = event;
+    const tapped = 'pointerType' in nativeEvent && nativeEvent.pointerType === 'touch';
+    if (!tapped) input.current?.focus();
+    onStop();
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -85,7 +106,7 @@ export function Composer({
               type="button"
               className="button button-stop"
               data-testid="stop"
-              onClick={onStop}
+              onClick={onStopClick}
               aria-label="Stop the answer"
             >
               <span className="stop-square" aria-hidden="true" />
