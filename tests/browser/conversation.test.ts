@@ -186,4 +186,23 @@ describe('a conversation in the browser', () => {
     );
     assert.equal(await page.getByTestId('conflict-notice').count(), 0);
   });
+
+  suite.test(
+    'names every message after its author for screen readers: You, then Assistant',
+    async ({ openPage }) => {
+      const page = await openPage('/');
+      await sendMessage(page, 'Who said what? [demo:words=8]');
+      await waitForAssistantStatus(page, 'completed');
+      const articles = page.getByRole('article');
+      assert.equal(await articles.count(), 2);
+      const question = page.getByRole('article', { name: 'You', exact: true });
+      const answer = page.getByRole('article', { name: 'Assistant', exact: true });
+      assert.equal(await question.getAttribute('data-role'), 'user');
+      assert.equal(await answer.getAttribute('data-role'), 'assistant');
+      assert.deepEqual(await page.getByRole('heading', { level: 2 }).allTextContents(), [
+        'You',
+        'Assistant',
+      ]);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import type { ChatStatus, UIMessage } from 'ai';
 import { useLayoutEffect, useRef, type ReactNode } from 'react';
-import { MessageView, TypingDots } from './message-view.tsx';
+import { MessageView } from './message-view.tsx';
+import { WorkingIndicator } from './working-indicator.tsx';
 
 /** Within this distance of the bottom, new text keeps the view scrolled to the end. */
 const stickyDistancePx = 80;
@@ -53,7 +54,7 @@ export function MessageList({
         )}
         {waitingForAnswer && (
           <div className="message message-assistant pending-answer" data-testid="pending-answer">
-            <TypingDots />
+            <WorkingIndicator />
           </div>
         )}
         {children}

@@ -1,12 +1,16 @@
 import type { UIMessage } from 'ai';
-import { memo } from 'react';
+import { memo, useId } from 'react';
 import { MessagePartView } from '../parts/message-part-view.tsx';
+import { MessageActions } from './message-actions.tsx';
+import { hasVisibleContent, isVisiblePart } from './message-content.ts';
 import { formatUsage, readMessageOutcome, type MessageStatus } from './message-outcome.ts';
+import { WorkingIndicator } from './working-indicator.tsx';
 
 /**
  * One message of the conversation. An assistant message shows its parts, then how it ended:
  * a failed answer shows its error, a stopped one says so (its partial text stays), and a
  * finished one its token usage. `streaming` is true only for the answer arriving right now.
+ * Each message is an `article` named after its author by a heading only screen readers see.
  */
 export const MessageView = memo(function MessageView({
   message,
@@ -17,11 +21,17 @@ export const MessageView = memo(function MessageView({
 }) {
   if (message.role === 'user') return <UserMessageView message={message} />;
   if (message.role !== 'assistant') return null;
+  return <AssistantMessageView message={message} streaming={streaming} />;
+});
 
+function AssistantMessageView({ message, streaming }: { message: UIMessage; streaming: boolean }) {
+  const headingId = useId();
   const outcome = readMessageOutcome(message.metadata);
   const status: MessageStatus = streaming ? 'streaming' : outcome.status;
   let afterContent = false;
   const parts = message.parts.map((part, index) => {
+    // An empty text part (opened, no word yet) would show as an empty bubble.
+    if ((part.type === 'text' || part.type === 'reasoning') && !isVisiblePart(part)) return null;
     const view = (
       <MessagePartView
         key={index}
@@ -30,12 +40,15 @@ export const MessageView = memo(function MessageView({
         answerEnded={status !== 'streaming'}
       />
     );
-    if (part.type !== 'step-start') afterContent = true;
+    if (isVisiblePart(part)) afterContent = true;
     return view;
   });
-  const isEmpty = !message.parts.some((part) => part.type !== 'step-start');
-  // While text streams, a caret follows its last word (styles.css); otherwise dots show activity.
-  const endsWithText = message.parts.at(-1)?.type === 'text';
+  const isEmpty = !hasVisibleContent(message);
+  // While text streams, a caret follows its last word (styles.css); otherwise the indicator
+  // shows that the answer is being worked on (before its first word, or while a tool runs).
+  const last = message.parts.at(-1);
+  const endsWithText = last?.type === 'text' && isVisiblePart(last);
+  const working = status === 'streaming' && !endsWithText;
 
   return (
     <article
@@ -44,10 +57,14 @@ export const MessageView = memo(function MessageView({
       data-role="assistant"
       data-message-id={message.id}
       data-status={status}
+      aria-labelledby={headingId}
     >
+      <h2 id={headingId} className="visually-hidden">
+        Assistant
+      </h2>
       <div className="message-body">
         {parts}
-        {status === 'streaming' && !endsWithText && <TypingDots />}
+        {working && <WorkingIndicator />}
       </div>
       {status === 'failed' && (
         <div className="notice notice-error" data-testid="error-notice" role="alert">
@@ -59,31 +76,41 @@ export const MessageView = memo(function MessageView({
           {isEmpty ? 'Stopped before answering' : 'Stopped'}
         </div>
       )}
-      {outcome.usage && status !== 'streaming' && (
-        <div
-          className="usage"
-          data-testid="usage"
-          title={
-            outcome.usage.totalTokens !== undefined
-              ? `${outcome.usage.totalTokens} tokens in total`
-              : undefined
-          }
-        >
-          {formatUsage(outcome.usage)}
+      {status !== 'streaming' && (
+        <div className="message-footer">
+          <MessageActions message={message} />
+          {outcome.usage && (
+            <div
+              className="usage"
+              data-testid="usage"
+              title={
+                outcome.usage.totalTokens !== undefined
+                  ? `${outcome.usage.totalTokens} tokens in total`
+                  : undefined
+              }
+            >
+              {formatUsage(outcome.usage)}
+            </div>
+          )}
         </div>
       )}
     </article>
   );
-});
+}
 
 function UserMessageView({ message }: { message: UIMessage }) {
+  const headingId = useId();
   return (
     <article
       className="message message-user"
       data-testid="message"
       data-role="user"
       data-message-id={message.id}
+      aria-labelledby={headingId}
     >
+      <h2 id={headingId} className="visually-hidden">
+        You
+      </h2>
       <div className="message-body">
         {message.parts.map((part, index) =>
           part.type === 'text' ? (
@@ -95,16 +122,9 @@ function UserMessageView({ message }: { message: UIMessage }) {
           ),
         )}
       </div>
+      <div className="message-footer">
+        <MessageActions message={message} />
+      </div>
     </article>
-  );
-}
-
-export function TypingDots() {
-  return (
-    <span className="typing-dots" aria-hidden="true">
-      <span />
-      <span />
-      <span />
-    </span>
   );
 }

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { SessionSummary } from '../../../src/client/index.ts';
 import { type ChatServices, describeError, isApiError, isAuthError } from '../chat-services.ts';
 import { ChatView } from './chat-view.tsx';
-import { TypingDots } from './message-view.tsx';
+import { TypingDots } from './working-indicator.tsx';
 
 type LoadState =
   | { kind: 'loading' }
