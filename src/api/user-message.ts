@@ -1,6 +1,7 @@
 import type { UIMessage } from 'ai';
 import type { z } from 'zod';
 import { ApiError } from './api-error.ts';
+import { firstRenderedLine } from './markdown-plain-text.ts';
 import { seedStreamBodySchema, type streamBodySchema } from '../protocol/http-schemas.ts';
 
 type StreamBody = z.infer<typeof streamBodySchema>;
@@ -64,9 +65,14 @@ export function textOf(message: UIMessage): string {
   return message.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
-/** A title from the first message: its first line, at most 50 characters, cut at a word. */
+/**
+ * A title from the first message: the first line a reader sees once its markdown is rendered
+ * (plain text, no `**`, `#` or link targets), at most 50 characters, cut at a word.
+ */
 export function titleFromMessage(message: UIMessage): string {
-  const line = textOf(message).trim().split('\n')[0]?.replace(/\s+/g, ' ').trim() ?? '';
+  const text = textOf(message);
+  const line =
+    firstRenderedLine(text) || (text.trim().split('\n')[0]?.replace(/\s+/g, ' ').trim() ?? '');
   if (line.length <= 50) return line;
   const cut = line.slice(0, 49);
   const lastSpace = cut.lastIndexOf(' ');

@@ -169,6 +169,15 @@ describe('session routes', { timeout: 30_000 }, () => {
     assert.equal((await list(token)).sessions[0]?.title, 'Plan my trip [demo:words=3]');
   });
 
+  it('titles a session from the plain text of a markdown first message', async () => {
+    const token = await freshUser();
+    const id = await api.createSession(token);
+    const message =
+      '# Compare **Go** and `Rust`\n\nSee [the list](https://example.com) [demo:words=3]';
+    await readTurnStream(await api.postMessage(id, message, { token }));
+    assert.equal((await detail(token, id)).title, 'Compare Go and Rust');
+  });
+
   it('cuts the title of a long first message to at most 50 characters', async () => {
     const token = await freshUser();
     const id = await api.createSession(token);
