@@ -16,7 +16,8 @@ const sessionPath = '/api/chat/sessions/{id}';
 const operations: Record<string, Record<string, Operation>> = {
   '/api/chat/sessions': {
     get: {
-      summary: 'List my sessions, most recently updated first',
+      summary:
+        'List my sessions, most recently updated first; `search` finds them by title or message text',
       query: schemas.listSessionsQuerySchema,
       response: schemas.listSessionsResponseSchema,
     },

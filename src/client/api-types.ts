@@ -25,6 +25,11 @@ export interface ListSessionsQuery {
   /** 1–100; the server's default is 50. */
   limit?: number;
   offset?: number;
+  /**
+   * Only sessions whose title or message text contains this (ignoring case; `%` and `_` are
+   * plain characters); at most 200 characters. `total` then counts the matches.
+   */
+  search?: string;
 }
 
 /** What the page shows next to the message; the model sees it with the message. */

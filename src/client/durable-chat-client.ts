@@ -37,7 +37,10 @@ export class DurableChatClient {
     this.#connection = new ApiConnection(options);
   }
 
-  /** My sessions, most recently updated first; `active` = a turn runs (from any device). */
+  /**
+   * My sessions, most recently updated first; `active` = a turn runs (from any device). With
+   * `search`, only those whose title or messages contain it.
+   */
   listSessions(
     query: ListSessionsQuery = {},
     options: { signal?: AbortSignal } = {},
@@ -45,6 +48,9 @@ export class DurableChatClient {
     const search = new URLSearchParams();
     if (query.limit !== undefined) search.set('limit', String(query.limit));
     if (query.offset !== undefined) search.set('offset', String(query.offset));
+    if (query.search !== undefined && query.search.trim() !== '') {
+      search.set('search', query.search);
+    }
     const suffix = search.size > 0 ? `?${search}` : '';
     return this.#connection.json('GET', `/sessions${suffix}`, { signal: options.signal });
   }

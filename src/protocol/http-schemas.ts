@@ -10,6 +10,10 @@ export const identifierSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
 export const listSessionsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   offset: z.coerce.number().int().min(0).default(0),
+  search: z.string().max(200).optional().meta({
+    description:
+      'Only sessions whose title or message text contains this, ignoring case and taken literally',
+  }),
 });
 
 export const renameSessionBodySchema = z.object({

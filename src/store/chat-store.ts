@@ -35,6 +35,11 @@ export interface ListSessionsOptions {
   userId: string | null;
   limit: number;
   offset: number;
+  /**
+   * Only sessions whose title or message text contains this, ignoring case; taken literally
+   * (`%`, `_` and `\` match themselves). Blank or absent: no filter.
+   */
+  search?: string;
 }
 
 export interface StartTurnInput {
@@ -68,7 +73,10 @@ export type AssignUserResult = 'assigned' | 'already-yours' | 'owned-by-another'
 export interface ChatStore {
   createSession(input: { id?: string; userId: string | null }): Promise<Session>;
   getSession(id: string): Promise<Session | null>;
-  /** Most recently active first (a turn started or finished); `total` counts every match. */
+  /**
+   * Most recently active first (a turn started or finished), optionally only those matching
+   * `search`; `total` counts every match.
+   */
   listSessions(options: ListSessionsOptions): Promise<{ sessions: Session[]; total: number }>;
   renameSession(id: string, title: string): Promise<boolean>;
   /** Sets the title only if none is set yet; returns whether it did. */

@@ -75,18 +75,24 @@ export class SqlChatStore implements ChatStore {
   async listSessions(
     options: ListSessionsOptions,
   ): Promise<{ sessions: Session[]; total: number }> {
-    const owner = options.userId === null ? 'user_id IS NULL' : 'user_id = $1';
-    const ownerParams = options.userId === null ? [] : [options.userId];
-    const next = ownerParams.length + 1;
+    const conditions = [options.userId === null ? 'user_id IS NULL' : 'user_id = $1'];
+    const params: unknown[] = options.userId === null ? [] : [options.userId];
+    const search = options.search?.trim() ?? '';
+    if (search !== '') {
+      params.push(`%${escapeLikePattern(toPostgresText(search))}%`);
+      conditions.push(matchesSearch(`$${params.length}`));
+    }
+    const where = conditions.join(' AND ');
+    const next = params.length + 1;
     const [rows, counts] = await Promise.all([
       this.#client.query<SessionRow>(
-        `SELECT ${sessionColumns} FROM sessions WHERE ${owner}
+        `SELECT ${sessionColumns} FROM sessions WHERE ${where}
          ORDER BY updated_at DESC, id DESC LIMIT $${next} OFFSET $${next + 1}`,
-        [...ownerParams, options.limit, options.offset],
+        [...params, options.limit, options.offset],
       ),
       this.#client.query<{ total: BigintValue }>(
-        `SELECT count(*) AS total FROM sessions WHERE ${owner}`,
-        ownerParams,
+        `SELECT count(*) AS total FROM sessions WHERE ${where}`,
+        params,
       ),
     ]);
     return { sessions: rows.map(toSession), total: Number(single(counts).total) };
@@ -290,4 +296,21 @@ export class SqlChatStore implements ChatStore {
 
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === uniqueViolation;
+}
+
+/**
+ * A session whose title or any text part of its messages contains the LIKE `pattern`. No index
+ * serves the message half: it reads the owner's messages, which is fine for the sessions of one
+ * person and is what a full-text index would replace if that ever grows large.
+ */
+function matchesSearch(pattern: string): string {
+  return `(sessions.title ILIKE ${pattern} ESCAPE '\\' OR EXISTS (
+    SELECT 1 FROM messages, jsonb_array_elements(messages.parts) AS part
+    WHERE messages.session_id = sessions.id
+      AND part->>'type' = 'text' AND part->>'text' ILIKE ${pattern} ESCAPE '\\'))`;
+}
+
+/** `text` as a LIKE pattern that matches exactly itself: `%`, `_` and the escape are escaped. */
+function escapeLikePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }

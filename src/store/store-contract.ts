@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import type { ChatStore } from './chat-store.ts';
 import { runFinishContract } from './store-contract-finish.ts';
+import { runSearchContract } from './store-contract-search.ts';
 import { runSessionContract } from './store-contract-sessions.ts';
 import { runTurnContract } from './store-contract-turns.ts';
 
@@ -15,6 +16,7 @@ export function runChatStoreContract(
 ): void {
   describe(`ChatStore contract: ${adapterName}`, () => {
     runSessionContract(createStore);
+    runSearchContract(createStore);
     runTurnContract(createStore);
     runFinishContract(createStore);
   });
