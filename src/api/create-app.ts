@@ -4,6 +4,7 @@ import { QueueUnavailableError } from '../queue/turn-queue.ts';
 import { MessageIdConflictError, SessionNotFoundError } from '../store/chat-store-errors.ts';
 import type { ApiDependencies, ApiEnvironment } from './api-dependencies.ts';
 import { ApiError } from './api-error.ts';
+import { authConfigRoutes } from './routes/auth-config-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { streamRoutes } from './routes/stream-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
@@ -26,6 +27,7 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   app.use('/api/chat/sessions/*', authenticate);
 
   app.route('/', systemRoutes(dependencies));
+  app.route('/', authConfigRoutes(dependencies));
   app.route('/api/chat', sessionRoutes(dependencies));
   app.route('/api/chat', streamRoutes(dependencies));
 

@@ -61,6 +61,12 @@ const operations: Record<string, Record<string, Operation>> = {
   '/api/chat/config/ttl': {
     get: { summary: 'Stream timing configuration', response: schemas.ttlConfigResponseSchema },
   },
+  '/api/chat/config/auth': {
+    get: {
+      summary: 'Whether session routes need a bearer token',
+      response: schemas.authConfigResponseSchema,
+    },
+  },
   '/health': { get: { summary: 'Liveness' } },
   '/api/chat/health': { get: { summary: 'Liveness (same as /health)' } },
   '/ready': { get: { summary: 'Readiness: the database answers' } },

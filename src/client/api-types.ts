@@ -14,6 +14,7 @@ export type RenameSessionResponse = z.infer<typeof schemas.renameSessionResponse
 export type AssignUserResponse = z.infer<typeof schemas.assignUserResponseSchema>;
 export type CancelResponse = z.infer<typeof schemas.cancelResponseSchema>;
 export type TtlConfig = z.infer<typeof schemas.ttlConfigResponseSchema>;
+export type AuthConfig = z.infer<typeof schemas.authConfigResponseSchema>;
 export type ErrorResponse = z.infer<typeof schemas.errorResponseSchema>;
 
 /** A session with its history; `messages` are AI SDK `UIMessage`s, ready for `useChat`. */

@@ -3,6 +3,7 @@ import { parseEventId } from '../protocol/event-id.ts';
 import { ApiConnection, type DurableChatClientOptions, sessionPath } from './api-connection.ts';
 import type {
   AssignUserResponse,
+  AuthConfig,
   CancelResponse,
   CreateSessionResponse,
   ListSessionsQuery,
@@ -91,6 +92,11 @@ export class DurableChatClient {
 
   ttlConfig(): Promise<TtlConfig> {
     return this.#connection.json('GET', '/config/ttl');
+  }
+
+  /** Whether the server wants a bearer token (public: answers without one). */
+  authConfig(options: { signal?: AbortSignal } = {}): Promise<AuthConfig> {
+    return this.#connection.json('GET', '/config/auth', { signal: options.signal });
   }
 
   /**

@@ -7,6 +7,7 @@ export type { DurableChatClientOptions, TokenSource } from './api-connection.ts'
 export type {
   ActiveStream,
   AssignUserResponse,
+  AuthConfig,
   CancelResponse,
   CreateSessionResponse,
   ErrorResponse,

@@ -114,6 +114,13 @@ export const ttlConfigResponseSchema = z.object({
     .meta({ description: 'Seconds before a cancelled turn is force-closed' }),
 });
 
+export const authConfigResponseSchema = z.object({
+  auth_required: z.boolean().meta({
+    description:
+      'Session routes need `Authorization: Bearer <token>` (JWT_SECRET or JWKS_URL is set); false in anonymous mode',
+  }),
+});
+
 export const errorResponseSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
