@@ -1,8 +1,14 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 
 /**
- * A small modal question. Focus starts on Cancel (the safe answer); Escape and a click outside
- * cancel.
+ * A small modal question. Focus starts on Cancel (the safe answer) and stays inside the dialog
+ * while it is open (Tab and Shift+Tab wrap around); Escape and a click outside cancel; closing
+ * returns focus to where it was, when that is still on the page.
+ *
+ * Why not a native `<dialog>` with `showModal()`: it would trap focus for us in browsers, but
+ * jsdom has no `showModal`, so the behaviour could not be tested with the other components. It
+ * is rendered at the end of `<body>`, so no transformed ancestor (the phone drawer) can clip it.
  */
 export function ConfirmDialog({
   title,
@@ -19,35 +25,72 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
+  const dialog = useRef<HTMLDivElement>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
+  const cancel = useRef(onCancel);
 
   useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
+    cancel.current = onCancel;
+  }, [onCancel]);
+
+  useEffect(() => {
+    const previous = document.activeElement;
     cancelButton.current?.focus();
-    const onKeyDown = (event: KeyboardEvent) => {
+    const onKeyDown = (event: globalThis.KeyboardEvent) => {
       if (event.key === 'Escape') {
         event.preventDefault();
-        onCancel();
+        cancel.current();
+      }
+    };
+    // Focus that escapes anyway (a click on the page behind, a screen reader) is brought back.
+    const onFocusIn = (event: FocusEvent) => {
+      if (event.target instanceof Node && !dialog.current?.contains(event.target)) {
+        cancelButton.current?.focus();
       }
     };
     document.addEventListener('keydown', onKeyDown, { capture: true });
+    document.addEventListener('focusin', onFocusIn);
     return () => {
       document.removeEventListener('keydown', onKeyDown, { capture: true });
-      previous?.focus?.();
+      document.removeEventListener('focusin', onFocusIn);
+      if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
     };
-  }, [onCancel]);
+  }, []);
 
-  return (
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key !== 'Tab') return;
+    const focusable = Array.from(
+      dialog.current?.querySelectorAll<HTMLElement>('button:not(:disabled)') ?? [],
+    );
+    const first = focusable[0];
+    const last = focusable.at(-1);
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
+
+  return createPortal(
     <div className="dialog-backdrop" onMouseDown={onCancel}>
       <div
+        ref={dialog}
         className="dialog"
         role="alertdialog"
         aria-modal="true"
         aria-labelledby="dialog-title"
+        aria-describedby="dialog-body"
+        data-testid="confirm-dialog"
         onMouseDown={(event) => event.stopPropagation()}
+        onKeyDown={onKeyDown}
       >
         <h2 id="dialog-title">{title}</h2>
-        <div className="dialog-body">{children}</div>
+        <div id="dialog-body" className="dialog-body">
+          {children}
+        </div>
         <div className="dialog-actions">
           <button
             ref={cancelButton}
@@ -69,6 +112,7 @@ export function ConfirmDialog({
           </button>
         </div>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
