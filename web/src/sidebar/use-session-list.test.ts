@@ -7,8 +7,8 @@ import type {
 } from '../../../src/client/index.ts';
 import { useSessionList } from './use-session-list.ts';
 
-const summary = (title: string): SessionSummary => ({
-  id: 'session-1',
+const summary = (title: string, id = 'session-1'): SessionSummary => ({
+  id,
   created_at: '2026-12-05T12:00:00.000Z',
   updated_at: '2026-12-05T12:00:00.000Z',
   title,
@@ -29,7 +29,10 @@ function clientWithHeldLists() {
   const answerList = async (index: number, title: string) => {
     await act(async () => answers[index]?.({ sessions: [summary(title)], total: 1 }));
   };
-  return { client, listSessions, renameSession, answerList };
+  const answerWith = async (index: number, sessions: SessionSummary[]) => {
+    await act(async () => answers[index]?.({ sessions, total: sessions.length }));
+  };
+  return { client, listSessions, renameSession, answerList, answerWith };
 }
 
 describe('useSessionList', () => {
@@ -70,5 +73,48 @@ describe('useSessionList', () => {
       await expect(result.current.rename('session-1', 'new title')).rejects.toThrow('refused');
     });
     expect(result.current.sessions[0]?.title).toBe('old title');
+  });
+
+  it('lists what the server finds for a search, and every chat again once it is cleared', async () => {
+    const fake = clientWithHeldLists();
+    const { result } = renderHook(() => useSessionList(fake.client));
+    await fake.answerWith(0, [summary('a', 'a'), summary('b', 'b'), summary('c', 'c')]);
+    await waitFor(() => expect(result.current.sessions).toHaveLength(3));
+
+    act(() => result.current.setSearch('  lisbon '));
+    expect(fake.listSessions).toHaveBeenLastCalledWith({ limit: 30, offset: 0, search: 'lisbon' });
+    // A chat from far down the list: it replaces the list rather than joining it.
+    await fake.answerWith(1, [summary('Lisbon trip', 'far')]);
+    await waitFor(() => expect(result.current.sessions.map((item) => item.id)).toEqual(['far']));
+    expect(result.current.total).toBe(1);
+    expect(result.current.search).toBe('lisbon');
+
+    act(() => result.current.setSearch(''));
+    expect(fake.listSessions).toHaveBeenLastCalledWith({ limit: 30, offset: 0, search: '' });
+    await fake.answerWith(2, [summary('a', 'a'), summary('b', 'b')]);
+    await waitFor(() => expect(result.current.sessions.map((item) => item.id)).toEqual(['a', 'b']));
+  });
+
+  it('never shows the answer to a search the user has typed past', async () => {
+    const fake = clientWithHeldLists();
+    const { result } = renderHook(() => useSessionList(fake.client));
+    await fake.answerWith(0, [summary('a', 'a')]);
+    await waitFor(() => expect(result.current.sessions).toHaveLength(1));
+
+    act(() => result.current.setSearch('lis'));
+    act(() => result.current.setSearch('lisbon'));
+    // The page for "lis" arrives after the user typed on: it is dropped and "lisbon" asked for.
+    await fake.answerWith(1, [summary('list of things', 'lis')]);
+    await waitFor(() =>
+      expect(fake.listSessions).toHaveBeenLastCalledWith({
+        limit: 30,
+        offset: 0,
+        search: 'lisbon',
+      }),
+    );
+    expect(result.current.sessions.map((item) => item.id)).toEqual(['a']);
+    expect(result.current.search).toBe('');
+    await fake.answerWith(2, [summary('Lisbon trip', 'lisbon')]);
+    await waitFor(() => expect(result.current.sessions.map((item) => item.id)).toEqual(['lisbon']));
   });
 });

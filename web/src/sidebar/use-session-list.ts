@@ -21,6 +21,10 @@ export interface SessionList {
   authRequired: boolean;
   error: string | null;
   loadingMore: boolean;
+  /** The search the listed chats answer (by title or message text); '' when they are all. */
+  search: string;
+  /** Lists only the chats matching `text` (from the server, across all pages), or all for ''. */
+  setSearch: (text: string) => void;
   refresh: () => Promise<void>;
   loadMore: () => Promise<void>;
   rename: (sessionId: string, title: string) => Promise<void>;
@@ -29,7 +33,7 @@ export interface SessionList {
 
 /**
  * The caller's sessions, newest activity first, in pages of 30, kept fresh by polling every page
- * loaded so far (up to 100) while the page is visible.
+ * loaded so far (up to 100) while the page is visible. A search narrows them on the server.
  */
 export function useSessionList(client: DurableChatClient): SessionList {
   const [sessions, setSessions] = useState<SessionSummary[]>([]);
@@ -44,6 +48,11 @@ export function useSessionList(client: DurableChatClient): SessionList {
   const refused = useRef(false);
   const refreshesStarted = useRef(0);
   const titleEdits = useRef(new Map<string, TitleEdit>());
+  const [search, setSearchState] = useState('');
+  // Bumped by every new search: pages asked for under an older search are dropped, and the
+  // first page of a new search replaces the list instead of merging into it.
+  const searchGeneration = useRef({ number: 0, text: '' });
+  const listedGeneration = useRef(0);
 
   const fail = useCallback((reason: unknown) => {
     if (isAuthError(reason)) {
@@ -60,16 +69,25 @@ export function useSessionList(client: DurableChatClient): SessionList {
     // Overlapping refreshes would race each other's results; share the one in flight.
     refreshing.current ??= (async () => {
       try {
-        const limit = Math.min(Math.max(loadedCount.current, sessionPageSize), largestPage);
-        refreshesStarted.current += 1;
-        const refreshNumber = refreshesStarted.current;
-        const page = await client.listSessions({ limit, offset: 0 });
-        const fresh = withTitleEdits(page.sessions, titleEdits.current, refreshNumber);
-        setSessions((current) => mergeFirstPage(current, fresh, limit));
-        setTotal(page.total);
-        refused.current = false;
-        setAuthRequired(false);
-        setError(null);
+        for (;;) {
+          const generation = searchGeneration.current;
+          const limit = Math.min(Math.max(loadedCount.current, sessionPageSize), largestPage);
+          refreshesStarted.current += 1;
+          const refreshNumber = refreshesStarted.current;
+          const page = await client.listSessions({ limit, offset: 0, search: generation.text });
+          // The search changed while this page was on its way: ask again for the new one.
+          if (generation !== searchGeneration.current) continue;
+          const fresh = withTitleEdits(page.sessions, titleEdits.current, refreshNumber);
+          const sameSearch = listedGeneration.current === generation.number;
+          listedGeneration.current = generation.number;
+          setSessions((current) => (sameSearch ? mergeFirstPage(current, fresh, limit) : fresh));
+          setTotal(page.total);
+          setSearchState(generation.text);
+          refused.current = false;
+          setAuthRequired(false);
+          setError(null);
+          return;
+        }
       } catch (reason) {
         fail(reason);
       } finally {
@@ -81,12 +99,15 @@ export function useSessionList(client: DurableChatClient): SessionList {
   }, [client, fail]);
 
   const loadMore = useCallback(async () => {
+    const generation = searchGeneration.current;
     setLoadingMore(true);
     try {
       const page = await client.listSessions({
         limit: sessionPageSize,
         offset: loadedCount.current,
+        search: generation.text,
       });
+      if (generation !== searchGeneration.current) return;
       setSessions((current) => appendPage(current, page.sessions));
       setTotal(page.total);
     } catch (reason) {
@@ -95,6 +116,17 @@ export function useSessionList(client: DurableChatClient): SessionList {
       setLoadingMore(false);
     }
   }, [client, fail]);
+
+  const setSearch = useCallback(
+    (text: string) => {
+      const trimmed = text.trim();
+      if (trimmed === searchGeneration.current.text) return;
+      searchGeneration.current = { number: searchGeneration.current.number + 1, text: trimmed };
+      loadedCount.current = sessionPageSize;
+      void refresh();
+    },
+    [refresh],
+  );
 
   useEffect(() => {
     loadedCount.current = Math.max(sessions.length, sessionPageSize);
@@ -157,6 +189,8 @@ export function useSessionList(client: DurableChatClient): SessionList {
     authRequired,
     error,
     loadingMore,
+    search,
+    setSearch,
     refresh,
     loadMore,
     rename,
