@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SessionSummary } from '../../src/client/index.ts';
 import { readStoredToken, storeToken } from './access-token.ts';
 import { createChatServices } from './chat-services.ts';
 import { DraftChat } from './conversation/draft-chat.tsx';
@@ -8,6 +9,7 @@ import { untitled } from './sidebar/session-item.tsx';
 import { Sidebar } from './sidebar/sidebar.tsx';
 import { useSessionList } from './sidebar/use-session-list.ts';
 import { useOpenSessionId } from './use-open-session-id.ts';
+import { useServerNeedsToken } from './use-server-needs-token.ts';
 
 /**
  * The durable-chat web app: the chat list on the left, the open chat on the right. It talks to
@@ -25,14 +27,19 @@ export function App() {
   const [openSessionRunning, setOpenSessionRunning] = useState(false);
   const [chatAuthRequired, setChatAuthRequired] = useState(false);
   const firstMessages = useRef(new Map<string, string>());
+  // The list holds only the pages loaded so far: a chat opened from further down has its
+  // title from its own load.
+  const [loadedTitle, setLoadedTitle] = useState<LoadedTitle | null>(null);
+  const serverNeedsToken = useServerNeedsToken(services.client);
 
   const { refresh } = list;
   const authRequired = list.authRequired || chatAuthRequired;
   const summary = list.sessions.find((session) => session.id === sessionId);
-  const title = sessionId === null ? 'New chat' : (summary?.title ?? untitled);
+  const title = openChatTitle(sessionId, summary, loadedTitle);
+  const mainElement = useRef<HTMLElement>(null);
 
   useEffect(() => {
-    document.title = sessionId === null ? 'durable-chat' : `${title} · durable-chat`;
+    document.title = title === '' ? 'durable-chat' : `${title} · durable-chat`;
   }, [sessionId, title]);
 
   const open = useCallback(
@@ -58,6 +65,7 @@ export function App() {
   const onCreated = useCallback(
     (createdId: string, firstMessage: string) => {
       firstMessages.current.set(createdId, firstMessage);
+      setLoadedTitle({ sessionId: createdId, title: null });
       open(createdId);
       void refresh();
     },
@@ -74,15 +82,31 @@ export function App() {
     setSidebarOpen(true);
   }, []);
   const newChat = useCallback(() => open(null), [open]);
+  const onTitleLoaded = useCallback(
+    (loadedId: string, loaded: string | null) =>
+      setLoadedTitle({ sessionId: loadedId, title: loaded }),
+    [],
+  );
 
   return (
     <div className={`app${sidebarOpen ? ' sidebar-open' : ''}`}>
+      <a
+        className="skip-link"
+        href="#message-box"
+        onClick={(event) => {
+          event.preventDefault();
+          focusMessageBox(mainElement.current);
+        }}
+      >
+        Skip to message box
+      </a>
       <Sidebar
         list={list}
         openSessionId={sessionId}
         openSessionRunning={openSessionRunning}
         token={token}
         authRequired={authRequired}
+        showTokenForm={serverNeedsToken === true || authRequired}
         onOpen={open}
         onNewChat={newChat}
         onDeleted={(deletedId) => {
@@ -92,7 +116,7 @@ export function App() {
         onClose={() => setSidebarOpen(false)}
       />
       <div className="sidebar-backdrop" onClick={() => setSidebarOpen(false)} />
-      <main className="main">
+      <main className="main" ref={mainElement} tabIndex={-1}>
         <header className="main-header">
           <button
             type="button"
@@ -137,6 +161,7 @@ export function App() {
             summary={summary}
             firstMessage={firstMessages.current.get(sessionId)}
             onFirstMessageSent={onFirstMessageSent}
+            onTitleLoaded={onTitleLoaded}
             onActivity={onActivity}
             onRunningChange={setOpenSessionRunning}
             onAuthRequired={onAuthRequired}
@@ -146,4 +171,30 @@ export function App() {
       </main>
     </div>
   );
+}
+
+interface LoadedTitle {
+  sessionId: string;
+  title: string | null;
+}
+
+/**
+ * The open chat's title: from the session list while it lists the chat (it follows renames),
+ * else from the chat's own load; '' while neither has said.
+ */
+function openChatTitle(
+  sessionId: string | null,
+  summary: SessionSummary | undefined,
+  loaded: LoadedTitle | null,
+): string {
+  if (sessionId === null) return untitled;
+  if (summary !== undefined) return summary.title ?? untitled;
+  return loaded?.sessionId === sessionId ? (loaded.title ?? untitled) : '';
+}
+
+/** The skip link's target: the message box, or the conversation when there is none to type in. */
+function focusMessageBox(main: HTMLElement | null): void {
+  const box = document.getElementById('message-box');
+  if (box instanceof HTMLTextAreaElement && !box.disabled) box.focus();
+  else main?.focus();
 }

@@ -27,3 +27,4 @@ export const TrashIcon = () => <Icon path="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1
 export const CloseIcon = () => <Icon path="M6 6l12 12M18 6L6 18" />;
 export const CopyIcon = () => <Icon path="M9 9h11v11H9zM5 15H4V4h11v1" />;
 export const CheckIcon = () => <Icon path="M5 12l5 5L20 7" />;
+export const SearchIcon = () => <Icon path="M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zM20 20l-4-4" />;

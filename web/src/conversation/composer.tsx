@@ -91,6 +91,7 @@ export function Composer({
       <div className="composer-box">
         <textarea
           ref={input}
+          id="message-box"
           data-testid="composer-input"
           aria-label="Message"
           placeholder={running ? 'Wait for the answer, or press Esc to stop' : 'Message'}

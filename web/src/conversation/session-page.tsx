@@ -16,6 +16,8 @@ export interface SessionPageProps {
   summary: SessionSummary | undefined;
   firstMessage: string | undefined;
   onFirstMessageSent: () => void;
+  /** The session's title as its load found it (the list may not hold this session). */
+  onTitleLoaded: (sessionId: string, title: string | null) => void;
   onActivity: () => void;
   onRunningChange: (running: boolean) => void;
   onAuthRequired: () => void;
@@ -27,7 +29,7 @@ export interface SessionPageProps {
  * message waiting) has nothing to load.
  */
 export function SessionPage(props: SessionPageProps) {
-  const { sessionId, services, firstMessage, onAuthRequired, onNewChat } = props;
+  const { sessionId, services, firstMessage, onAuthRequired, onNewChat, onTitleLoaded } = props;
   const [state, setState] = useState<LoadState>(() =>
     firstMessage === undefined
       ? { kind: 'loading' }
@@ -40,8 +42,10 @@ export function SessionPage(props: SessionPageProps) {
     if (!needsLoad) return;
     const controller = new AbortController();
     services.client.getSession(sessionId, { signal: controller.signal }).then(
-      (detail) =>
-        setState({ kind: 'ready', messages: detail.messages, updatedAt: detail.updated_at }),
+      (detail) => {
+        onTitleLoaded(sessionId, detail.title);
+        setState({ kind: 'ready', messages: detail.messages, updatedAt: detail.updated_at });
+      },
       (error: unknown) => {
         if (controller.signal.aborted) return;
         if (isAuthError(error)) onAuthRequired();
@@ -49,7 +53,7 @@ export function SessionPage(props: SessionPageProps) {
       },
     );
     return () => controller.abort();
-  }, [needsLoad, attempt, services, sessionId, onAuthRequired]);
+  }, [needsLoad, attempt, services, sessionId, onAuthRequired, onTitleLoaded]);
 
   if (state.kind === 'loading') {
     return (

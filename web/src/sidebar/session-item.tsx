@@ -9,21 +9,35 @@ export interface SessionItemProps {
   open: boolean;
   /** A turn runs in this session, on any device. */
   active: boolean;
+  /** This chat holds the list's one Tab stop (the others are reached with the arrow keys). */
+  tabbable: boolean;
+  renaming: boolean;
+  /** Id of the text that tells keyboard users how to move in the list and reach the actions. */
+  keyboardHintId: string;
   onOpen: (sessionId: string) => void;
-  onRename: (sessionId: string, title: string) => Promise<void>;
+  onStartRename: (sessionId: string) => void;
+  /** The rename ended; `keyboard`: by Enter or Escape, so focus goes back to the chat. */
+  onEndRename: (sessionId: string, title: string | null, keyboard: boolean) => Promise<void>;
   onDelete: (session: SessionSummary) => void;
 }
 
-/** One chat in the sidebar: its title, a running indicator, rename in place and delete. */
+/**
+ * One chat in the sidebar: its title, a running indicator, rename in place and delete. The
+ * link is the row's only Tab stop; Rename and Delete are reached with the arrow keys (or F2 and
+ * Delete), see `SessionGroups`.
+ */
 export function SessionItem({
   session,
   open,
   active,
+  tabbable,
+  renaming,
+  keyboardHintId,
   onOpen,
-  onRename,
+  onStartRename,
+  onEndRename,
   onDelete,
 }: SessionItemProps) {
-  const [renaming, setRenaming] = useState(false);
   const title = session.title ?? untitled;
 
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
@@ -46,15 +60,15 @@ export function SessionItem({
       {renaming ? (
         <RenameInput
           initial={session.title ?? ''}
-          onDone={async (value) => {
-            setRenaming(false);
-            if (value !== null && value !== session.title) await onRename(session.id, value);
-          }}
+          onDone={(value, keyboard) => onEndRename(session.id, value, keyboard)}
         />
       ) : (
         <a
           className="session-link"
           href={`/?session=${encodeURIComponent(session.id)}`}
+          tabIndex={tabbable ? 0 : -1}
+          aria-describedby={keyboardHintId}
+          aria-keyshortcuts="F2 Delete"
           onClick={onClick}
           title={title}
         >
@@ -62,7 +76,13 @@ export function SessionItem({
             {title}
           </span>
           {active && (
-            <span className="running-dot" role="img" aria-label="answering" title="Answering…" />
+            <span
+              className="running-dot"
+              data-testid="running-dot"
+              role="img"
+              aria-label="answering now"
+              title="Answering…"
+            />
           )}
         </a>
       )}
@@ -72,9 +92,10 @@ export function SessionItem({
             type="button"
             className="icon-button"
             data-testid="rename-session"
+            tabIndex={-1}
             aria-label={`Rename ${title}`}
-            title="Rename"
-            onClick={() => setRenaming(true)}
+            title="Rename (F2)"
+            onClick={() => onStartRename(session.id)}
           >
             <PencilIcon />
           </button>
@@ -82,8 +103,9 @@ export function SessionItem({
             type="button"
             className="icon-button"
             data-testid="delete-session"
+            tabIndex={-1}
             aria-label={`Delete ${title}`}
-            title="Delete"
+            title="Delete (Delete key)"
             onClick={() => onDelete(session)}
           >
             <TrashIcon />
@@ -100,7 +122,7 @@ function RenameInput({
   onDone,
 }: {
   initial: string;
-  onDone: (value: string | null) => Promise<void>;
+  onDone: (value: string | null, keyboard: boolean) => Promise<void>;
 }) {
   const [value, setValue] = useState(initial);
   const input = useRef<HTMLInputElement>(null);
@@ -111,21 +133,21 @@ function RenameInput({
     input.current?.select();
   }, []);
 
-  const finish = (save: boolean) => {
+  const finish = (save: boolean, keyboard: boolean) => {
     if (finished.current) return;
     finished.current = true;
     const trimmed = value.trim();
-    void onDone(save && trimmed !== '' ? trimmed : null);
+    void onDone(save && trimmed !== '' ? trimmed : null, keyboard);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'Enter') {
       event.preventDefault();
-      finish(true);
+      finish(true, true);
     } else if (event.key === 'Escape') {
       // Handled here: Escape must not also stop a running answer.
       event.preventDefault();
-      finish(false);
+      finish(false, true);
     }
   };
 
@@ -139,7 +161,7 @@ function RenameInput({
       value={value}
       onChange={(event) => setValue(event.target.value)}
       onKeyDown={onKeyDown}
-      onBlur={() => finish(true)}
+      onBlur={() => finish(true, false)}
     />
   );
 }

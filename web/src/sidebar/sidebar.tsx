@@ -1,9 +1,11 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SessionSummary } from '../../../src/client/index.ts';
 import { describeError } from '../chat-services.ts';
 import { CloseIcon, PlusIcon } from '../icons.tsx';
 import { ConfirmDialog } from './confirm-dialog.tsx';
-import { SessionItem, untitled } from './session-item.tsx';
+import { linkOf, SessionGroups } from './session-groups.tsx';
+import { untitled } from './session-item.tsx';
+import { SessionSearch } from './session-search.tsx';
 import { TokenForm } from './token-form.tsx';
 import type { SessionList } from './use-session-list.ts';
 
@@ -15,6 +17,8 @@ export interface SidebarProps {
   token: string | null;
   /** The server refused us somewhere (the list or the open chat): ask for a token. */
   authRequired: boolean;
+  /** The server wants a token, or refused us: only then is there a token field. */
+  showTokenForm: boolean;
   onOpen: (sessionId: string) => void;
   onNewChat: () => void;
   onDeleted: (sessionId: string) => void;
@@ -28,6 +32,7 @@ export function Sidebar({
   openSessionRunning,
   token,
   authRequired,
+  showTokenForm,
   onOpen,
   onNewChat,
   onDeleted,
@@ -37,6 +42,26 @@ export function Sidebar({
   const [deleting, setDeleting] = useState<SessionSummary | null>(null);
   const [deleteBusy, setDeleteBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
+  const navigation = useRef<HTMLElement>(null);
+  const newChatButton = useRef<HTMLButtonElement>(null);
+  // Where focus goes once a deleted chat has left the list and the dialog has closed: its
+  // neighbour, or New chat.
+  const focusAfterDelete = useRef<{ deletedId: string; neighbourId: string | null } | null>(null);
+
+  useEffect(() => {
+    const pending = focusAfterDelete.current;
+    if (
+      pending === null ||
+      deleting !== null ||
+      list.sessions.some((session) => session.id === pending.deletedId)
+    ) {
+      return;
+    }
+    focusAfterDelete.current = null;
+    const neighbour =
+      pending.neighbourId === null ? null : linkOf(navigation.current, pending.neighbourId);
+    (neighbour ?? newChatButton.current)?.focus();
+  }, [list.sessions, deleting]);
 
   const rename = useCallback(
     async (sessionId: string, title: string) => {
@@ -54,10 +79,14 @@ export function Sidebar({
     if (!deleting) return;
     setDeleteBusy(true);
     setActionError(null);
+    const index = list.sessions.findIndex((session) => session.id === deleting.id);
+    const neighbour = list.sessions[index + 1] ?? list.sessions[index - 1];
+    focusAfterDelete.current = { deletedId: deleting.id, neighbourId: neighbour?.id ?? null };
     try {
       await list.remove(deleting.id);
       onDeleted(deleting.id);
     } catch (error) {
+      focusAfterDelete.current = null;
       setActionError(`Could not delete the chat: ${describeError(error)}`);
     } finally {
       setDeleteBusy(false);
@@ -67,10 +96,11 @@ export function Sidebar({
   const cancelDelete = useCallback(() => setDeleting(null), []);
 
   return (
-    <nav className="sidebar" aria-label="Chats">
+    <nav className="sidebar" aria-label="Chats" ref={navigation}>
       <div className="sidebar-header">
         <span className="brand">durable-chat</span>
         <button
+          ref={newChatButton}
           type="button"
           className="button button-new"
           data-testid="new-chat"
@@ -88,30 +118,31 @@ export function Sidebar({
         </button>
       </div>
 
+      <SessionSearch onSearch={list.setSearch} />
+
       <div className="sidebar-scroll">
         {authRequired ? (
           <p className="sidebar-message" data-testid="auth-required">
             Your chats are private on this server. Enter an access token below to see them.
           </p>
         ) : list.loaded && list.sessions.length === 0 && !list.error ? (
-          <p className="sidebar-message muted">No chats yet.</p>
+          <p className="sidebar-message muted" data-testid="no-chats">
+            {list.search === '' ? 'No chats yet.' : `No chats match “${list.search}”.`}
+          </p>
         ) : null}
-        <ul className="session-list" data-testid="session-list">
-          {list.sessions.map((session) => {
-            const open = session.id === openSessionId;
-            return (
-              <SessionItem
-                key={session.id}
-                session={session}
-                open={open}
-                active={session.active || (open && openSessionRunning)}
-                onOpen={onOpen}
-                onRename={rename}
-                onDelete={setDeleting}
-              />
-            );
-          })}
-        </ul>
+        <p className="visually-hidden" role="status">
+          {list.search === '' || !list.loaded
+            ? ''
+            : `${list.total} ${list.total === 1 ? 'chat matches' : 'chats match'} “${list.search}”`}
+        </p>
+        <SessionGroups
+          sessions={list.sessions}
+          openSessionId={openSessionId}
+          openSessionRunning={openSessionRunning}
+          onOpen={onOpen}
+          onRename={rename}
+          onDelete={setDeleting}
+        />
         {list.sessions.length < list.total && (
           <button
             type="button"
@@ -130,9 +161,11 @@ export function Sidebar({
         )}
       </div>
 
-      <div className="sidebar-footer">
-        <TokenForm token={token} required={authRequired} onSave={onSaveToken} />
-      </div>
+      {showTokenForm && (
+        <div className="sidebar-footer">
+          <TokenForm token={token} required={authRequired} onSave={onSaveToken} />
+        </div>
+      )}
 
       {deleting && (
         <ConfirmDialog
