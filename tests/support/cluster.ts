@@ -3,12 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connect as connectAmqp } from 'amqplib';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { deleteKeys } from './redis-test-support.ts';
+import { TestDatabase } from './test-database.ts';
 
 const mainFolder = join(import.meta.dirname, '../../src/main');
-const adminDatabaseUrl =
-  process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
  * The real Redis and RabbitMQ. A test may point the processes elsewhere (a fault proxy in
@@ -53,9 +51,9 @@ export interface ClusterOptions {
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const keyPrefix = `dc-test-${randomUUID().slice(0, 8)}`;
-  const databaseName = keyPrefix.replaceAll('-', '_');
-  await adminQuery(`CREATE DATABASE ${databaseName}`);
-  const databaseUrl = withDatabase(adminDatabaseUrl, databaseName);
+  const database = new TestDatabase();
+  await database.create();
+  const databaseUrl = database.url;
   const environment: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     REDIS_URL: clusterServiceUrls.redis,
@@ -94,13 +92,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       async close() {
         await Promise.all(processes.map(stopProcess));
         await removeServiceState(keyPrefix);
-        await adminQuery(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+        await database.drop();
       },
     };
   } catch (error) {
     await Promise.all(processes.map(stopProcess));
     await removeServiceState(keyPrefix).catch(() => undefined);
-    await adminQuery(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    await database.drop();
     throw error;
   }
 }
@@ -177,20 +175,4 @@ async function removeServiceState(keyPrefix: string) {
   } finally {
     await connection.close();
   }
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminDatabaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
 }
