@@ -199,10 +199,9 @@ describe('a conversation in the browser', () => {
       const answer = page.getByRole('article', { name: 'Assistant', exact: true });
       assert.equal(await question.getAttribute('data-role'), 'user');
       assert.equal(await answer.getAttribute('data-role'), 'assistant');
-      assert.deepEqual(await page.getByRole('heading', { level: 2 }).allTextContents(), [
-        'You',
-        'Assistant',
-      ]);
+      // The chat list's date headings are the sidebar's; the conversation's are the authors.
+      const conversationHeadings = page.getByRole('main').getByRole('heading', { level: 2 });
+      assert.deepEqual(await conversationHeadings.allTextContents(), ['You', 'Assistant']);
     },
   );
 });
