@@ -25,7 +25,9 @@ const operations: Record<string, Record<string, Operation>> = {
   },
   [sessionPath]: {
     get: {
-      summary: 'A session with its messages and active stream',
+      summary:
+        'A session with its messages (all, or with limit/before_sequence one page back from the newest), token totals and active stream',
+      query: schemas.getSessionQuerySchema,
       response: schemas.sessionDetailSchema,
     },
     delete: { summary: 'Delete a session (stops its turn)', status: 204 },
@@ -79,6 +81,15 @@ const json = (schema: z.ZodType) => ({
   'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
 });
 
+/** A query parameter's JSON schema (type, bounds, description), without the `$schema` key. */
+function parameterSchema(schema: z.ZodType): object {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  });
+  return rest;
+}
+
 /** The OpenAPI 3.1 document, generated from the schemas that validate requests. */
 export function createOpenApiDocument(): object {
   const paths: Record<string, Record<string, object>> = {};
@@ -89,10 +100,10 @@ export function createOpenApiDocument(): object {
         ...(path.includes('{id}')
           ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]
           : []),
-        ...Object.keys(operation.query?.shape ?? {}).map((name) => ({
+        ...Object.entries(operation.query?.shape ?? {}).map(([name, schema]) => ({
           name,
           in: 'query',
-          schema: {},
+          schema: parameterSchema(schema as z.ZodType),
         })),
       ];
       const success = operation.stream

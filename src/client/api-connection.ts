@@ -79,3 +79,15 @@ export class ApiConnection {
 export function sessionPath(sessionId: string, suffix = ''): string {
   return `/sessions/${encodeURIComponent(sessionId)}${suffix}`;
 }
+
+/** `path` with the defined `parameters` as its query string. */
+export function withQuery(
+  path: string,
+  parameters: Record<string, string | number | undefined>,
+): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(parameters)) {
+    if (value !== undefined) search.set(name, String(value));
+  }
+  return search.size > 0 ? `${path}?${search}` : path;
+}

@@ -17,10 +17,24 @@ export type TtlConfig = z.infer<typeof schemas.ttlConfigResponseSchema>;
 export type AuthConfig = z.infer<typeof schemas.authConfigResponseSchema>;
 export type ErrorResponse = z.infer<typeof schemas.errorResponseSchema>;
 
-/** A session with its history; `messages` are AI SDK `UIMessage`s, ready for `useChat`. */
+/**
+ * A session with its history (all of it, or one page: `has_more_messages`, `oldest_sequence`);
+ * `messages` are AI SDK `UIMessage`s, oldest first, ready for `useChat`.
+ */
 export type SessionDetail = Omit<z.infer<typeof schemas.sessionDetailSchema>, 'messages'> & {
   messages: UIMessage[];
 };
+
+/**
+ * One page of a session's history: the newest `limit` messages, or those before
+ * `beforeSequence` (the `oldest_sequence` of the page read before). Without either, the whole
+ * history.
+ */
+export interface SessionPageQuery {
+  /** 1–200; 50 when only `beforeSequence` is given. */
+  limit?: number;
+  beforeSequence?: number;
+}
 
 export interface ListSessionsQuery {
   /** 1–100; the server's default is 50. */

@@ -1,6 +1,11 @@
 import { generateId } from 'ai';
 import { parseEventId } from '../protocol/event-id.ts';
-import { ApiConnection, type DurableChatClientOptions, sessionPath } from './api-connection.ts';
+import {
+  ApiConnection,
+  type DurableChatClientOptions,
+  sessionPath,
+  withQuery,
+} from './api-connection.ts';
 import type {
   AssignUserResponse,
   AuthConfig,
@@ -11,6 +16,7 @@ import type {
   OutgoingMessage,
   RenameSessionResponse,
   SessionDetail,
+  SessionPageQuery,
   TtlConfig,
 } from './api-types.ts';
 import {
@@ -46,14 +52,13 @@ export class DurableChatClient {
     query: ListSessionsQuery = {},
     options: { signal?: AbortSignal } = {},
   ): Promise<ListSessionsResponse> {
-    const search = new URLSearchParams();
-    if (query.limit !== undefined) search.set('limit', String(query.limit));
-    if (query.offset !== undefined) search.set('offset', String(query.offset));
-    if (query.search !== undefined && query.search.trim() !== '') {
-      search.set('search', query.search);
-    }
-    const suffix = search.size > 0 ? `?${search}` : '';
-    return this.#connection.json('GET', `/sessions${suffix}`, { signal: options.signal });
+    const path = withQuery('/sessions', {
+      limit: query.limit,
+      offset: query.offset,
+      // A blank search lists everything, so it is not sent.
+      search: query.search?.trim() ? query.search : undefined,
+    });
+    return this.#connection.json('GET', path, { signal: options.signal });
   }
 
   createSession(): Promise<CreateSessionResponse> {
@@ -61,11 +66,40 @@ export class DurableChatClient {
   }
 
   /**
-   * The session with its messages. While a turn runs, its partial answer is not among the
-   * messages: it comes only through `resumeTurn` (`active_stream` says which turn).
+   * The session with its messages: all of them, or one page (`limit`, `beforeSequence`) counted
+   * back from the newest. While a turn runs, its partial answer is not among the messages: it
+   * comes only through `resumeTurn` (`active_stream` says which turn; null on older pages).
    */
-  getSession(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<SessionDetail> {
-    return this.#connection.json('GET', sessionPath(sessionId), { signal: options.signal });
+  getSession(
+    sessionId: string,
+    options: SessionPageQuery & { signal?: AbortSignal } = {},
+  ): Promise<SessionDetail> {
+    const path = withQuery(sessionPath(sessionId), {
+      limit: options.limit,
+      before_sequence: options.beforeSequence,
+    });
+    return this.#connection.json('GET', path, { signal: options.signal });
+  }
+
+  /**
+   * The session's history page by page, newest page first (each page oldest first), until the
+   * first message: for showing the end of a long chat at once and the rest on demand.
+   */
+  async *readHistory(
+    sessionId: string,
+    options: { pageSize?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<SessionDetail> {
+    let beforeSequence: number | undefined;
+    for (;;) {
+      const page = await this.getSession(sessionId, {
+        limit: options.pageSize ?? 50,
+        ...(beforeSequence === undefined ? {} : { beforeSequence }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      yield page;
+      if (!page.has_more_messages || page.oldest_sequence === null) return;
+      beforeSequence = page.oldest_sequence;
+    }
   }
 
   renameSession(sessionId: string, title: string): Promise<RenameSessionResponse> {

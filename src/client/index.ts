@@ -17,6 +17,7 @@ export type {
   PageContext,
   RenameSessionResponse,
   SessionDetail,
+  SessionPageQuery,
   SessionSummary,
   TtlConfig,
 } from './api-types.ts';

@@ -16,6 +16,29 @@ export const listSessionsQuerySchema = z.object({
   }),
 });
 
+/** Largest `before_sequence`: sequence numbers are Postgres `integer`s. */
+export const maxSequence = 2_147_483_647;
+
+/**
+ * `GET /sessions/:id` reads the whole history without either parameter (as clients before
+ * paging expect), and one page with any of them.
+ */
+export const getSessionQuerySchema = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'Messages per page, 1–200 (50 when only before_sequence is given)' }),
+  before_sequence: z.coerce.number().int().min(1).max(maxSequence).optional().meta({
+    description:
+      'Only messages older than this sequence number: the oldest_sequence of the page read before',
+  }),
+});
+
+export const defaultMessagePageSize = 50;
+
 export const renameSessionBodySchema = z.object({
   title: z
     .string()
@@ -93,8 +116,18 @@ export const sessionDetailSchema = z.object({
   updated_at: z.iso.datetime(),
   user_id: z.string().nullable(),
   title: z.string().nullable(),
-  messages: z.array(uiMessageSchema),
-  active_stream: activeStreamSchema.nullable(),
+  messages: z.array(uiMessageSchema).meta({
+    description: 'Oldest first: the whole history, or with limit/before_sequence one page of it',
+  }),
+  has_more_messages: z.boolean().meta({ description: 'Older messages exist before these' }),
+  oldest_sequence: z.number().int().nullable().meta({
+    description: 'Sequence number of the first message here; pass it as before_sequence',
+  }),
+  total_prompt_tokens: z.number().int().meta({ description: 'Input tokens of every turn' }),
+  total_completion_tokens: z.number().int().meta({ description: 'Output tokens of every turn' }),
+  active_stream: activeStreamSchema.nullable().meta({
+    description: 'The running turn; always null on an older page (with before_sequence)',
+  }),
 });
 
 export const renameSessionResponseSchema = z.object({ id: z.string(), title: z.string() });

@@ -63,6 +63,27 @@ export interface FinishTurnInput {
   usage: Usage | null;
 }
 
+export interface MessagePageOptions {
+  /** At most this many messages (1 or more); every message when absent. */
+  limit?: number;
+  /** Only messages older than this sequence number; the newest page when absent. */
+  beforeSequence?: number;
+}
+
+/**
+ * One page of a session's history, counted back from the newest message (or from
+ * `beforeSequence`). Sequence numbers rise in conversation order within a session; they are
+ * not contiguous (a discarded turn leaves a gap), so they serve as cursors, never as counts.
+ */
+export interface MessagePage {
+  /** In conversation order, oldest first. */
+  messages: UIMessage[];
+  /** Sequence number of the page's first message (the next page's `beforeSequence`); null when empty. */
+  oldestSequence: number | null;
+  /** Older messages exist before this page. */
+  hasMore: boolean;
+}
+
 export type AssignUserResult = 'assigned' | 'already-yours' | 'owned-by-another' | 'not-found';
 
 /**
@@ -87,6 +108,12 @@ export interface ChatStore {
   assignUser(id: string, userId: string): Promise<AssignUserResult>;
   /** Messages of a session in conversation order. */
   listMessages(sessionId: string): Promise<UIMessage[]>;
+  /**
+   * The newest `limit` messages before `beforeSequence` (before the end when absent), oldest
+   * first; an index range scan, so a page costs the same in a session of any length. An empty
+   * page for a missing session; a limit below one rejects with a `RangeError`.
+   */
+  listMessagePage(sessionId: string, options: MessagePageOptions): Promise<MessagePage>;
   /**
    * Persists the user message and a `queued` turn in one transaction. Idempotent on the user
    * message id: a second call with the same id creates nothing and returns the existing turn.

@@ -24,6 +24,7 @@ const storeMethods = {
   deleteSession: true,
   assignUser: true,
   listMessages: true,
+  listMessagePage: true,
   startTurn: true,
   discardTurn: true,
   markTurnRunning: true,

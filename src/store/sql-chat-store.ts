@@ -5,6 +5,8 @@ import type {
   ChatStore,
   FinishTurnInput,
   ListSessionsOptions,
+  MessagePage,
+  MessagePageOptions,
   Session,
   StartTurnInput,
   StartTurnResult,
@@ -16,17 +18,16 @@ import { migrate } from './migrate.ts';
 import { toPostgresText } from './postgres-json.ts';
 import {
   type BigintValue,
-  type MessageRow,
   type SessionRow,
   sessionColumns,
   single,
   type TurnRow,
-  toMessage,
   toSession,
   toTurn,
   turnColumns,
 } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
+import { readMessagePage } from './sql-message-page.ts';
 import {
   finishTurnSql,
   insertMessageSql,
@@ -135,11 +136,11 @@ export class SqlChatStore implements ChatStore {
   }
 
   async listMessages(sessionId: string): Promise<UIMessage[]> {
-    const rows = await this.#client.query<MessageRow>(
-      'SELECT id, session_id, role, parts, metadata FROM messages WHERE session_id = $1 ORDER BY sequence',
-      [sessionId],
-    );
-    return rows.map(toMessage);
+    return (await readMessagePage(this.#client, sessionId, {})).messages;
+  }
+
+  listMessagePage(sessionId: string, options: MessagePageOptions): Promise<MessagePage> {
+    return readMessagePage(this.#client, sessionId, options);
   }
 
   async startTurn(input: StartTurnInput): Promise<StartTurnResult> {

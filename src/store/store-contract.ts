@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import type { ChatStore } from './chat-store.ts';
 import { runFinishContract } from './store-contract-finish.ts';
+import { runPageContract } from './store-contract-pages.ts';
 import { runSearchContract } from './store-contract-search.ts';
 import { runSessionContract } from './store-contract-sessions.ts';
 import { runTurnContract } from './store-contract-turns.ts';
@@ -19,5 +20,6 @@ export function runChatStoreContract(
     runSearchContract(createStore);
     runTurnContract(createStore);
     runFinishContract(createStore);
+    runPageContract(createStore);
   });
 }

@@ -5,7 +5,13 @@ import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
 import { loadOwnedSession, requireSignedIn } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
-import { listSessionsQuerySchema, renameSessionBodySchema } from '../../protocol/http-schemas.ts';
+import { readQuery } from '../request-query.ts';
+import {
+  defaultMessagePageSize,
+  getSessionQuerySchema,
+  listSessionsQuerySchema,
+  renameSessionBodySchema,
+} from '../../protocol/http-schemas.ts';
 
 export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   const { store, registry, queue, settings } = dependencies;
@@ -14,15 +20,8 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
   routes.get('/sessions', async (context) => {
     const caller = context.get('caller');
     requireSignedIn(dependencies, caller);
-    const query = listSessionsQuerySchema.safeParse(context.req.query());
-    if (!query.success) {
-      throw new ApiError(
-        'VALIDATION_FAILED',
-        undefined,
-        query.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-      );
-    }
-    const { sessions, total } = await store.listSessions({ userId: caller.userId, ...query.data });
+    const query = readQuery(context.req.query(), listSessionsQuerySchema);
+    const { sessions, total } = await store.listSessions({ userId: caller.userId, ...query });
     const summaries = await Promise.all(
       sessions.map(async (session) => ({
         id: session.id,
@@ -49,13 +48,26 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
       context.req.param('id'),
       context.get('caller'),
     );
-    const [messages, active] = await Promise.all([
-      store.listMessages(session.id),
-      registry.getActiveTurn(session.id),
+    const { limit, before_sequence: beforeSequence } = readQuery(
+      context.req.query(),
+      getSessionQuerySchema,
+    );
+    const paged = limit !== undefined || beforeSequence !== undefined;
+    const [page, active] = await Promise.all([
+      store.listMessagePage(session.id, {
+        ...(paged ? { limit: limit ?? defaultMessagePageSize } : {}),
+        ...(beforeSequence === undefined ? {} : { beforeSequence }),
+      }),
+      // An older page is read while the newest one is on screen: the running turn was on that.
+      beforeSequence === undefined ? registry.getActiveTurn(session.id) : null,
     ]);
     return context.json({
       ...describeSession(session),
-      messages,
+      messages: page.messages,
+      has_more_messages: page.hasMore,
+      oldest_sequence: page.oldestSequence,
+      total_prompt_tokens: session.usage.inputTokens,
+      total_completion_tokens: session.usage.outputTokens,
       active_stream: active
         ? {
             turn_id: active.turnId,

@@ -73,6 +73,10 @@ describe('ChatView', () => {
         user_id: null,
         title: null,
         messages: [{ id: 'user-1', role: 'user', parts: [{ type: 'text', text: 'Hello' }] }],
+        has_more_messages: false,
+        oldest_sequence: 1,
+        total_prompt_tokens: 0,
+        total_completion_tokens: 0,
         active_stream: { turn_id: 'turn-1', last_message_id: 'user-1', assistant_message_id: 'a' },
       });
       await new Promise((resolve) => setTimeout(resolve, 50));
