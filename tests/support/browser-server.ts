@@ -19,13 +19,19 @@ export interface ProductProcess {
 
 /**
  * Starts `src/main/all-in-one.ts` — what `npm start` runs — as its own process on a free port with
- * a fresh data directory, and waits for the URL it prints. The environment defaults keep shutdown
- * quick; callers tune the demo model (`DEMO_TOKEN_DELAY_MS`, `DEMO_ANSWER_WORDS`) or turn auth on.
+ * a fresh data directory (`prepareDataDir` may fill it first), and waits for the URL it prints.
+ * The environment defaults keep shutdown quick; callers tune the demo model
+ * (`DEMO_TOKEN_DELAY_MS`, `DEMO_ANSWER_WORDS`) or turn auth on.
  */
 export async function startProductProcess(
   environment: Record<string, string> = {},
+  prepareDataDir?: (dataDir: string) => Promise<void>,
 ): Promise<ProductProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'durable-chat-browser-'));
+  await prepareDataDir?.(dataDir).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   const child = spawn(process.execPath, [entry], {
     env: {
       ...process.env,

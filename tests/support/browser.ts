@@ -51,6 +51,8 @@ export interface BrowserSuiteOptions {
   environment?: Record<string, string>;
   /** Options of every test's browser context (viewport, …). */
   contextOptions?: BrowserContextOptions;
+  /** Fills the product's `DATA_DIR` before it starts (e.g. `seedLongSessions`). */
+  prepareDataDir?: (dataDir: string) => Promise<void>;
 }
 
 export interface BrowserTestOptions {
@@ -84,7 +86,7 @@ export function browserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
       );
     }
     await ensureFreshWebBuild();
-    server = await startProductProcess(options.environment);
+    server = await startProductProcess(options.environment, options.prepareDataDir);
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArguments });
   });
 

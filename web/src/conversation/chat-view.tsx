@@ -4,14 +4,18 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { SessionSummary } from '../../../src/client/index.ts';
 import { type ChatServices, describeError, isApiError, isAuthError } from '../chat-services.ts';
 import { Composer } from './composer.tsx';
+import { type HistoryCursor, historyPageSize, wholeHistory } from './history-pages.ts';
 import { MessageList } from './message-list.tsx';
 import { readMessageOutcome } from './message-outcome.ts';
 import { trackTransportActivity } from './track-transport-activity.ts';
+import { useOlderMessages } from './use-older-messages.ts';
 
 export interface ChatViewProps {
   sessionId: string;
   /** From `getSession`: while a turn runs they end with its user message, never its partial answer. */
   initialMessages: UIMessage[];
+  /** Whether history older than `initialMessages` is left on the server (the whole of it when absent). */
+  initialHistory?: HistoryCursor;
   /** `updated_at` of that snapshot; a newer one in the session list means there is more to load. */
   initialUpdatedAt: string | null;
   services: ChatServices;
@@ -48,6 +52,7 @@ const stopRetryDelayMs = 250;
 export function ChatView({
   sessionId,
   initialMessages,
+  initialHistory = wholeHistory,
   initialUpdatedAt,
   services,
   summary,
@@ -101,6 +106,14 @@ export function ChatView({
   });
   const { status, messages, setMessages, resumeStream, sendMessage, stop: stopReading } = chat;
   const running = isRunning(status);
+  const olderMessages = useOlderMessages({
+    client,
+    sessionId,
+    initial: initialHistory,
+    setMessages,
+    onAuthRequired,
+  });
+  const { applyNewestPage } = olderMessages;
   // Async callbacks (a sync that awaited the server, a stop) need the status of now, not of
   // the render that created them.
   const statusNow = useRef(status);
@@ -118,10 +131,10 @@ export function ChatView({
       const sentBefore = sentCount.current;
       let attached = false;
       try {
-        const detail = await client.getSession(sessionId);
+        const detail = await client.getSession(sessionId, { limit: historyPageSize });
         if (sentCount.current !== sentBefore || (busy() && !afterConflict)) return;
         syncedUpdatedAt.current = detail.updated_at;
-        setMessages(detail.messages);
+        applyNewestPage(detail);
         if (detail.active_stream) {
           attached = true;
           void resumeStream().finally(() => {
@@ -135,7 +148,7 @@ export function ChatView({
         if (!attached) syncing.current = false;
       }
     },
-    [client, sessionId, setMessages, resumeStream, onAuthRequired],
+    [client, sessionId, applyNewestPage, resumeStream, onAuthRequired],
   );
 
   // Polls drive attaching to turns started elsewhere and reloading after turns ended elsewhere.
@@ -233,7 +246,7 @@ export function ChatView({
 
   return (
     <div className="chat">
-      <MessageList messages={messages} status={status}>
+      <MessageList messages={messages} status={status} olderMessages={olderMessages}>
         {conflict && (
           <div className="notice notice-info" data-testid="conflict-notice" role="status">
             <span>

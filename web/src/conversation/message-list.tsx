@@ -1,46 +1,42 @@
 import type { ChatStatus, UIMessage } from 'ai';
-import { useLayoutEffect, useRef, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import './conversation-scroll.css';
 import { MessageView } from './message-view.tsx';
+import { OlderMessagesStatus } from './older-messages-status.tsx';
+import { ScrollToBottomButton } from './scroll-to-bottom-button.tsx';
+import { useConversationScroll } from './use-conversation-scroll.ts';
+import type { OlderMessages } from './use-older-messages.ts';
 import { WorkingIndicator } from './working-indicator.tsx';
-
-/** Within this distance of the bottom, new text keeps the view scrolled to the end. */
-const stickyDistancePx = 80;
 
 /**
  * The conversation, scrolled to the end when it opens and kept there while an answer streams,
- * unless the reader scrolled up to read something earlier.
+ * unless the reader scrolled up to read something earlier (a button then brings them back).
+ * A chat opened on its newest page loads the page before when the reader scrolls to the top.
  */
 export function MessageList({
   messages,
   status,
+  olderMessages,
   children,
 }: {
   messages: UIMessage[];
   status: ChatStatus;
+  /** The history before `messages`, when the chat was opened on its newest page. */
+  olderMessages?: OlderMessages;
   /** Notices shown after the last message (errors of the chat, a conflict). */
   children?: ReactNode;
 }) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const stickToBottom = useRef(true);
+  const { scrollerRef, onScroll, awayFromBottom, scrollToBottom } = useConversationScroll(
+    olderMessages?.loadOlder,
+  );
   const running = status === 'submitted' || status === 'streaming';
   const last = messages.at(-1);
   const waitingForAnswer = running && last?.role !== 'assistant';
 
-  useLayoutEffect(() => {
-    const element = scroller.current;
-    if (element && stickToBottom.current) element.scrollTop = element.scrollHeight;
-  });
-
-  const onScroll = () => {
-    const element = scroller.current;
-    if (!element) return;
-    const distance = element.scrollHeight - element.scrollTop - element.clientHeight;
-    stickToBottom.current = distance < stickyDistancePx;
-  };
-
   return (
-    <div className="message-scroller" ref={scroller} onScroll={onScroll}>
+    <div className="message-scroller" ref={scrollerRef} onScroll={onScroll}>
       <div className="message-column">
+        {olderMessages && <OlderMessagesStatus {...olderMessages} />}
         {messages.length === 0 && !running ? (
           <EmptyConversation />
         ) : (
@@ -59,6 +55,7 @@ export function MessageList({
         )}
         {children}
       </div>
+      {awayFromBottom && <ScrollToBottomButton onClick={scrollToBottom} />}
     </div>
   );
 }

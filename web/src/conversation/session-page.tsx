@@ -3,11 +3,12 @@ import { useEffect, useState } from 'react';
 import type { SessionSummary } from '../../../src/client/index.ts';
 import { type ChatServices, describeError, isApiError, isAuthError } from '../chat-services.ts';
 import { ChatView } from './chat-view.tsx';
+import { cursorOf, type HistoryCursor, historyPageSize, wholeHistory } from './history-pages.ts';
 import { TypingDots } from './working-indicator.tsx';
 
 type LoadState =
   | { kind: 'loading' }
-  | { kind: 'ready'; messages: UIMessage[]; updatedAt: string | null }
+  | { kind: 'ready'; messages: UIMessage[]; history: HistoryCursor; updatedAt: string | null }
   | { kind: 'failed'; error: unknown };
 
 export interface SessionPageProps {
@@ -25,15 +26,16 @@ export interface SessionPageProps {
 }
 
 /**
- * Loads a session's messages, then opens its chat. A chat created a moment ago (with its first
- * message waiting) has nothing to load.
+ * Loads the newest page of a session's messages, then opens its chat (older pages load as the
+ * reader scrolls up). A chat created a moment ago (with its first message waiting) has nothing
+ * to load.
  */
 export function SessionPage(props: SessionPageProps) {
   const { sessionId, services, firstMessage, onAuthRequired, onNewChat, onTitleLoaded } = props;
   const [state, setState] = useState<LoadState>(() =>
     firstMessage === undefined
       ? { kind: 'loading' }
-      : { kind: 'ready', messages: [], updatedAt: null },
+      : { kind: 'ready', messages: [], history: wholeHistory, updatedAt: null },
   );
   const [attempt, setAttempt] = useState(0);
   const needsLoad = state.kind === 'loading';
@@ -41,10 +43,17 @@ export function SessionPage(props: SessionPageProps) {
   useEffect(() => {
     if (!needsLoad) return;
     const controller = new AbortController();
-    services.client.getSession(sessionId, { signal: controller.signal }).then(
+    // The newest page only: a chat of any length opens as fast as a short one.
+    const page = { limit: historyPageSize, signal: controller.signal };
+    services.client.getSession(sessionId, page).then(
       (detail) => {
         onTitleLoaded(sessionId, detail.title);
-        setState({ kind: 'ready', messages: detail.messages, updatedAt: detail.updated_at });
+        setState({
+          kind: 'ready',
+          messages: detail.messages,
+          history: cursorOf(detail),
+          updatedAt: detail.updated_at,
+        });
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
@@ -104,6 +113,7 @@ export function SessionPage(props: SessionPageProps) {
     <ChatView
       sessionId={sessionId}
       initialMessages={state.messages}
+      initialHistory={state.history}
       initialUpdatedAt={state.updatedAt}
       services={services}
       summary={props.summary}
