@@ -26,8 +26,9 @@ export function MessageList({
   /** Notices shown after the last message (errors of the chat, a conflict). */
   children?: ReactNode;
 }) {
+  // After a failed load only the reader's "Try again" loads: no retries on every render.
   const { scrollerRef, onScroll, awayFromBottom, scrollToBottom } = useConversationScroll(
-    olderMessages?.loadOlder,
+    olderMessages && !olderMessages.failed ? olderMessages.loadOlder : undefined,
   );
   const running = status === 'submitted' || status === 'streaming';
   const last = messages.at(-1);

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import type { ChatTransport, UIMessage } from 'ai';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionDetail, SessionSummary } from '../../../src/client/index.ts';
 import type { ChatServices } from '../chat-services.ts';
 import { ChatView } from './chat-view.tsx';
@@ -129,5 +129,41 @@ describe('a chat opened on its newest page', () => {
     await waitFor(() => expect(shownIds()).toHaveLength(62));
     expect(fake.getSession).toHaveBeenLastCalledWith(sessionId, { limit: 30 });
     expect(shownIds()).toEqual(messages(1, 62).map(({ id }) => id));
+  });
+});
+
+describe('a chat whose loaded messages do not fill the screen', () => {
+  // jsdom lays nothing out: a 500 px tall conversation with no content is one at its top.
+  const clientHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
+  beforeEach(() => {
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
+      configurable: true,
+      get: () => 500,
+    });
+  });
+  afterEach(() => {
+    if (clientHeight) Object.defineProperty(HTMLElement.prototype, 'clientHeight', clientHeight);
+  });
+
+  it('loads older pages by itself, but after a failure only when asked to try again', async () => {
+    let calls = 0;
+    const fake = servicesAnswering(async () => {
+      calls += 1;
+      if (calls === 2) throw new TypeError('Failed to fetch');
+      return calls === 1 ? detail(messages(11, 30), true, 11) : detail(messages(1, 10), false, 1);
+    });
+    renderChat(fake.services);
+    await screen.findByText('Earlier messages could not be loaded.');
+    expect(shownIds()).toEqual(messages(11, 60).map(({ id }) => id));
+    // Renders go on (a streaming answer renders every few milliseconds): no retry comes of them.
+    await act(async () => {
+      fireEvent.scroll(screen.getAllByTestId('message')[0]!.closest('.message-scroller')!);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    expect(fake.getSession).toHaveBeenCalledTimes(2);
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(shownIds()).toHaveLength(60));
+    expect(fake.getSession).toHaveBeenCalledTimes(3);
+    expect(screen.queryByTestId('older-messages')).toBeNull();
   });
 });
