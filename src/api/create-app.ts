@@ -18,7 +18,9 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   const { logger, authenticator } = dependencies;
 
   // Only session routes know callers: probes and scrapers of /health, /ready and /metrics never
-  // carry the user's token and must not be refused for a stray header.
+  // carry the user's token and must not be refused for a stray header. That holds under the
+  // /api/chat prefix too: /api/chat/metrics and /api/chat/openapi.json are the root routes under
+  // the API's base URL, public like them (put a proxy rule in front to hide metrics).
   const authenticate: MiddlewareHandler<ApiEnvironment> = async (context, next) => {
     context.set('caller', await authenticator.authenticate(context.req.header('authorization')));
     await next();

@@ -7,11 +7,18 @@ type Operation = {
   body?: z.ZodType;
   query?: z.ZodObject;
   response?: z.ZodType;
+  /** A success body no zod schema describes: its media type, JSON type and what it holds. */
+  described?: { mediaType: string; type: 'string' | 'object'; description: string };
   status?: number;
   stream?: boolean;
 };
 
 const sessionPath = '/api/chat/sessions/{id}';
+
+/** A system route answers at the root and, for clients that know only the API's base, under it. */
+function bothPaths(path: string, methods: Record<string, Operation>) {
+  return { [path]: methods, [`/api/chat${path}`]: methods };
+}
 
 const operations: Record<string, Record<string, Operation>> = {
   '/api/chat/sessions': {
@@ -69,12 +76,35 @@ const operations: Record<string, Record<string, Operation>> = {
       response: schemas.authConfigResponseSchema,
     },
   },
-  '/health': { get: { summary: 'Liveness' } },
-  '/api/chat/health': { get: { summary: 'Liveness (same as /health)' } },
-  '/ready': { get: { summary: 'Readiness: the database answers' } },
-  '/api/chat/ready': { get: { summary: 'Readiness (same as /ready)' } },
-  '/metrics': { get: { summary: 'Prometheus metrics' } },
-  '/openapi.json': { get: { summary: 'This OpenAPI document' } },
+  ...bothPaths('/health', {
+    get: {
+      summary: 'Liveness: the process answers (never touches the database)',
+      response: schemas.healthResponseSchema,
+    },
+  }),
+  ...bothPaths('/ready', {
+    get: { summary: 'Readiness: the database answers', response: schemas.readyResponseSchema },
+  }),
+  ...bothPaths('/metrics', {
+    get: {
+      summary: 'Prometheus metrics (no caller needed, like the probes)',
+      described: {
+        mediaType: 'text/plain',
+        type: 'string',
+        description: 'Prometheus text exposition format 0.0.4',
+      },
+    },
+  }),
+  ...bothPaths('/openapi.json', {
+    get: {
+      summary: 'This OpenAPI document',
+      described: {
+        mediaType: 'application/json',
+        type: 'object',
+        description: 'An OpenAPI 3.1 document',
+      },
+    },
+  }),
 };
 
 const json = (schema: z.ZodType) => ({
@@ -108,9 +138,20 @@ export function createOpenApiDocument(): object {
       ];
       const success = operation.stream
         ? { content: { 'text/event-stream': { schema: { type: 'string' } } } }
-        : operation.response
-          ? { content: json(operation.response) }
-          : {};
+        : operation.described
+          ? {
+              content: {
+                [operation.described.mediaType]: {
+                  schema: {
+                    type: operation.described.type,
+                    description: operation.described.description,
+                  },
+                },
+              },
+            }
+          : operation.response
+            ? { content: json(operation.response) }
+            : {};
       (paths[path] as Record<string, object>)[method] = {
         summary: operation.summary,
         ...(parameters.length > 0 ? { parameters } : {}),

@@ -130,7 +130,11 @@ export const sessionDetailSchema = z.object({
   }),
 });
 
-export const renameSessionResponseSchema = z.object({ id: z.string(), title: z.string() });
+export const renameSessionResponseSchema = z.object({
+  status: z.literal('ok').meta({ description: "The seed's answer; the other fields are ours" }),
+  id: z.string(),
+  title: z.string(),
+});
 
 export const assignUserResponseSchema = z.object({ status: z.literal('ok'), user_id: z.string() });
 
@@ -140,7 +144,12 @@ export const cancelResponseSchema = z.object({
 });
 
 export const ttlConfigResponseSchema = z.object({
-  stream_ttl: z.number().int().meta({ description: 'Seconds a finished turn stays replayable' }),
+  stream_ttl_seconds: z
+    .number()
+    .int()
+    .meta({ description: 'Seconds a finished turn stays replayable (the seed name)' }),
+  stream_ttl_ms: z.number().int().meta({ description: 'The same in milliseconds' }),
+  stream_ttl: z.number().int().meta({ description: 'Same as stream_ttl_seconds' }),
   heartbeat_interval: z.number().int().meta({ description: 'Seconds between SSE heartbeats' }),
   cancel_force_close: z
     .number()
@@ -153,6 +162,14 @@ export const authConfigResponseSchema = z.object({
       'Session routes need `Authorization: Bearer <token>` (JWT_SECRET or JWKS_URL is set); false in anonymous mode',
   }),
 });
+
+export const healthResponseSchema = z.object({
+  status: z.literal('healthy'),
+  service: z.literal('chat'),
+  version: z.string().meta({ description: 'The server package version' }),
+});
+
+export const readyResponseSchema = z.object({ status: z.literal('ready') });
 
 export const errorResponseSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),

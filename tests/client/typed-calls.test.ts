@@ -60,7 +60,7 @@ describe('DurableChatClient: typed calls for every route (anonymous server)', ()
 
     const renamed = await client.renameSession(created.id, 'Renamed');
     schemas.renameSessionResponseSchema.parse(renamed);
-    assert.deepEqual(renamed, { id: created.id, title: 'Renamed' });
+    assert.deepEqual(renamed, { status: 'ok', id: created.id, title: 'Renamed' });
 
     const second = await client.createSession();
     const listed = await client.listSessions({ limit: 1, offset: 0 });
@@ -82,7 +82,8 @@ describe('DurableChatClient: typed calls for every route (anonymous server)', ()
   it('reads the TTL configuration', async () => {
     const ttl = await client.ttlConfig();
     schemas.ttlConfigResponseSchema.parse(ttl);
-    assert.equal(ttl.stream_ttl, 3600);
+    assert.equal(ttl.stream_ttl_seconds, 3600);
+    assert.equal(ttl.stream_ttl_ms, 3_600_000);
   });
 
   it('cancels a running turn: the reader ends with an abort chunk and the call resolves', async () => {

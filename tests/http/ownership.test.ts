@@ -90,11 +90,13 @@ describe('ownership with bearer auth on', { timeout: 30_000 }, () => {
   });
   const ownerOf = async (id: string) => (await server.runtime.api.store.getSession(id))?.userId;
 
-  it('never refuses probes and scrapers for a bad Authorization header', async () => {
-    for (const path of ['/health', '/ready', '/metrics', '/openapi.json', '/api/chat/config/ttl']) {
-      for (const headers of badHeaders) {
+  it('never refuses probes and scrapers, at the root or under /api/chat, with no or a bad token', async () => {
+    const probes = ['/health', '/ready', '/metrics', '/openapi.json'];
+    const paths = [...probes, ...probes.map((path) => `/api/chat${path}`), '/api/chat/config/ttl'];
+    for (const path of paths) {
+      for (const headers of [{} as Record<string, string>, ...badHeaders]) {
         const response = await server.app.request(path, { headers });
-        assert.equal(response.status, 200, `${path} with ${headers.authorization}`);
+        assert.equal(response.status, 200, `${path} with ${headers.authorization ?? 'no token'}`);
       }
     }
   });

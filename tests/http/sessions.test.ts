@@ -192,13 +192,13 @@ describe('session routes', { timeout: 30_000 }, () => {
     const token = await freshUser();
     const id = await api.createSession(token);
     await readTurnStream(await api.postMessage(id, 'first words [demo:words=3]', { token }));
-    const renamed = await expectJson<{ id: string; title: string }>(
+    const renamed = await expectJson<{ status: string; id: string; title: string }>(
       await api.call('PATCH', `/api/chat/sessions/${id}/title`, {
         token,
         json: { title: '  My trip  ' },
       }),
     );
-    assert.deepEqual(renamed, { id, title: 'My trip' });
+    assert.deepEqual(renamed, { status: 'ok', id, title: 'My trip' });
     await readTurnStream(await api.postMessage(id, 'more words [demo:words=3]', { token }));
     assert.equal((await detail(token, id)).title, 'My trip');
   });

@@ -220,7 +220,8 @@ describe('hostile input at POST /api/chat/sessions/:id/stream', { timeout: 45_00
       `no accepted message in ${JSON.stringify([...statuses])}`,
     );
 
-    assert.deepEqual(await expectJson(await api.call('GET', '/health')), { status: 'healthy' });
+    const health = await expectJson<{ status: string }>(await api.call('GET', '/health'));
+    assert.equal(health.status, 'healthy');
     assert.equal(await server.runtime.api.registry.getActiveTurn(sessionId), null);
     await readTurnStream(
       await api.postMessage(sessionId, 'still fine after all that [demo:words=3]'),

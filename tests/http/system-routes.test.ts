@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -14,13 +15,14 @@ interface OpenApiDocument {
 interface OpenApiOperation {
   summary: string;
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
-  responses: Record<string, unknown>;
+  responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
 }
 
 interface JsonSchema {
   anyOf?: JsonSchema[];
   properties?: Record<string, JsonSchema>;
   required?: string[];
+  type?: string;
 }
 
 describe(
@@ -52,14 +54,32 @@ describe(
       return match?.[1] === undefined ? undefined : Number(match[1]);
     };
 
-    it('reports the stream timing configuration in seconds', async () => {
+    it('reports the stream timing configuration under the seed names and ours', async () => {
       const ttl = await expectJson(await api.call('GET', '/api/chat/config/ttl'));
-      assert.deepEqual(ttl, { stream_ttl: 120, heartbeat_interval: 5, cancel_force_close: 1.5 });
+      assert.deepEqual(ttl, {
+        stream_ttl_seconds: 120,
+        stream_ttl_ms: 120_000,
+        stream_ttl: 120,
+        heartbeat_interval: 5,
+        cancel_force_close: 1.5,
+      });
     });
 
-    it('answers liveness on /health and /api/chat/health', async () => {
+    it('answers liveness on /health and /api/chat/health with the service and its package version', async () => {
+      const packageJson = JSON.parse(
+        await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+      ) as { version: string };
       for (const path of ['/health', '/api/chat/health']) {
-        assert.deepEqual(await expectJson(await api.call('GET', path)), { status: 'healthy' });
+        const response = await api.call('GET', path);
+        assert.equal(
+          await response.clone().text(),
+          JSON.stringify({ status: 'healthy', service: 'chat', version: packageJson.version }),
+        );
+        assert.deepEqual(await expectJson(response), {
+          status: 'healthy',
+          service: 'chat',
+          version: packageJson.version,
+        });
       }
     });
 
@@ -69,17 +89,19 @@ describe(
       }
     });
 
-    it('serves Prometheus text with the turn, stream and latency metrics', async () => {
-      const response = await api.call('GET', '/metrics');
-      assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
-      const text = await response.text();
-      for (const name of [
-        'durable_chat_turns_finished_total',
-        'durable_chat_open_streams',
-        'durable_chat_time_to_first_chunk_seconds',
-        'durable_chat_active_turns',
-      ]) {
-        assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'));
+    it('serves Prometheus text with the turn, stream and latency metrics on /metrics and /api/chat/metrics', async () => {
+      for (const path of ['/metrics', '/api/chat/metrics']) {
+        const response = await api.call('GET', path);
+        assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+        const text = await response.text();
+        for (const name of [
+          'durable_chat_turns_finished_total',
+          'durable_chat_open_streams',
+          'durable_chat_time_to_first_chunk_seconds',
+          'durable_chat_active_turns',
+        ]) {
+          assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${name} on ${path}`);
+        }
       }
     });
 
@@ -127,6 +149,33 @@ describe(
         assert.ok(operation, `${route.method} ${path} is not in /openapi.json`);
         assert.ok(operation.summary.length > 0);
         assert.ok('default' in operation.responses, `${route.method} ${path} documents its errors`);
+      }
+    });
+
+    it('serves the same OpenAPI document on /openapi.json and /api/chat/openapi.json', async () => {
+      const root = await expectJson(await api.call('GET', '/openapi.json'));
+      const prefixed = await expectJson(await api.call('GET', '/api/chat/openapi.json'));
+      assert.deepEqual(prefixed, root);
+    });
+
+    it('documents the exact fields of the seed-compatible answers', async () => {
+      const document = await expectJson<OpenApiDocument>(await api.call('GET', '/openapi.json'));
+      const success = (path: string, method: string, mediaType = 'application/json') =>
+        document.paths[path]?.[method]?.responses['200']?.content?.[mediaType]?.schema;
+      for (const path of ['/health', '/api/chat/health']) {
+        assert.deepEqual(success(path, 'get')?.required, ['status', 'service', 'version']);
+      }
+      const ttl = success('/api/chat/config/ttl', 'get');
+      for (const field of ['stream_ttl_seconds', 'stream_ttl_ms']) {
+        assert.ok(ttl?.required?.includes(field), `config/ttl documents ${field}`);
+      }
+      const rename = success('/api/chat/sessions/{id}/title', 'patch');
+      assert.ok(rename?.required?.includes('status'));
+      for (const path of ['/metrics', '/api/chat/metrics']) {
+        assert.equal(success(path, 'get', 'text/plain')?.type, 'string');
+      }
+      for (const path of ['/openapi.json', '/api/chat/openapi.json']) {
+        assert.equal(success(path, 'get')?.type, 'object');
       }
     });
 

@@ -88,7 +88,7 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
       settings.maxBodyBytes,
     );
     await store.renameSession(session.id, title);
-    return context.json({ id: session.id, title });
+    return context.json({ status: 'ok' as const, id: session.id, title });
   });
 
   routes.delete('/sessions/:id', async (context) => {
