@@ -11,6 +11,7 @@ import { openPgliteChatStore } from './pglite-chat-store.ts';
 import { createPgliteSqlClient } from './pglite-sql-client.ts';
 import { SqlChatStore } from './sql-chat-store.ts';
 import type { SqlClient } from './sql-client.ts';
+import { runMigrationContract } from './migration-contract.ts';
 import { runSqlClientContract } from './sql-client-contract.ts';
 import { runChatStoreContract } from './store-contract.ts';
 import { assistantMessage, turnInput, userMessage } from './store-contract-support.ts';
@@ -58,6 +59,11 @@ async function schemaClient(): Promise<SqlClient> {
 }
 
 runSqlClientContract('PGlite (in memory)', async () => {
+  const client = await schemaClient();
+  return { client, cleanup: () => client.close() };
+});
+
+runMigrationContract('PGlite (in memory)', async () => {
   const client = await schemaClient();
   return { client, cleanup: () => client.close() };
 });

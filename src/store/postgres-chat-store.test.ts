@@ -5,6 +5,7 @@ import { migrate, readMigrations } from './migrate.ts';
 import { createPostgresSqlClient } from './postgres-sql-client.ts';
 import { SqlChatStore } from './sql-chat-store.ts';
 import type { SqlClient } from './sql-client.ts';
+import { runMigrationContract } from './migration-contract.ts';
 import { runSqlClientContract } from './sql-client-contract.ts';
 import { runChatStoreContract } from './store-contract.ts';
 import { pause } from './store-contract-support.ts';
@@ -30,7 +31,8 @@ async function dropSchema(schema: string): Promise<void> {
   await (await admin).query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
 
-runSqlClientContract('PostgreSQL', async () => {
+/** A client on a fresh schema of its own; `cleanup` drops the schema. */
+async function schemaClient(): Promise<{ client: SqlClient; cleanup: () => Promise<void> }> {
   const schema = randomSchema();
   const client = await createPostgresSqlClient({ connectionString, schema, maxConnections: 4 });
   return {
@@ -40,7 +42,11 @@ runSqlClientContract('PostgreSQL', async () => {
       await dropSchema(schema);
     },
   };
-});
+}
+
+runSqlClientContract('PostgreSQL', schemaClient);
+
+runMigrationContract('PostgreSQL', schemaClient);
 
 runChatStoreContract('PostgreSQL', async () => {
   const schema = randomSchema();

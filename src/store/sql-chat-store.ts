@@ -306,7 +306,7 @@ function isUniqueViolation(error: unknown): boolean {
  */
 function matchesSearch(pattern: string): string {
   return `(sessions.title ILIKE ${pattern} ESCAPE '\\' OR EXISTS (
-    SELECT 1 FROM messages, jsonb_array_elements(messages.parts) AS part
+    SELECT 1 FROM messages, json_array_elements(messages.parts) AS part
     WHERE messages.session_id = sessions.id
       AND part->>'type' = 'text' AND part->>'text' ILIKE ${pattern} ESCAPE '\\'))`;
 }

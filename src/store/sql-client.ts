@@ -1,7 +1,7 @@
 /**
  * The tiny SQL port the one ChatStore implementation is written against. Postgres dialect, `$1` params.
  *
- * Rows come back with the driver's parsing: `jsonb` as values, `timestamptz` as `Date`, `integer`
+ * Rows come back with the driver's parsing: `json` and `jsonb` as values, `timestamptz` as `Date`, `integer`
  * as `number`, but `bigint` may be a `string` (pg) or a `number` (PGlite); convert with `Number()`.
  * Errors carry the Postgres SQLSTATE in `code` (e.g. `23505` for a unique violation).
  */

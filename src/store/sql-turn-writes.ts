@@ -71,14 +71,14 @@ async function findMessage(
 export function insertMessageSql(first: number): string {
   const [id, session, role, parts, metadata] = parameters(first, 5);
   return `INSERT INTO messages (id, session_id, sequence, role, parts, metadata)
-    SELECT ${id}, ${session}, coalesce(max(sequence), 0) + 1, ${role}, ${parts}::jsonb, ${metadata}::jsonb
+    SELECT ${id}, ${session}, coalesce(max(sequence), 0) + 1, ${role}, ${parts}::json, ${metadata}::json
     FROM messages WHERE session_id = ${session} RETURNING id`;
 }
 
 /** Rewrites a stored message in place, keeping its position; parameters as `insertMessageSql`. */
 export function updateMessageSql(first: number): string {
   const [id, session, role, parts, metadata] = parameters(first, 5);
-  return `UPDATE messages SET parts = ${parts}::jsonb, metadata = ${metadata}::jsonb
+  return `UPDATE messages SET parts = ${parts}::json, metadata = ${metadata}::json
     WHERE id = ${id} AND session_id = ${session} AND role = ${role} RETURNING id`;
 }
 

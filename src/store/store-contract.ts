@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import type { ChatStore } from './chat-store.ts';
 import { runFinishContract } from './store-contract-finish.ts';
+import { runMessageContract } from './store-contract-messages.ts';
 import { runPageContract } from './store-contract-pages.ts';
 import { runSearchContract } from './store-contract-search.ts';
 import { runSessionContract } from './store-contract-sessions.ts';
@@ -19,6 +20,7 @@ export function runChatStoreContract(
     runSessionContract(createStore);
     runSearchContract(createStore);
     runTurnContract(createStore);
+    runMessageContract(createStore);
     runFinishContract(createStore);
     runPageContract(createStore);
   });

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startTurnWorker } from '../../src/executor/turn-worker.ts';
 import { createRuntime, type Runtime } from '../../src/main/create-runtime.ts';
 import { serveApi } from '../../src/main/serve-api.ts';
+import type { ChatStore } from '../../src/store/chat-store.ts';
 import { createPgliteSqlClient } from '../../src/store/pglite-sql-client.ts';
 import { SqlChatStore } from '../../src/store/sql-chat-store.ts';
 
@@ -26,10 +27,12 @@ export interface TestServerOptions {
   tools?: ToolSet;
   /** Receives the product's logs (tests that check what operators see). */
   logger?: Logger;
+  /** The store to run on (closed with the server); a fresh in-memory PGlite when absent. */
+  store?: ChatStore;
 }
 
 /**
- * The real product in this process — API, executor, in-memory PGlite, memory registry,
+ * The real product in this process — API, executor, in-memory PGlite (or `options.store`), memory registry,
  * in-process queue, demo model — listening on a random loopback port.
  */
 export async function startTestServer(
@@ -45,7 +48,7 @@ export async function startTestServer(
     PORT: '0',
     ...environment,
   });
-  const store = await SqlChatStore.open(await createPgliteSqlClient({}));
+  const store = options.store ?? (await SqlChatStore.open(await createPgliteSqlClient({})));
   const runtime = await createRuntime(config, {
     store,
     ...(options.tools ? { tools: options.tools } : {}),
