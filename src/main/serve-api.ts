@@ -1,6 +1,11 @@
 import type { Server } from 'node:http';
-import { type ServerType, serve } from '@hono/node-server';
+import { type Http2Bindings, type HttpBindings, type ServerType, serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import {
+  answerAfterRequestBody,
+  defaultUnreadBodyLimits,
+  type UnreadBodyLimits,
+} from './answer-after-request-body.ts';
 
 /**
  * How long an idle keep-alive connection stays open. Node's default (5 s) is shorter than the
@@ -10,13 +15,21 @@ import type { AddressInfo } from 'node:net';
  */
 export const keepAliveTimeoutMs = 65_000;
 
-/** Serves the API's fetch handler over HTTP/1.1 with the keep-alive policy above. */
+/**
+ * Serves the API's fetch handler over HTTP/1.1 with the keep-alive policy above; an answer given
+ * before the request body has arrived (e.g. 413) is sent once the rest is read, within
+ * `unreadBodyLimits` (see `answerAfterRequestBody`). Every entry point serves through here.
+ */
 export function serveApi(
-  fetch: (request: Request) => Response | Promise<Response>,
+  fetch: (request: Request, bindings: HttpBindings | Http2Bindings) => Response | Promise<Response>,
   address: { port: number; hostname: string },
   onListening?: (info: AddressInfo) => void,
+  unreadBodyLimits: UnreadBodyLimits = defaultUnreadBodyLimits,
 ): ServerType {
-  const server = serve({ fetch, ...address }, onListening);
+  const server = serve(
+    { fetch: answerAfterRequestBody(fetch, unreadBodyLimits), ...address },
+    onListening,
+  );
   const http = server as Server;
   http.keepAliveTimeout = keepAliveTimeoutMs;
   // Must exceed the keep-alive timeout, or a request arriving as it ends may be cut off.

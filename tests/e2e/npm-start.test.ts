@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,48 +7,8 @@ import { after, describe, it } from 'node:test';
 import { settings } from '../../src/config.ts';
 import { createPgliteSqlClient } from '../../src/store/pglite-sql-client.ts';
 import { SqlChatStore } from '../../src/store/sql-chat-store.ts';
+import { allInOneEntry, exitOf, startAllInOne } from '../support/all-in-one-process.ts';
 import { readSse } from '../support/read-sse.ts';
-
-const entry = join(import.meta.dirname, '../../src/main/all-in-one.ts');
-
-interface Started {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-}
-
-/** Runs the real `npm start` entry point as its own process and waits for the printed URL. */
-async function startProduct(environment: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', DEMO_TOKEN_DELAY_MS: '1', ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (data: Buffer) => {
-    output += data.toString();
-  });
-  child.stderr?.on('data', (data: Buffer) => {
-    output += data.toString();
-  });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 30_000);
-    const check = () => {
-      const match = /running at (http:\/\/localhost:\d+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-  return { child, baseUrl, output: () => output };
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
 
 describe('the scale-out processes', () => {
   for (const script of ['api.ts', 'executor.ts']) {
@@ -84,7 +44,7 @@ describe('npm start (the all-in-one process)', () => {
   it('prints its URL and a curl example, answers a chat over SSE, keeps data on disk across restarts and stops cleanly on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'durable-chat-start-'));
     folders.push(dataDir);
-    const first = await startProduct({ DATA_DIR: dataDir });
+    const first = await startAllInOne({ DATA_DIR: dataDir });
     assert.match(
       first.output(),
       /curl -N -X POST http:\/\/localhost:\d+\/api\/chat\/sessions\/\$SESSION\/stream/,
@@ -104,7 +64,7 @@ describe('npm start (the all-in-one process)', () => {
     first.child.kill('SIGTERM');
     assert.equal(await exitOf(first.child), 0);
 
-    const second = await startProduct({ DATA_DIR: dataDir });
+    const second = await startAllInOne({ DATA_DIR: dataDir });
     const session = (await (
       await fetch(`${second.baseUrl}/api/chat/sessions/${created.id}`)
     ).json()) as {
@@ -123,7 +83,7 @@ describe('npm start (the all-in-one process)', () => {
   it('after a crash mid-turn, the restarted process ends the orphaned turn as failed instead of leaving it running', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'durable-chat-crash-'));
     folders.push(dataDir);
-    const first = await startProduct({ DATA_DIR: dataDir, DEMO_TOKEN_DELAY_MS: '5' });
+    const first = await startAllInOne({ DATA_DIR: dataDir, DEMO_TOKEN_DELAY_MS: '5' });
     const created = (await (
       await fetch(`${first.baseUrl}/api/chat/sessions`, { method: 'POST' })
     ).json()) as {
@@ -145,7 +105,7 @@ describe('npm start (the all-in-one process)', () => {
       },
     });
     await exitOf(first.child);
-    const second = await startProduct({ DATA_DIR: dataDir });
+    const second = await startAllInOne({ DATA_DIR: dataDir });
     const session = (await (
       await fetch(`${second.baseUrl}/api/chat/sessions/${created.id}`)
     ).json()) as {
@@ -167,7 +127,9 @@ describe('npm start (the all-in-one process)', () => {
   });
 
   it('--help lists every environment variable with its default', async () => {
-    const child = spawn(process.execPath, [entry, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [allInOneEntry, '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (data: Buffer) => {
       output += data.toString();
@@ -180,7 +142,7 @@ describe('npm start (the all-in-one process)', () => {
   });
 
   it('refuses to start on invalid configuration and names the variable', async () => {
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(process.execPath, [allInOneEntry], {
       env: { ...process.env, PORT: 'not-a-port', DATABASE_URL: 'nonsense' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connect as connectAmqp } from 'amqplib';
 import { Redis } from 'ioredis';
 import { deleteKeys } from './redis-test-support.ts';
+import { spawnNodeScript } from './spawn-node-script.ts';
 import { TestDatabase } from './test-database.ts';
 
 const mainFolder = join(import.meta.dirname, '../../src/main');
@@ -107,22 +108,15 @@ async function startProcess(
   role: 'api' | 'executor',
   environment: Record<string, string>,
 ): Promise<ClusterProcess> {
-  const child = spawn(process.execPath, [join(mainFolder, `${role}.ts`)], {
-    env: { ...process.env, ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (data: Buffer) => {
-    output += data.toString();
-  });
-  child.stderr?.on('data', (data: Buffer) => {
-    output += data.toString();
-  });
+  const { child, output } = spawnNodeScript(join(mainFolder, `${role}.ts`), environment);
   const running = role === 'api' ? 'API is running' : 'executor is running';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${role} did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${role} did not start:\n${output()}`)),
+      30_000,
+    );
     const check = () => {
-      for (const line of output.split('\n')) {
+      for (const line of output().split('\n')) {
         if (!line.includes(running)) continue;
         const parsed = JSON.parse(line) as { port: number };
         clearTimeout(timer);
@@ -133,10 +127,10 @@ async function startProcess(
     child.stdout?.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${role} exited with ${code}:\n${output}`));
+      reject(new Error(`${role} exited with ${code}:\n${output()}`));
     });
   });
-  return { role, child, port, url: `http://127.0.0.1:${port}`, output: () => output };
+  return { role, child, port, url: `http://127.0.0.1:${port}`, output };
 }
 
 /** SIGTERM, then SIGKILL if the process has not gone within a few seconds. */
