@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ApiError } from './api-error.ts';
+import { validated } from './validated.ts';
 
 /** Reads a JSON body with a byte cap, then validates it: 413, 415, 400 or 422 — never a 500. */
 export async function readJsonBody<Schema extends z.ZodType>(
@@ -20,15 +21,7 @@ export async function readJsonBody<Schema extends z.ZodType>(
   } catch {
     throw new ApiError('MALFORMED_JSON');
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new ApiError(
-      'VALIDATION_FAILED',
-      undefined,
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
-  }
-  return parsed.data;
+  return validated(schema, value);
 }
 
 async function readTextWithLimit(request: Request, maxBytes: number): Promise<string> {

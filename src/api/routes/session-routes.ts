@@ -5,7 +5,7 @@ import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
 import { loadOwnedSession, requireSignedIn } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
-import { readQuery } from '../request-query.ts';
+import { validated } from '../validated.ts';
 import {
   defaultMessagePageSize,
   getSessionQuerySchema,
@@ -20,7 +20,7 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
   routes.get('/sessions', async (context) => {
     const caller = context.get('caller');
     requireSignedIn(dependencies, caller);
-    const query = readQuery(context.req.query(), listSessionsQuerySchema);
+    const query = validated(listSessionsQuerySchema, context.req.query());
     const { sessions, total } = await store.listSessions({ userId: caller.userId, ...query });
     const summaries = await Promise.all(
       sessions.map(async (session) => ({
@@ -48,9 +48,9 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
       context.req.param('id'),
       context.get('caller'),
     );
-    const { limit, before_sequence: beforeSequence } = readQuery(
-      context.req.query(),
+    const { limit, before_sequence: beforeSequence } = validated(
       getSessionQuerySchema,
+      context.req.query(),
     );
     const paged = limit !== undefined || beforeSequence !== undefined;
     const [page, active] = await Promise.all([
