@@ -24,3 +24,30 @@ export class MessageIdConflictError extends Error {
     this.messageId = messageId;
   }
 }
+
+/**
+ * The message a regenerate or an edit names is not in the session: it never was, it was removed
+ * by a later regenerate or edit, or it belongs to another session (which looks the same).
+ */
+export class MessageNotFoundError extends Error {
+  readonly code = 'message_not_found';
+  readonly messageId: string;
+
+  constructor(messageId: string) {
+    super(`message ${messageId} is not in the session`);
+    this.name = 'MessageNotFoundError';
+    this.messageId = messageId;
+  }
+}
+
+/** A regenerate found no message to answer: the session has none that started a turn. */
+export class NothingToAnswerError extends Error {
+  readonly code = 'nothing_to_answer';
+  readonly sessionId: string;
+
+  constructor(sessionId: string) {
+    super(`session ${sessionId} has no message to answer again`);
+    this.name = 'NothingToAnswerError';
+    this.sessionId = sessionId;
+  }
+}

@@ -22,6 +22,8 @@ export interface StoredTurn {
   sessionId: string;
   userMessageId: string;
   assistantMessageId: string;
+  /** The answer this turn's answer replaced (a regenerate or an edit); null for a first answer. */
+  replacedMessageId: string | null;
   status: StoredTurnStatus;
   error: string | null;
   usage: Usage | null;
@@ -45,6 +47,25 @@ export interface ListSessionsOptions {
 export interface StartTurnInput {
   sessionId: string;
   userMessage: UIMessage;
+  turnId: string;
+  assistantMessageId: string;
+}
+
+/**
+ * What a replacement turn answers again (see `ChatStore.startReplacementTurn`):
+ * - `regenerate` with the id of an answer: that answer is replaced, and the message it answered is
+ *   answered again; with the id of a message that started a turn, that message is answered again;
+ *   with null, the session's last message that started a turn is.
+ * - `edit`: the stored message with `message.id` (one that started a turn) takes `message`'s parts
+ *   and metadata, and is answered again.
+ * Either way every message after the one answered is removed.
+ */
+export type ReplacementTarget =
+  { type: 'regenerate'; messageId: string | null } | { type: 'edit'; message: UIMessage };
+
+export interface StartReplacementTurnInput {
+  sessionId: string;
+  target: ReplacementTarget;
   turnId: string;
   assistantMessageId: string;
 }
@@ -122,7 +143,24 @@ export interface ChatStore {
    */
   startTurn(input: StartTurnInput): Promise<StartTurnResult>;
   /**
-   * Undoes `startTurn` for a turn that never reached the queue (the broker was down): deletes the
+   * Answers an earlier message again (regenerate, edit and resend) in one transaction: removes
+   * every message after the message to answer (the turns they started go with them), applies an
+   * edit, and stores a `queued` turn whose `replacedMessageId` is the answer it replaces (the
+   * first message that followed, null when none did). What was removed is gone for good: the
+   * conversation, reloaded, reads as if the new answer were the only one.
+   *
+   * Idempotent where the request says what it replaces: a regenerate naming an answer that an
+   * earlier turn already replaced returns that turn; an edit that changes nothing, of the last
+   * message that started a turn, returns that message's latest turn (`created: false`, nothing
+   * written). A regenerate without an id always starts a new turn.
+   *
+   * Rejects with `MessageNotFoundError` when the named message is not in the session (and no
+   * turn replaced it), `NothingToAnswerError` when the session has no message to answer, and
+   * `SessionNotFoundError` for a missing session.
+   */
+  startReplacementTurn(input: StartReplacementTurnInput): Promise<StartTurnResult>;
+  /**
+   * Undoes `startTurn` (never `startReplacementTurn`) for a turn that never reached the queue (the broker was down): deletes the
    * queued turn and its user message, so the client can send the same message again. False when
    * the turn is not queued (a worker took it).
    */

@@ -26,6 +26,7 @@ const storeMethods = {
   listMessages: true,
   listMessagePage: true,
   startTurn: true,
+  startReplacementTurn: true,
   discardTurn: true,
   markTurnRunning: true,
   finishTurn: true,

@@ -1,5 +1,10 @@
 import type { ChatStore } from './chat-store.ts';
-import { MessageIdConflictError, SessionNotFoundError } from './chat-store-errors.ts';
+import {
+  MessageIdConflictError,
+  MessageNotFoundError,
+  NothingToAnswerError,
+  SessionNotFoundError,
+} from './chat-store-errors.ts';
 
 /** Every `ChatStore` method the store thread serves (all but `close`, which ends the thread). */
 export type StoreMethod = Exclude<keyof ChatStore, 'close'>;
@@ -49,6 +54,10 @@ export function deserializeError(serialized: SerializedError): Error {
     error = new SessionNotFoundError(fields.sessionId);
   } else if (serialized.name === 'MessageIdConflictError' && typeof fields.messageId === 'string') {
     error = new MessageIdConflictError(fields.messageId);
+  } else if (serialized.name === 'MessageNotFoundError' && typeof fields.messageId === 'string') {
+    error = new MessageNotFoundError(fields.messageId);
+  } else if (serialized.name === 'NothingToAnswerError' && typeof fields.sessionId === 'string') {
+    error = new NothingToAnswerError(fields.sessionId);
   } else {
     error = Object.assign(new Error(serialized.message), fields);
     error.name = serialized.name;

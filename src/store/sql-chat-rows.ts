@@ -20,6 +20,7 @@ export interface TurnRow {
   session_id: string;
   user_message_id: string;
   assistant_message_id: string;
+  replaced_message_id: string | null;
   status: StoredTurnStatus;
   error: string | null;
   input_tokens: BigintValue | null;
@@ -41,8 +42,8 @@ export interface MessageRow {
 export const sessionColumns =
   'id, user_id, title, created_at, updated_at, input_tokens, output_tokens, total_tokens';
 export const turnColumns =
-  'id, session_id, user_message_id, assistant_message_id, status, error, input_tokens, ' +
-  'output_tokens, total_tokens, created_at, started_at, finished_at';
+  'id, session_id, user_message_id, assistant_message_id, replaced_message_id, status, error, ' +
+  'input_tokens, output_tokens, total_tokens, created_at, started_at, finished_at';
 
 export function toSession(row: SessionRow): Session {
   return {
@@ -73,6 +74,7 @@ export function toTurn(row: TurnRow): StoredTurn {
     sessionId: row.session_id,
     userMessageId: row.user_message_id,
     assistantMessageId: row.assistant_message_id,
+    replacedMessageId: row.replaced_message_id,
     status: row.status,
     error: row.error,
     usage,

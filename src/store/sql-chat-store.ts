@@ -8,6 +8,7 @@ import type {
   MessagePage,
   MessagePageOptions,
   Session,
+  StartReplacementTurnInput,
   StartTurnInput,
   StartTurnResult,
   StoredTurn,
@@ -32,9 +33,11 @@ import {
   finishTurnSql,
   insertMessageSql,
   messageParams,
+  latestTurnOf,
   startTurnIn,
   updateMessageSql,
 } from './sql-turn-writes.ts';
+import { startReplacementTurnIn } from './sql-replacement-turn.ts';
 
 const uniqueViolation = '23505';
 
@@ -150,13 +153,17 @@ export class SqlChatStore implements ChatStore {
       // Belt and braces: whatever path a duplicate took to a unique violation, the turn that won
       // is the answer to a retried POST.
       if (!isUniqueViolation(error)) throw error;
-      const existing = await this.#turnOfUserMessage(input.userMessage.id);
+      const existing = await latestTurnOf(this.#client, input.userMessage.id);
       if (existing === null) throw error;
       if (existing.sessionId !== input.sessionId) {
         throw new MessageIdConflictError(input.userMessage.id);
       }
       return { created: false, turn: existing };
     }
+  }
+
+  startReplacementTurn(input: StartReplacementTurnInput): Promise<StartTurnResult> {
+    return this.#client.transaction((transaction) => startReplacementTurnIn(transaction, input));
   }
 
   async discardTurn(turnId: string): Promise<boolean> {
@@ -167,7 +174,12 @@ export class SqlChatStore implements ChatStore {
       );
       const discarded = rows[0];
       if (discarded === undefined) return false;
-      await transaction.query('DELETE FROM messages WHERE id = $1', [discarded.user_message_id]);
+      // A message answered before (this was a replacement turn) stays: it is not this turn's.
+      await transaction.query(
+        `DELETE FROM messages WHERE id = $1
+         AND NOT EXISTS (SELECT 1 FROM turns WHERE turns.user_message_id = $1)`,
+        [discarded.user_message_id],
+      );
       return true;
     });
   }
@@ -284,14 +296,6 @@ export class SqlChatStore implements ChatStore {
 
   close(): Promise<void> {
     return this.#client.close();
-  }
-
-  async #turnOfUserMessage(messageId: string): Promise<StoredTurn | null> {
-    const rows = await this.#client.query<TurnRow>(
-      `SELECT ${turnColumns} FROM turns WHERE user_message_id = $1`,
-      [messageId],
-    );
-    return rows[0] === undefined ? null : toTurn(rows[0]);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { UIMessage } from 'ai';
-import type { StartTurnInput, StartTurnResult } from './chat-store.ts';
+import type { StartTurnInput, StartTurnResult, StoredTurn } from './chat-store.ts';
 import { MessageIdConflictError, SessionNotFoundError } from './chat-store-errors.ts';
 import { toPostgresJson } from './postgres-json.ts';
 import { type MessageRow, single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
@@ -20,12 +20,9 @@ export async function startTurnIn(
     if (existing.session_id !== input.sessionId || existing.role !== message.role) {
       throw new MessageIdConflictError(message.id);
     }
-    const turns = await transaction.query<TurnRow>(
-      `SELECT ${turnColumns} FROM turns WHERE user_message_id = $1`,
-      [message.id],
-    );
-    if (turns[0] === undefined) throw new MessageIdConflictError(message.id);
-    return { created: false, turn: toTurn(turns[0]) };
+    const turn = await latestTurnOf(transaction, message.id);
+    if (turn === null) throw new MessageIdConflictError(message.id);
+    return { created: false, turn };
   }
   // The message, the turn and the session's activity time in one statement (one round trip).
   const turns = await transaction.query<TurnRow>(
@@ -41,18 +38,31 @@ export async function startTurnIn(
   return { created: true, turn: toTurn(single(turns)) };
 }
 
+/** The newest turn that answers `messageId` (a regenerated message has several), or null. */
+export async function latestTurnOf(
+  client: SqlClient,
+  messageId: string,
+): Promise<StoredTurn | null> {
+  const rows = await client.query<TurnRow>(
+    `SELECT ${turnColumns} FROM turns WHERE user_message_id = $1
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [messageId],
+  );
+  return rows[0] === undefined ? null : toTurn(rows[0]);
+}
+
 /**
  * Row-locks the session until the transaction ends, so its messages have one writer at a time.
  * False if the session does not exist.
  */
-async function lockSession(transaction: SqlClient, sessionId: string): Promise<boolean> {
+export async function lockSession(transaction: SqlClient, sessionId: string): Promise<boolean> {
   const rows = await transaction.query('SELECT id FROM sessions WHERE id = $1 FOR UPDATE', [
     sessionId,
   ]);
   return rows.length > 0;
 }
 
-async function findMessage(
+export async function findMessage(
   transaction: SqlClient,
   messageId: string,
 ): Promise<MessageRow | undefined> {

@@ -4,6 +4,7 @@ import { runFinishContract } from './store-contract-finish.ts';
 import { runMessageContract } from './store-contract-messages.ts';
 import { runPageContract } from './store-contract-pages.ts';
 import { runSearchContract } from './store-contract-search.ts';
+import { runReplacementContract } from './store-contract-replacement.ts';
 import { runSessionContract } from './store-contract-sessions.ts';
 import { runTurnContract } from './store-contract-turns.ts';
 
@@ -23,5 +24,6 @@ export function runChatStoreContract(
     runMessageContract(createStore);
     runFinishContract(createStore);
     runPageContract(createStore);
+    runReplacementContract(createStore);
   });
 }
