@@ -70,6 +70,7 @@ export class MemoryStreamRegistry implements StreamRegistry {
       userId: input.userId,
       userMessageId: input.userMessageId,
       assistantMessageId: input.assistantMessageId,
+      requestKey: input.requestKey ?? input.userMessageId,
       status: 'running',
       closingStatus: null,
       error: null,

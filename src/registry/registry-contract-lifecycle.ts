@@ -29,6 +29,7 @@ export function describeTurnLifecycle(create: StreamRegistryFactory): void {
           assert.ok(Number.isFinite(createdAt), 'createdAt is a timestamp');
           assert.deepEqual(rest, {
             ...input,
+            requestKey: input.userMessageId,
             status: 'running',
             closingStatus: null,
             error: null,
@@ -52,6 +53,16 @@ export function describeTurnLifecycle(create: StreamRegistryFactory): void {
         const current = await registry.getTurn(turn.turnId);
         assert.equal(current?.sessionId, turn.sessionId);
         assert.equal(current?.lastPosition, 1);
+      }),
+    );
+
+    contractTest('reports the request key the turn was opened with to a refused request', () =>
+      withRegistry(create, async (registry) => {
+        const turn = await openTurn(registry, { requestKey: 'regenerate:answer-1' });
+        assert.equal(turn.requestKey, 'regenerate:answer-1');
+        const refused = await registry.openTurn(newTurnInput({ sessionId: turn.sessionId }));
+        assert.ok(!refused.opened);
+        assert.equal(refused.activeTurn.requestKey, 'regenerate:answer-1');
       }),
     );
 

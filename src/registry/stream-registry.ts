@@ -18,6 +18,8 @@ export interface TurnRecord {
   userMessageId: string;
   /** Id under which the assistant message is persisted; also `start.messageId` on the wire. */
   assistantMessageId: string;
+  /** What identifies the request that opened the turn (see `OpenTurnInput.requestKey`). */
+  requestKey: string;
   status: TurnStatus;
   /** Set once by whoever wins `claimClose`; the status the turn will end with. */
   closingStatus: TerminalStatus | null;
@@ -48,6 +50,12 @@ export interface OpenTurnInput {
   userId: string | null;
   userMessageId: string;
   assistantMessageId: string;
+  /**
+   * What identifies the request that opens the turn, so a retry of it that finds the turn still
+   * active recognises it (and re-attaches) where another request is refused. Opaque to the
+   * registry; defaults to `userMessageId` (a new message is identified by its id).
+   */
+  requestKey?: string;
 }
 
 export type OpenTurnResult =

@@ -63,6 +63,7 @@ export class RegistryCommands {
         this.#ttls.activeTurnTtlMs,
         input.userMessageId,
         input.assistantMessageId,
+        input.requestKey ?? input.userMessageId,
         ...(input.userId === null ? [] : [input.userId]),
       ],
     );

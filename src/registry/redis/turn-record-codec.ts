@@ -41,6 +41,8 @@ export function decodeTurnRecord(
     userId: fields.userId ?? null,
     userMessageId: fields.userMessageId ?? '',
     assistantMessageId: fields.assistantMessageId ?? '',
+    // Turns opened before request keys existed were all new messages, keyed by their id.
+    requestKey: fields.requestKey ?? fields.userMessageId ?? '',
     status: status as TurnStatus,
     closingStatus: closingStatus as TerminalStatus | null,
     error: fields.error ?? null,

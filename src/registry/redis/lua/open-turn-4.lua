@@ -23,7 +23,8 @@
     ARGV[4] active-turn TTL (ms)
     ARGV[5] user message id
     ARGV[6] assistant message id
-    ARGV[7] user id (absent for an anonymous turn)
+    ARGV[7] request key (what identifies the request that opens the turn)
+    ARGV[8] user id (absent for an anonymous turn)
 
   Output:
     { 1, <HGETALL of the new turn> }     opened
@@ -73,12 +74,13 @@ redis.call('HSET', metaKey,
   'sessionId', ARGV[2],
   'userMessageId', ARGV[5],
   'assistantMessageId', ARGV[6],
+  'requestKey', ARGV[7],
   'status', 'running',
   'cancelRequested', '0',
   'lastPosition', '0',
   'createdAt', string.format('%d', now))
-if ARGV[7] then
-  redis.call('HSET', metaKey, 'userId', ARGV[7])
+if ARGV[8] then
+  redis.call('HSET', metaKey, 'userId', ARGV[8])
 end
 redis.call('PEXPIRE', metaKey, ARGV[4])
 redis.call('SET', sessionKey, ARGV[1])
