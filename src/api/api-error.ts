@@ -21,6 +21,14 @@ export const errorCatalog = {
     status: 409,
     message: 'This message was already answered; reload the session to see the answer.',
   },
+  NOTHING_TO_REGENERATE: {
+    status: 409,
+    message: 'There is no message in this session to answer again.',
+  },
+  MESSAGE_NOT_FOUND: {
+    status: 404,
+    message: 'That message is not in this session (any more); reload the session.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   MESSAGE_TOO_LARGE: { status: 413, message: 'The message is too long.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },

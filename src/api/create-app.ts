@@ -1,7 +1,12 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { QueueUnavailableError } from '../queue/turn-queue.ts';
-import { MessageIdConflictError, SessionNotFoundError } from '../store/chat-store-errors.ts';
+import {
+  MessageIdConflictError,
+  MessageNotFoundError,
+  NothingToAnswerError,
+  SessionNotFoundError,
+} from '../store/chat-store-errors.ts';
 import type { ApiDependencies, ApiEnvironment } from './api-dependencies.ts';
 import { ApiError } from './api-error.ts';
 import { authConfigRoutes } from './routes/auth-config-routes.ts';
@@ -44,6 +49,12 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
     }
     if (error instanceof MessageIdConflictError) {
       return context.json(new ApiError('MESSAGE_ID_CONFLICT').toBody(), 409);
+    }
+    if (error instanceof MessageNotFoundError) {
+      return context.json(new ApiError('MESSAGE_NOT_FOUND').toBody(), 404);
+    }
+    if (error instanceof NothingToAnswerError) {
+      return context.json(new ApiError('NOTHING_TO_REGENERATE').toBody(), 409);
     }
     if (error instanceof HTTPException) {
       const status = error.status;

@@ -32,6 +32,11 @@ export interface ResumeTurnOptions extends TurnStreamOptions {
   after?: TurnCursor | string;
 }
 
+export interface RegenerateOptions extends TurnStreamOptions {
+  /** The answer to replace (its `start.messageId`); the last answer when omitted. */
+  messageId?: string;
+}
+
 /**
  * Typed calls for every route of the durable-chat HTTP API. Every non-2xx answer rejects with a
  * `DurableChatApiError` (`status`, `code`, `message`, `details`); network failures reject with
@@ -151,6 +156,21 @@ export class DurableChatClient {
       ...(outgoing.context ? { context: outgoing.context } : {}),
     };
     return this.#openStream(sendConnector(this.#connection, sessionId, body), options);
+  }
+
+  /**
+   * Answers again: the answer `options.messageId` names (the session's last answer when omitted)
+   * is replaced — it and everything after it are removed — by a new answer to the message it
+   * answered. Resolves, once the server accepted it, with the reader of the new answer. Naming
+   * the answer makes the call safe to retry: a repeat re-attaches to (or replays) the turn the
+   * first one started. Rejects with `DurableChatApiError` code `TURN_ALREADY_ACTIVE` (409) while
+   * a turn runs, `NOTHING_TO_REGENERATE` (409) in a chat without messages, `MESSAGE_NOT_FOUND`
+   * (404) when the named answer is not in the session.
+   */
+  regenerate(sessionId: string, options: RegenerateOptions = {}): Promise<ResumableTurnStream> {
+    const { messageId, ...streamOptions } = options;
+    const body = { message: '', ...(messageId === undefined ? {} : { message_id: messageId }) };
+    return this.#openStream(sendConnector(this.#connection, sessionId, body), streamOptions);
   }
 
   /**

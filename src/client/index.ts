@@ -23,7 +23,11 @@ export type {
 } from './api-types.ts';
 export { type ChatTransportOptions, createChatTransport } from './create-chat-transport.ts';
 export { DurableChatApiError } from './durable-chat-api-error.ts';
-export { DurableChatClient, type ResumeTurnOptions } from './durable-chat-client.ts';
+export {
+  DurableChatClient,
+  type RegenerateOptions,
+  type ResumeTurnOptions,
+} from './durable-chat-client.ts';
 export {
   DurableChatConnectionError,
   DurableChatProtocolError,

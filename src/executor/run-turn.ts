@@ -80,11 +80,7 @@ export async function runTurn(
   /** The model's answer ended: a cancel landing after this point is too late to stop anything. */
   let finished = false;
   try {
-    // A turn that failed or was stopped before answering leaves an assistant message with no
-    // parts (for the conversation's sake); the model has nothing to learn from it.
-    const history = (await storedMessages).filter(
-      (message) => message.id !== job.assistantMessageId && message.parts.length > 0,
-    );
+    const history = historyFor(await storedMessages, job);
     const result = streamText({
       model: dependencies.model,
       system: dependencies.systemPrompt,
@@ -182,6 +178,21 @@ function outcomeOfAbort(signal: AbortSignal): TurnOutcome {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * What the model reads to answer the job's message: the conversation up to that message. A turn
+ * that regenerates an answer starts once the answer is removed; the cut also keeps out anything
+ * stored after the message, whatever stored it. A turn that failed or was stopped before
+ * answering leaves an assistant message with no parts (for the conversation's sake); the model
+ * has nothing to learn from it.
+ */
+export function historyFor(messages: UIMessage[], job: TurnJob): UIMessage[] {
+  const answered = messages.findIndex((message) => message.id === job.userMessageId);
+  const upToQuestion = answered === -1 ? messages : messages.slice(0, answered + 1);
+  return upToQuestion.filter(
+    (message) => message.id !== job.assistantMessageId && message.parts.length > 0,
+  );
 }
 
 /** Page context sent with a message (seed body `context`) reaches the model as a text part. */

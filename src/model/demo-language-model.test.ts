@@ -13,7 +13,11 @@ import {
 } from 'ai';
 import { createBuiltInTools } from '../executor/tools/built-in-tools.ts';
 import { createDemoLanguageModel, type DemoModelOptions } from './demo-language-model.ts';
-import { demoFatalErrorMessage, demoTransientErrorMessage } from './demo-response-plan.ts';
+import {
+  demoFatalErrorMessage,
+  demoFlakyErrorMessage,
+  demoTransientErrorMessage,
+} from './demo-response-plan.ts';
 
 const fastOptions: DemoModelOptions = { tokenDelayMs: 0, answerWords: 24, slowSilenceMs: 0 };
 const pinnedInstant = new Date('2025-06-02T12:03:05.123Z');
@@ -144,6 +148,20 @@ describe('demo language model', () => {
     assert.equal(ofType(chunks, 'text-delta').length, 0);
     assert.equal(counter.calls, 1);
     assert.equal(errors.length, 1);
+  });
+
+  it('fails a [demo:flaky] prompt the first time and answers the same prompt the next time', async () => {
+    const model = createDemoLanguageModel(fastOptions);
+    const first = await runTurn(model, 'try me [demo:flaky]');
+    assert.equal(ofType(first.chunks, 'error')[0]?.errorText, demoFlakyErrorMessage);
+    assert.equal(ofType(first.chunks, 'text-delta').length, 0);
+    const again = await runTurn(model, 'try me [demo:flaky]');
+    assert.equal(ofType(again.chunks, 'error').length, 0);
+    assert.ok(textOf(again.chunks).startsWith('You said: "try me".'));
+    const other = await runTurn(model, 'another one [demo:flaky]');
+    assert.equal(ofType(other.chunks, 'error').length, 1, 'each prompt fails once');
+    const fresh = await runTurn(createDemoLanguageModel(fastOptions), 'try me [demo:flaky]');
+    assert.equal(ofType(fresh.chunks, 'error').length, 1, 'a model remembers only its own calls');
   });
 
   it('breaks a [demo:transient] turn after about half the answer with an error chunk', async () => {

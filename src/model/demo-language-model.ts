@@ -7,7 +7,12 @@ import {
   type LanguageModelV4StreamPart,
   type LanguageModelV4Usage,
 } from '@ai-sdk/provider';
-import { countPromptWords, type DemoResponsePlan, planDemoResponse } from './demo-response-plan.ts';
+import {
+  countPromptWords,
+  demoFlakyErrorMessage,
+  type DemoResponsePlan,
+  planDemoResponse,
+} from './demo-response-plan.ts';
 
 /** Tuning of the built-in demo model; all durations in milliseconds. */
 export interface DemoModelOptions {
@@ -36,6 +41,8 @@ const demoEndpoint = 'demo://built-in-model';
  *   message carries a fake secret (tests use it to prove errors are masked for users);
  * - `[demo:transient]`: half the answer, then an `error` part and a finish with reason `error`;
  * - `[demo:slow]`: the default answer with `slowSilenceMs` silences (for heartbeat tests);
+ * - `[demo:flaky]`: the first call with a prompt fails like `[demo:fatal]`; the same prompt
+ *   again (a regenerate) gets the default answer — what a Retry is for;
  * - `[demo:tool]` or "calculate 12*(3+4)" / "what is 2+2": a `calculator` tool call;
  *   `[demo:time]` or "what time is it [in Europe/Paris]": a `current_time` tool call
  *   (only when the call offers that tool);
@@ -45,12 +52,14 @@ const demoEndpoint = 'demo://built-in-model';
  * aborted `fetch` does for a remote provider.
  */
 export function createDemoLanguageModel(options: DemoModelOptions): LanguageModelV4 {
+  /** Prompts a `[demo:flaky]` call has failed once (this model's memory, per process). */
+  const failedPrompts = new Set<string>();
   const model: LanguageModelV4 = {
     specificationVersion: 'v4',
     provider: 'durable-chat.demo',
     modelId: 'demo',
     supportedUrls: {},
-    doStream: async (callOptions) => streamDemoResponse(callOptions, options),
+    doStream: async (callOptions) => streamDemoResponse(callOptions, options, failedPrompts),
     doGenerate: async (callOptions) => {
       const { stream } = await model.doStream(callOptions);
       return collectGenerateResult(stream);
@@ -67,13 +76,17 @@ interface TimedPart {
 async function streamDemoResponse(
   callOptions: LanguageModelV4CallOptions,
   options: DemoModelOptions,
+  failedPrompts: Set<string>,
 ) {
   const signal = callOptions.abortSignal;
   signal?.throwIfAborted();
   const plan = planDemoResponse(callOptions.prompt, callOptions.tools, options.answerWords);
-  if (plan.kind === 'fatal') {
+  const promptKey =
+    plan.kind === 'text' && plan.failsFirstAttempt ? JSON.stringify(callOptions.prompt) : null;
+  if (plan.kind === 'fatal' || (promptKey !== null && !failedPrompts.has(promptKey))) {
+    if (promptKey !== null) failedPrompts.add(promptKey);
     throw new APICallError({
-      message: plan.message,
+      message: plan.kind === 'fatal' ? plan.message : demoFlakyErrorMessage,
       url: demoEndpoint,
       requestBodyValues: { prompt: callOptions.prompt },
       statusCode: 401,

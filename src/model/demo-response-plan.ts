@@ -19,12 +19,15 @@ export type DemoResponsePlan =
       silenceBeforeWords: number[];
       /** When set, the stream breaks with this error after `words.length / 2` words. */
       transientErrorMessage?: string;
+      /** The first call with this very prompt fails before any text; later ones answer. */
+      failsFirstAttempt?: boolean;
     }
   | { kind: 'tool-call'; toolCallId: string; toolName: string; input: Record<string, unknown> };
 
 export const demoFatalErrorMessage =
   'demo fatal error: upstream credential sk-demo-secret rejected';
 export const demoTransientErrorMessage = 'demo transient error: connection reset by upstream';
+export const demoFlakyErrorMessage = 'demo flaky error: the first attempt at this prompt fails';
 
 const maximumWords = 100_000;
 const quotedPrefixLength = 60;
@@ -86,6 +89,7 @@ export function planDemoResponse(
     silenceBeforeWords: lowered.includes('[demo:slow]') ? [0, Math.floor(words.length / 2)] : [],
   };
   if (lowered.includes('[demo:transient]')) plan.transientErrorMessage = demoTransientErrorMessage;
+  if (lowered.includes('[demo:flaky]')) plan.failsFirstAttempt = true;
   return plan;
 }
 

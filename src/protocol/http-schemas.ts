@@ -52,15 +52,18 @@ const pageContextSchema = z
   .object({ url: z.string().max(2048).optional(), content: z.string().max(100_000).optional() })
   .meta({ description: 'What the user is looking at; shown to the model with the message' });
 
-/** The seed's body: one message as text. */
+/** The seed's body: one message as text, or none to answer the last message again. */
 export const seedStreamBodySchema = z.object({
-  message: z.string(),
+  message: z.string().default('').meta({
+    description:
+      'The message to answer. Absent or empty: regenerate — the last answer (or the one `message_id` names) is replaced by a new answer to its message',
+  }),
   is_user_message: z.boolean().default(true),
   context: pageContextSchema.nullish(),
   file_ids: z.array(z.string().max(128)).max(20).nullish(),
   message_id: identifierSchema.optional().meta({
     description:
-      'Client-chosen id; a retried POST with the same id re-attaches instead of starting a second turn',
+      'With a message: its client-chosen id; a retried POST with the same id re-attaches instead of starting a second turn. Without one: the id of the answer to regenerate, which makes a retried regenerate re-attach too',
   }),
 });
 
@@ -77,11 +80,21 @@ export const uiMessageSchema = z.looseObject({
 export const transportStreamBodySchema = z.looseObject({
   id: z.string().max(128).optional(),
   messages: z.array(uiMessageSchema).min(1).max(10_000),
-  trigger: z.enum(['submit-message', 'regenerate-message']).default('submit-message'),
-  messageId: z.string().max(128).nullish(),
+  trigger: z.enum(['submit-message', 'regenerate-message']).default('submit-message').meta({
+    description:
+      '`regenerate-message` replaces an answer with a new one (`regenerate()`); `submit-message` with `messageId` edits that earlier message and answers it again (`sendMessage({text, messageId})`)',
+  }),
+  messageId: z.string().max(128).nullish().meta({
+    description:
+      'Regenerate: the answer to replace (the last one when absent). Edit: the message the last message rewrites. Everything after the message answered is removed',
+  }),
 });
 
-export const streamBodySchema = z.union([transportStreamBodySchema, seedStreamBodySchema]);
+/** A body with `messages` is the transport's: a malformed one is never read as a seed regenerate. */
+export const streamBodySchema = z.union([
+  transportStreamBodySchema,
+  seedStreamBodySchema.extend({ messages: z.never().optional() }),
+]);
 
 export const sessionSummarySchema = z.object({
   id: z.string(),

@@ -15,6 +15,7 @@ export interface TurnRecord {
   sessionId: string;
   /** Owner of the session when the turn opened; null in anonymous mode. */
   userId: string | null;
+  /** The message the turn answers; '' when the request did not name it (a regenerate). */
   userMessageId: string;
   /** Id under which the assistant message is persisted; also `start.messageId` on the wire. */
   assistantMessageId: string;

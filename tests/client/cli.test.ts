@@ -101,6 +101,49 @@ describe('the durable-chat CLI as a real process against a real server', () => {
     assert.equal(run.stdout(), `${textOfMessage(answer)}\n`);
   });
 
+  it('/retry replaces a failed answer with a new one: one answer stored, exit 0', async () => {
+    const { id } = await client.createSession();
+    const run = startCli(['chat', id], environment, 'try me [demo:flaky]\n/retry\n');
+    assert.equal(await run.exit, 0, run.stderr());
+    assert.match(run.stderr(), /\[error\].*\n\[answering the last message again\]/);
+    const messages = (await client.getSession(id)).messages;
+    assert.deepEqual(
+      messages.map((message) => message.role),
+      ['user', 'assistant'],
+    );
+    const answer = messages[1];
+    assert.equal((answer?.metadata as { status?: string } | undefined)?.status, undefined);
+    assert.match(textOfMessage(answer), /^You said: "try me"/);
+    assert.equal(run.stdout(), `${textOfMessage(answer)}\n`);
+  });
+
+  it('/retry replaces only the last answer, keeping the conversation before it', async () => {
+    const { id } = await client.createSession();
+    const first = await client.sendMessage(id, 'earlier');
+    for await (const _event of first);
+    const run = startCli(['chat', id], environment, 'later\n/retry\n');
+    assert.equal(await run.exit, 0, run.stderr());
+    const messages = (await client.getSession(id)).messages;
+    assert.deepEqual(
+      messages.map((message) => [message.role, textOfMessage(message).split('.')[0]]),
+      [
+        ['user', 'earlier'],
+        ['assistant', 'You said: "earlier"'],
+        ['user', 'later'],
+        ['assistant', 'You said: "later"'],
+      ],
+    );
+    const regenerated = textOfMessage(messages[3]);
+    assert.equal(run.stdout(), `${regenerated}\n${regenerated}\n`, 'the answer, then its retry');
+  });
+
+  it('/retry in a chat with nothing to answer reports it and exits 1', async () => {
+    const { id } = await client.createSession();
+    const run = startCli(['chat', id], environment, '/retry\n');
+    assert.equal(await run.exit, 1);
+    assert.match(run.stderr(), /NOTHING_TO_REGENERATE/);
+  });
+
   it('--resume with nothing running says so and exits', async () => {
     const { id } = await client.createSession();
     const run = startCli(['chat', id, '--resume'], environment, '');

@@ -148,19 +148,39 @@ describe('bad input gets a clean 4xx JSON error', { timeout: 30_000 }, () => {
     await readTurnStream(await postStream({ message: atLimit }));
   });
 
-  it('answers an empty or missing message with 422 VALIDATION_FAILED', async () => {
+  it('answers a blank message or a body without one with 422 VALIDATION_FAILED', async () => {
     const empty = [
-      { message: '' },
       { message: '  \n\t ' },
       transport([userMessage([{ type: 'text', text: '' }])]),
       transport([userMessage([])]),
-      {},
       null,
       [],
       'hello',
     ];
     for (const json of empty) await expectError(await postStream(json), 422, 'VALIDATION_FAILED');
     await expectError(await api.call('POST', streamPath()), 422, 'VALIDATION_FAILED');
+  });
+
+  it('answers a regenerate with nothing to answer with 409, and of an unknown message with 404', async () => {
+    const empty = await api.createSession();
+    const postTo = (json: unknown) =>
+      api.call('POST', `/api/chat/sessions/${empty}/stream`, { json });
+    const regenerate = transport(
+      [userMessage([{ type: 'text', text: 'x' }])],
+      'regenerate-message',
+    );
+    for (const json of [{ message: '' }, {}, regenerate]) {
+      await expectError(await postTo(json), 409, 'NOTHING_TO_REGENERATE');
+    }
+    const edit = transport([userMessage([{ type: 'text', text: 'edited' }], 'user', 'missing')]);
+    for (const json of [
+      { message: '', message_id: 'missing' },
+      { ...regenerate, messageId: 'missing' },
+      { ...edit, messageId: 'missing' },
+    ]) {
+      await expectError(await postTo(json), 404, 'MESSAGE_NOT_FOUND');
+    }
+    assert.equal(await server.runtime.api.registry.getActiveTurn(empty), null);
   });
 
   it('answers wrong field types with 422 VALIDATION_FAILED and details', async () => {
@@ -193,7 +213,7 @@ describe('bad input gets a clean 4xx JSON error', { timeout: 30_000 }, () => {
       ]),
       transport([userMessage([{ type: 'file', url: 'https://x/y.png', mediaType: 'image/png' }])]),
       transport([userMessage([{ type: 'text', text: 42 }])]),
-      transport([userMessage([{ type: 'text', text: 'again' }])], 'regenerate-message'),
+      { ...transport([userMessage([{ type: 'text', text: 'edited' }])]), messageId: 'm0' },
       transport([userMessage([{ type: 'text', text: 'hi' }])], 'explode'),
     ];
     for (const json of refused) await expectError(await postStream(json), 422, 'VALIDATION_FAILED');

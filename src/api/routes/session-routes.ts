@@ -61,6 +61,8 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
       // An older page is read while the newest one is on screen: the running turn was on that.
       beforeSequence === undefined ? registry.getActiveTurn(session.id) : null,
     ]);
+    // A regenerate's turn learns which message it answers from the store.
+    const answering = active?.userMessageId === '' ? await store.getTurn(active.turnId) : null;
     return context.json({
       ...describeSession(session),
       messages: page.messages,
@@ -71,7 +73,7 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
       active_stream: active
         ? {
             turn_id: active.turnId,
-            last_message_id: active.userMessageId,
+            last_message_id: answering?.userMessageId ?? active.userMessageId,
             assistant_message_id: active.assistantMessageId,
           }
         : null,

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { parseEventId } from '../../protocol/event-id.ts';
 import { TurnNotFoundError, type TurnRecord } from '../../registry/stream-registry.ts';
-import { endTurn, settleStoredTurn } from '../../turn/end-turn.ts';
+import { endTurn } from '../../turn/end-turn.ts';
+import { startTurn } from '../../turn/start-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
 import { loadOwnedSession } from '../owned-session.ts';
@@ -9,7 +10,8 @@ import { readJsonBody } from '../request-body.ts';
 import { streamBodySchema } from '../../protocol/http-schemas.ts';
 import { resolveCursor } from '../stream-cursor.ts';
 import { createTurnStreamResponse } from '../turn-stream-response.ts';
-import { titleFromMessage, userMessageFromBody } from '../user-message.ts';
+import { turnRequestFromBody } from '../turn-request-from-body.ts';
+import { titleFromMessage } from '../user-message.ts';
 
 export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   const { store, registry, queue, settings, logger } = dependencies;
@@ -26,65 +28,25 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
     const caller = context.get('caller');
     const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
     const body = await readJsonBody(context.req.raw, streamBodySchema, settings.maxBodyBytes);
-    const userMessage = userMessageFromBody(body, settings.maxMessageChars);
-    const turnId = crypto.randomUUID();
-    const assistantMessageId = crypto.randomUUID();
-
-    const opened = await registry.openTurn({
-      turnId,
-      sessionId: session.id,
-      userId: session.userId,
-      userMessageId: userMessage.id,
-      assistantMessageId,
+    const request = turnRequestFromBody(body, settings.maxMessageChars);
+    const firstMessage =
+      request.type === 'message' && session.title === null && request.message.role === 'user';
+    const outcome = await startTurn(dependencies, {
+      session,
+      request,
+      ...(firstMessage ? { title: titleFromMessage(request.message) } : {}),
     });
-    if (!opened.opened) {
-      // The same message posted again while its turn runs is a retry: re-attach, don't refuse.
-      if (opened.activeTurn.userMessageId === userMessage.id)
-        return streamTurn(opened.activeTurn.turnId, 0);
-      throw new ApiError('TURN_ALREADY_ACTIVE', undefined, { turn_id: opened.activeTurn.turnId });
+    switch (outcome.type) {
+      case 'started':
+      case 'retried':
+        return streamTurn(outcome.turnId, 0);
+      case 'busy':
+        throw new ApiError('TURN_ALREADY_ACTIVE', undefined, { turn_id: outcome.activeTurnId });
+      case 'already-answered':
+        throw new ApiError('MESSAGE_ALREADY_ANSWERED');
+      case 'queue-unavailable':
+        throw new ApiError('SERVICE_UNAVAILABLE');
     }
-    const turn = opened.turn;
-    let started: Awaited<ReturnType<typeof store.startTurn>>;
-    try {
-      await settleEarlierTurns(session.id);
-      started = await store.startTurn({
-        sessionId: session.id,
-        userMessage,
-        turnId,
-        assistantMessageId,
-      });
-    } catch (error) {
-      await abandonTurn(turn, 'could not persist the user message');
-      throw error;
-    }
-    if (!started.created) {
-      // A retry of a message whose turn already ended: replay it while the registry still has it.
-      await abandonTurn(turn, 'duplicate message');
-      const earlier = await registry.getTurn(started.turn.id);
-      if (earlier) return streamTurn(earlier.turnId, 0);
-      throw new ApiError('MESSAGE_ALREADY_ANSWERED');
-    }
-    if (session.title === null && userMessage.role === 'user') {
-      await store.setTitleIfUnset(session.id, titleFromMessage(userMessage));
-    }
-    try {
-      await queue.enqueue({
-        turnId,
-        sessionId: session.id,
-        userId: session.userId,
-        userMessageId: userMessage.id,
-        assistantMessageId,
-        enqueuedAt: Date.now(),
-      });
-    } catch (error) {
-      // Nothing was streamed and no worker has it: undo the turn entirely, so the user message
-      // is not left orphaned and the client can send the same message again once we recover.
-      logger.error({ err: error, turnId }, 'could not enqueue the turn');
-      await store.discardTurn(turnId);
-      await abandonTurn(turn, 'the turn queue is unavailable');
-      throw new ApiError('SERVICE_UNAVAILABLE');
-    }
-    return streamTurn(turnId, 0);
   });
 
   routes.get('/sessions/:id/stream', async (context) => {
@@ -126,26 +88,6 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
     }
     return context.json({ cancelled: true });
   });
-
-  /** Ends a turn that never reached the queue; nothing was streamed, nothing to persist. */
-  async function abandonTurn(turn: TurnRecord, reason: string): Promise<void> {
-    if (await registry.claimClose(turn.turnId, 'failed', reason))
-      await registry.publishClose(turn.turnId, []);
-  }
-
-  /**
-   * The registry has just let this session open a turn, so no earlier turn of it runs there; one
-   * the store still has unfinished lost its registry state (a restarted Redis). It is ended here,
-   * before the new user message is stored: left to the sweeper (which waits for a grace period),
-   * its assistant message would be stored after the new turn's messages, out of order.
-   */
-  async function settleEarlierTurns(sessionId: string): Promise<void> {
-    for (const stored of await store.listUnfinishedTurnsOfSession(sessionId)) {
-      if (await settleStoredTurn(dependencies, stored)) {
-        logger.warn({ turnId: stored.id, sessionId }, 'ended a turn the registry no longer ran');
-      }
-    }
-  }
 
   /** The turn a `<turnId>:<position>` cursor names, if it is this session's and still replayable. */
   async function endedTurnNamedBy(

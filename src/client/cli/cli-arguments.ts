@@ -5,6 +5,8 @@ export const usage = `Usage: durable-chat chat [session] [options]
 Chat with a durable-chat server in the terminal. Each line you type is a message; the answer
 streams to stdout (tool calls, notices and errors go to stderr). Without a session a new one is
 created and its id printed. Piped input works too: each line is sent in turn, then it exits.
+The line /retry answers the last message again, replacing the last answer (after an error, a
+stop, or to get another one).
 
 Ctrl+C during an answer stops the turn on the server (a second Ctrl+C quits at once);
 Ctrl+C or Ctrl+D at the prompt quits.

@@ -14,12 +14,16 @@ export interface TerminalChatOptions {
 
 type AnswerOutcome = 'completed' | 'stopped' | 'failed';
 
+/** The input line that answers the last message again instead of sending a message. */
+const retryCommand = '/retry';
+
 /** Longest tool input or output shown; tool calls are shown briefly, not dumped. */
 const maxToolText = 160;
 
 /**
  * The chat loop of the CLI: each input line is a message, its answer streams to `output` (the
- * text only, so piping works), everything else goes to `notices`. Ctrl+C during an answer
+ * text only, so piping works), everything else goes to `notices`. The line `/retry` replaces the
+ * last answer with a new one (after an error or a stop, or to get another answer). Ctrl+C during an answer
  * stops the turn on the server — not just this reader — and shows it stopped; a second Ctrl+C,
  * or one at the prompt, quits.
  */
@@ -30,6 +34,8 @@ export class TerminalChat {
   #stopping = false;
   #lineOpen = false;
   #failed = false;
+  /** The id of the last answer shown (`start.messageId`), for `/retry`. */
+  #lastAnswerId: string | null = null;
 
   constructor(options: TerminalChatOptions) {
     this.#options = options;
@@ -69,7 +75,7 @@ export class TerminalChat {
       if (next.done) break;
       const text = next.value.trim();
       if (text === '') continue;
-      const outcome = await this.#send(text);
+      const outcome = text === retryCommand ? await this.#retry() : await this.#send(text);
       if (outcome === 'stopped' && !this.#interactive) return 130;
     }
     if (this.#interactive) this.#notice('');
@@ -102,6 +108,27 @@ export class TerminalChat {
     }
   }
 
+  /** Replaces the last answer with a new one (the one seen here, else the session's last). */
+  async #retry(): Promise<AnswerOutcome> {
+    const { client, sessionId } = this.#options;
+    this.#notice('[answering the last message again]');
+    const messageId = this.#lastAnswerId;
+    try {
+      const outcome = await this.#answer(
+        await client.regenerate(sessionId, {
+          ...this.#streamOptions(),
+          ...(messageId === null ? {} : { messageId }),
+        }),
+      );
+      // The failure it retried is behind us: the exit code says how the conversation ended.
+      if (outcome === 'completed') this.#failed = false;
+      return outcome;
+    } catch (error) {
+      this.#reportError(error);
+      return 'failed';
+    }
+  }
+
   async #answer(stream: ResumableTurnStream): Promise<AnswerOutcome> {
     this.#answering = true;
     this.#stopping = false;
@@ -122,6 +149,10 @@ export class TerminalChat {
   /** Writes one chunk; returns how the answer ended when the chunk ends it. */
   #render(chunk: UIMessageChunk): AnswerOutcome | null {
     switch (chunk.type) {
+      case 'start':
+        // Named in a later `/retry`, which makes its retries re-attach rather than answer twice.
+        if (chunk.messageId !== undefined) this.#lastAnswerId = chunk.messageId;
+        return null;
       case 'text-delta':
         this.#options.output.write(chunk.delta);
         this.#lineOpen = chunk.delta.length > 0 && !chunk.delta.endsWith('\n');

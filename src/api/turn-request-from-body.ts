@@ -1,0 +1,68 @@
+import type { UIMessage } from 'ai';
+import type { z } from 'zod';
+import type { TurnRequest } from '../turn/turn-request.ts';
+import { ApiError } from './api-error.ts';
+import { checkedMessage } from './user-message.ts';
+import { seedStreamBodySchema, type streamBodySchema } from '../protocol/http-schemas.ts';
+
+type StreamBody = z.infer<typeof streamBodySchema>;
+
+/**
+ * What a POST asks for, from either body shape. With the AI SDK transport the server is the
+ * source of truth for history, so only the last message is read: the new message, or the edited
+ * one; a regenerate reads none (the stored history decides what is answered).
+ */
+export function turnRequestFromBody(body: StreamBody, maxMessageChars: number): TurnRequest {
+  if ('messages' in body && body.messages !== undefined) {
+    const messageId = body.messageId ?? null;
+    if (body.trigger === 'regenerate-message') return { type: 'regenerate', messageId };
+    const message = lastUserMessage(body.messages, maxMessageChars);
+    if (messageId === null) return { type: 'message', message };
+    if (messageId !== message.id) {
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        'To edit a message, send it as the last message, with its id as messageId.',
+      );
+    }
+    return { type: 'edit', message };
+  }
+  const seed = seedStreamBodySchema.parse(body);
+  // The seed runs a turn on the stored history when no message comes: answer it again.
+  if (seed.message === '') return { type: 'regenerate', messageId: seed.message_id ?? null };
+  const metadata = {
+    ...(seed.context ? { context: seed.context } : {}),
+    ...(seed.file_ids?.length ? { fileIds: seed.file_ids } : {}),
+  };
+  const message = checkedMessage(
+    {
+      id: seed.message_id ?? crypto.randomUUID(),
+      role: seed.is_user_message ? 'user' : 'assistant',
+      parts: [{ type: 'text', text: seed.message }],
+      ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+    },
+    maxMessageChars,
+  );
+  return { type: 'message', message };
+}
+
+function lastUserMessage(
+  messages: z.infer<typeof streamBodySchema>['messages'] & object,
+  maxMessageChars: number,
+): UIMessage {
+  const last = messages.at(-1);
+  if (last?.role !== 'user') {
+    throw new ApiError('VALIDATION_FAILED', 'The last message must be the user message to answer.');
+  }
+  const parts: UIMessage['parts'] = [];
+  for (const part of last.parts) {
+    if (part.type === 'text' && typeof part.text === 'string') {
+      parts.push({ type: 'text', text: part.text });
+    } else {
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        `A user message may only contain text parts (got "${part.type}").`,
+      );
+    }
+  }
+  return checkedMessage({ id: last.id, role: 'user', parts }, maxMessageChars);
+}

@@ -1,0 +1,158 @@
+import type { TurnQueue } from '../queue/turn-queue.ts';
+import type { TurnRecord } from '../registry/stream-registry.ts';
+import type { StartTurnResult } from '../store/chat-store.ts';
+import { type EndTurnDependencies, endTurn, settleStoredTurn } from './end-turn.ts';
+import { requestKeyOf, type TurnRequest } from './turn-request.ts';
+
+export interface StartTurnDependencies extends EndTurnDependencies {
+  queue: TurnQueue;
+}
+
+export interface StartTurnInput {
+  session: { id: string; userId: string | null };
+  request: TurnRequest;
+  /** Set as the session's title if it has none, once the turn is stored (a first message). */
+  title?: string;
+}
+
+/**
+ * - `started`: a new turn is stored and queued.
+ * - `retried`: the request was made before; its turn is active, or ended and still replayable.
+ * - `busy`: another turn is active in the session (one at a time).
+ * - `already-answered`: the request was made before and its turn can no longer be replayed.
+ * - `queue-unavailable`: the turn could not be queued; nothing runs.
+ */
+export type StartTurnOutcome =
+  | { type: 'started'; turnId: string }
+  | { type: 'retried'; turnId: string }
+  | { type: 'busy'; activeTurnId: string }
+  | { type: 'already-answered' }
+  | { type: 'queue-unavailable' };
+
+/** Shown in a replacement turn's answer when it could not be queued. */
+export const notQueuedText = 'The answer could not be started. Please try again.';
+
+/**
+ * Starts a turn for a new message, a regenerate or an edit — one path, so each has every
+ * guarantee of a turn: one active turn per session (opened in the registry first), the request
+ * persisted before its turn is queued (invariant 5), and a retried request answered by the turn
+ * it started, never by a second one. Store errors (a missing message, a foreign message id)
+ * reject after the registry turn is released.
+ */
+export async function startTurn(
+  dependencies: StartTurnDependencies,
+  input: StartTurnInput,
+): Promise<StartTurnOutcome> {
+  const { store, registry, queue, logger } = dependencies;
+  const { session, request } = input;
+  const turnId = crypto.randomUUID();
+  const assistantMessageId = crypto.randomUUID();
+  const requestKey = requestKeyOf(request);
+  // A regenerate's question is known once the store has resolved it: its registry record names
+  // none (readers take it from the stored turn).
+  const opened = await registry.openTurn({
+    turnId,
+    sessionId: session.id,
+    userId: session.userId,
+    userMessageId: request.type === 'regenerate' ? '' : request.message.id,
+    assistantMessageId,
+    requestKey,
+  });
+  if (!opened.opened) {
+    // The same request again while its turn runs is a retry: re-attach, don't refuse.
+    return opened.activeTurn.requestKey === requestKey
+      ? { type: 'retried', turnId: opened.activeTurn.turnId }
+      : { type: 'busy', activeTurnId: opened.activeTurn.turnId };
+  }
+  const turn = opened.turn;
+  let started: StartTurnResult;
+  try {
+    await settleEarlierTurns(dependencies, session.id);
+    started =
+      request.type === 'message'
+        ? await store.startTurn({
+            sessionId: session.id,
+            userMessage: request.message,
+            turnId,
+            assistantMessageId,
+          })
+        : await store.startReplacementTurn({
+            sessionId: session.id,
+            target:
+              request.type === 'edit'
+                ? { type: 'edit', message: request.message }
+                : { type: 'regenerate', messageId: request.messageId },
+            turnId,
+            assistantMessageId,
+          });
+  } catch (error) {
+    await abandonTurn(dependencies, turn, 'could not store the request');
+    throw error;
+  }
+  if (!started.created) {
+    // A retry of a request whose turn already ended: replay it while the registry still has it.
+    await abandonTurn(dependencies, turn, 'duplicate request');
+    const earlier = await registry.getTurn(started.turn.id);
+    return earlier ? { type: 'retried', turnId: earlier.turnId } : { type: 'already-answered' };
+  }
+  if (input.title !== undefined) await store.setTitleIfUnset(session.id, input.title);
+  const job = {
+    turnId,
+    sessionId: session.id,
+    userId: session.userId,
+    userMessageId: started.turn.userMessageId,
+    assistantMessageId,
+    enqueuedAt: Date.now(),
+  };
+  try {
+    await queue.enqueue(job);
+  } catch (error) {
+    logger.error({ err: error, turnId }, 'could not enqueue the turn');
+    if (request.type === 'message') {
+      // Nothing was streamed and no worker has it: undo the turn entirely, so the message is not
+      // left orphaned and the client can send it again once we recover.
+      await store.discardTurn(turnId);
+      await abandonTurn(dependencies, turn, 'the turn queue is unavailable');
+    } else {
+      // What it replaced is gone already: the conversation shows a failed answer to retry.
+      await endTurn(dependencies, job, {
+        status: 'failed',
+        error: 'the turn queue is unavailable',
+        publicErrorText: notQueuedText,
+      });
+    }
+    return { type: 'queue-unavailable' };
+  }
+  return { type: 'started', turnId };
+}
+
+/** Ends a turn that never reached the queue; nothing was streamed, nothing to persist. */
+async function abandonTurn(
+  dependencies: StartTurnDependencies,
+  turn: TurnRecord,
+  reason: string,
+): Promise<void> {
+  if (await dependencies.registry.claimClose(turn.turnId, 'failed', reason)) {
+    await dependencies.registry.publishClose(turn.turnId, []);
+  }
+}
+
+/**
+ * The registry has just let this session open a turn, so no earlier turn of it runs there; one
+ * the store still has unfinished lost its registry state (a restarted Redis). It is ended here,
+ * before the request is stored: left to the sweeper (which waits for a grace period), its
+ * assistant message would be stored after the new turn's messages, out of order.
+ */
+async function settleEarlierTurns(
+  dependencies: StartTurnDependencies,
+  sessionId: string,
+): Promise<void> {
+  for (const stored of await dependencies.store.listUnfinishedTurnsOfSession(sessionId)) {
+    if (await settleStoredTurn(dependencies, stored)) {
+      dependencies.logger.warn(
+        { turnId: stored.id, sessionId },
+        'ended a turn the registry no longer ran',
+      );
+    }
+  }
+}

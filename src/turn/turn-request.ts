@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import type { UIMessage } from 'ai';
+
+/**
+ * What a request to start a turn asks for:
+ * - `message`: answer a new message (stored with the turn).
+ * - `regenerate`: answer again the message that `messageId` answered (an answer's id), or that
+ *   message itself (a question's id), or with null the session's last question; the answer it
+ *   replaces, and everything after it, is removed.
+ * - `edit`: rewrite a stored question (`message.id`) with `message`'s parts, remove everything
+ *   after it, and answer it.
+ */
+export type TurnRequest =
+  | { type: 'message'; message: UIMessage }
+  | { type: 'regenerate'; messageId: string | null }
+  | { type: 'edit'; message: UIMessage };
+
+/**
+ * What tells a retry of a request from another request while the turn it started is active
+ * (`OpenTurnInput.requestKey`). Message ids never contain `:`, so the keys of regenerates and
+ * edits never equal a message id. An edit is keyed by its text too: a different edit of the same
+ * message is another request (refused while the turn runs), the same one a retry.
+ */
+export function requestKeyOf(request: TurnRequest): string {
+  switch (request.type) {
+    case 'message':
+      return request.message.id;
+    case 'regenerate':
+      return `regenerate:${request.messageId ?? ''}`;
+    case 'edit': {
+      const digest = createHash('sha256').update(JSON.stringify(request.message.parts));
+      return `edit:${request.message.id}:${digest.digest('base64url')}`;
+    }
+  }
+}
