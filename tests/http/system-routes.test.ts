@@ -188,9 +188,15 @@ describe(
       const seed = shapes.find((shape) => shape.properties?.message);
       assert.deepEqual(transport?.required, ['messages']);
       assert.ok(transport?.properties?.trigger);
-      assert.deepEqual(seed?.required, ['message']);
+      // Nothing is required: the seed's body without a message regenerates the last answer.
+      assert.equal(seed?.required, undefined);
       assert.ok(
         seed?.properties?.message_id && seed.properties.context && seed.properties.file_ids,
+      );
+      assert.deepEqual(
+        seed.properties.messages,
+        { not: {} },
+        'a body with messages is a transport body',
       );
     });
 
