@@ -9,13 +9,21 @@ type StreamBody = z.infer<typeof streamBodySchema>;
 
 /**
  * What a POST asks for, from either body shape. With the AI SDK transport the server is the
- * source of truth for history, so only the last message is read: the new message, or the edited
- * one; a regenerate reads none (the stored history decides what is answered).
+ * source of truth for history, so only the last message is read: the new message, the edited
+ * one, or the question a regenerate without `messageId` answers again.
  */
 export function turnRequestFromBody(body: StreamBody, maxMessageChars: number): TurnRequest {
   if ('messages' in body && body.messages !== undefined) {
     const messageId = body.messageId ?? null;
-    if (body.trigger === 'regenerate-message') return { type: 'regenerate', messageId };
+    if (body.trigger === 'regenerate-message') {
+      if (messageId !== null || body.messages.at(-1)?.role !== 'user') {
+        return { type: 'regenerate', messageId };
+      }
+      // `regenerate()` without an id: answer the chat's last message, which the client may hold
+      // alone (a send that failed on the way): then it is sent.
+      const question = lastUserMessage(body.messages, maxMessageChars);
+      return { type: 'regenerate', messageId: question.id, sendIfMissing: question };
+    }
     const message = lastUserMessage(body.messages, maxMessageChars);
     if (messageId === null) return { type: 'message', message };
     if (messageId !== message.id) {

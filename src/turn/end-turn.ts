@@ -60,7 +60,7 @@ export async function finishClaimedTurn(
   let trailing = trailingChunks(outcome.status, [], errorText);
   try {
     const log = (await registry.readAll(turn.turnId)).map((entry) => entry.chunk);
-    trailing = trailingChunks(outcome.status, log, errorText);
+    trailing = trailingChunks(outcome.status, log, errorText, turn.assistantMessageId);
     const message = await endedTurnMessage([...log, ...trailing], turn.assistantMessageId, {
       status: outcome.status,
       publicErrorText: errorText,

@@ -1,6 +1,7 @@
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { TurnRecord } from '../registry/stream-registry.ts';
-import type { StartTurnResult } from '../store/chat-store.ts';
+import type { ChatStore, ReplacementTarget, StartTurnResult } from '../store/chat-store.ts';
+import { MessageNotFoundError } from '../store/chat-store-errors.ts';
 import { type EndTurnDependencies, endTurn, settleStoredTurn } from './end-turn.ts';
 import { requestKeyOf, type TurnRequest } from './turn-request.ts';
 
@@ -11,7 +12,7 @@ export interface StartTurnDependencies extends EndTurnDependencies {
 export interface StartTurnInput {
   session: { id: string; userId: string | null };
   request: TurnRequest;
-  /** Set as the session's title if it has none, once the turn is stored (a first message). */
+  /** The session's title if it has none yet, set once the turn has stored a new message. */
   title?: string;
 }
 
@@ -65,37 +66,28 @@ export async function startTurn(
       : { type: 'busy', activeTurnId: opened.activeTurn.turnId };
   }
   const turn = opened.turn;
-  let started: StartTurnResult;
+  let stored: StoredRequest;
   try {
     await settleEarlierTurns(dependencies, session.id);
-    started =
-      request.type === 'message'
-        ? await store.startTurn({
-            sessionId: session.id,
-            userMessage: request.message,
-            turnId,
-            assistantMessageId,
-          })
-        : await store.startReplacementTurn({
-            sessionId: session.id,
-            target:
-              request.type === 'edit'
-                ? { type: 'edit', message: request.message }
-                : { type: 'regenerate', messageId: request.messageId },
-            turnId,
-            assistantMessageId,
-          });
+    stored = await storeRequest(
+      store,
+      { sessionId: session.id, turnId, assistantMessageId },
+      request,
+    );
   } catch (error) {
     await abandonTurn(dependencies, turn, 'could not store the request');
     throw error;
   }
+  const started = stored.result;
   if (!started.created) {
     // A retry of a request whose turn already ended: replay it while the registry still has it.
     await abandonTurn(dependencies, turn, 'duplicate request');
     const earlier = await registry.getTurn(started.turn.id);
     return earlier ? { type: 'retried', turnId: earlier.turnId } : { type: 'already-answered' };
   }
-  if (input.title !== undefined) await store.setTitleIfUnset(session.id, input.title);
+  if (input.title !== undefined && stored.newMessage) {
+    await store.setTitleIfUnset(session.id, input.title);
+  }
   const job = {
     turnId,
     sessionId: session.id,
@@ -108,7 +100,7 @@ export async function startTurn(
     await queue.enqueue(job);
   } catch (error) {
     logger.error({ err: error, turnId }, 'could not enqueue the turn');
-    if (request.type === 'message') {
+    if (stored.newMessage) {
       // Nothing was streamed and no worker has it: undo the turn entirely, so the message is not
       // left orphaned and the client can send it again once we recover.
       await store.discardTurn(turnId);
@@ -124,6 +116,38 @@ export async function startTurn(
     return { type: 'queue-unavailable' };
   }
   return { type: 'started', turnId };
+}
+
+interface StoredRequest {
+  result: StartTurnResult;
+  /** The turn answers a message stored with it (not one answered before). */
+  newMessage: boolean;
+}
+
+/** Stores the request with its queued turn (see `ChatStore.startTurn`, `startReplacementTurn`). */
+async function storeRequest(
+  store: ChatStore,
+  turn: { sessionId: string; turnId: string; assistantMessageId: string },
+  request: TurnRequest,
+): Promise<StoredRequest> {
+  if (request.type === 'message') {
+    return {
+      result: await store.startTurn({ ...turn, userMessage: request.message }),
+      newMessage: true,
+    };
+  }
+  const target: ReplacementTarget =
+    request.type === 'edit'
+      ? { type: 'edit', message: request.message }
+      : { type: 'regenerate', messageId: request.messageId };
+  try {
+    return { result: await store.startReplacementTurn({ ...turn, target }), newMessage: false };
+  } catch (error) {
+    if (request.type !== 'regenerate' || request.sendIfMissing === undefined) throw error;
+    if (!(error instanceof MessageNotFoundError)) throw error;
+    const userMessage = request.sendIfMissing;
+    return { result: await store.startTurn({ ...turn, userMessage }), newMessage: true };
+  }
 }
 
 /** Ends a turn that never reached the queue; nothing was streamed, nothing to persist. */

@@ -6,13 +6,15 @@ import type { UIMessage } from 'ai';
  * - `message`: answer a new message (stored with the turn).
  * - `regenerate`: answer again the message that `messageId` answered (an answer's id), or that
  *   message itself (a question's id), or with null the session's last question; the answer it
- *   replaces, and everything after it, is removed.
+ *   replaces, and everything after it, is removed. `sendIfMissing` is the client's copy of the
+ *   question `messageId` names: when the server never stored it (its send failed before it
+ *   arrived), it is answered as a new message instead.
  * - `edit`: rewrite a stored question (`message.id`) with `message`'s parts, remove everything
  *   after it, and answer it.
  */
 export type TurnRequest =
   | { type: 'message'; message: UIMessage }
-  | { type: 'regenerate'; messageId: string | null }
+  | { type: 'regenerate'; messageId: string | null; sendIfMissing?: UIMessage }
   | { type: 'edit'; message: UIMessage };
 
 /**

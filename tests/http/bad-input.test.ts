@@ -165,8 +165,9 @@ describe('bad input gets a clean 4xx JSON error', { timeout: 30_000 }, () => {
     const empty = await api.createSession();
     const postTo = (json: unknown) =>
       api.call('POST', `/api/chat/sessions/${empty}/stream`, { json });
+    // (A transport regenerate whose last message is the user's sends it when it is not stored.)
     const regenerate = transport(
-      [userMessage([{ type: 'text', text: 'x' }])],
+      [userMessage([{ type: 'text', text: 'x' }], 'assistant')],
       'regenerate-message',
     );
     for (const json of [{ message: '' }, {}, regenerate]) {

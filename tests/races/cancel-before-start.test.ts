@@ -79,8 +79,8 @@ describe('a cancel of a turn that is still queued', () => {
         assert.equal(stream.status, 'cancelled', detail);
         assert.deepEqual(
           stream.chunks.map((chunk) => chunk.type),
-          ['abort'],
-          `${detail}: a turn cancelled in the queue streams only its abort`,
+          ['start', 'abort'],
+          `${detail}: a turn cancelled in the queue streams only its start (naming the stored answer, checked below) and its abort`,
         );
         await checkSettledTurn(server, sessionId, stream, detail);
         cancelledTurnIds.push(stream.turnId);
@@ -109,7 +109,7 @@ describe('a cancel of a turn that is still queued', () => {
       const log = await registry.readAll(turnId);
       assert.deepEqual(
         log.map(({ chunk }) => chunk.type),
-        ['abort'],
+        ['start', 'abort'],
         `turn ${turnId}: the model ran after the cancel`,
       );
     }

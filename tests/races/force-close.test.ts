@@ -83,7 +83,7 @@ describe('cancelling a turn whose worker cannot confirm the cancel', () => {
       assert.ok(cancelMs < cancelForceCloseMs, `${detail}: waited for the force-close`);
       assert.deepEqual(
         stream.chunks.map((chunk) => chunk.type),
-        ['abort'],
+        ['start', 'abort'],
         detail,
       );
       assert.equal((await server.runtime.api.store.getTurn(stream.turnId))?.startedAt, null);

@@ -29,12 +29,17 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
     const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
     const body = await readJsonBody(context.req.raw, streamBodySchema, settings.maxBodyBytes);
     const request = turnRequestFromBody(body, settings.maxMessageChars);
-    const firstMessage =
-      request.type === 'message' && session.title === null && request.message.role === 'user';
+    const sent =
+      request.type === 'message'
+        ? request.message
+        : request.type === 'regenerate'
+          ? request.sendIfMissing
+          : undefined;
+    const titled = session.title === null && sent?.role === 'user';
     const outcome = await startTurn(dependencies, {
       session,
       request,
-      ...(firstMessage ? { title: titleFromMessage(request.message) } : {}),
+      ...(titled ? { title: titleFromMessage(sent) } : {}),
     });
     switch (outcome.type) {
       case 'started':
