@@ -54,7 +54,8 @@ const operations: Record<string, Record<string, Operation>> = {
   },
   [`${sessionPath}/stream`]: {
     post: {
-      summary: 'Send a message and stream the answer (AI SDK UI message stream over SSE)',
+      summary:
+        'Send a message and stream the answer (AI SDK UI message stream over SSE); or regenerate an answer, or edit an earlier message and answer it again (everything after the message answered is removed)',
       body: schemas.streamBodySchema,
       stream: true,
     },
