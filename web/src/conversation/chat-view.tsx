@@ -6,6 +6,7 @@ import { type ChatServices, describeError, isApiError, isAuthError } from '../ch
 import { Composer } from './composer.tsx';
 import { type HistoryCursor, historyPageSize, wholeHistory } from './history-pages.ts';
 import { MessageList } from './message-list.tsx';
+import { RetryButton } from './retry-button.tsx';
 import { readMessageOutcome } from './message-outcome.ts';
 import { trackTransportActivity } from './track-transport-activity.ts';
 import { useOlderMessages } from './use-older-messages.ts';
@@ -104,7 +105,8 @@ export function ChatView({
     },
     onFinish: () => onActivity(),
   });
-  const { status, messages, setMessages, resumeStream, sendMessage, stop: stopReading } = chat;
+  const { status, messages, setMessages, resumeStream, sendMessage, regenerate } = chat;
+  const stopReading = chat.stop;
   const running = isRunning(status);
   const olderMessages = useOlderMessages({
     client,
@@ -178,6 +180,38 @@ export function ChatView({
     [sendMessage, onActivity],
   );
 
+  /** Replaces an answer (the last one when none is named) with a new one: Regenerate, Retry. */
+  const regenerateAnswer = useCallback(
+    (answerId?: string) => {
+      // Nothing to give back to the composer if the server refuses it.
+      lastSentText.current = '';
+      sentCount.current += 1;
+      setConflict(false);
+      setNotice(null);
+      void regenerate(answerId === undefined ? undefined : { messageId: answerId });
+      onActivity();
+    },
+    [regenerate, onActivity],
+  );
+
+  /** Edit and resend: the message is rewritten, what followed it goes, and it is answered. */
+  const editMessage = useCallback(
+    (messageId: string, text: string) => {
+      lastSentText.current = '';
+      sentCount.current += 1;
+      setConflict(false);
+      setNotice(null);
+      void sendMessage({ text, messageId });
+      onActivity();
+    },
+    [sendMessage, onActivity],
+  );
+
+  const actions = useMemo(
+    () => ({ onRegenerate: regenerateAnswer, onEdit: editMessage, busy: running }),
+    [regenerateAnswer, editMessage, running],
+  );
+
   // Sent once. Deferred by a tick, so React's development double-mount (and a re-run of this
   // effect) cancels the pending send instead of sending twice.
   const firstMessageSent = useRef(false);
@@ -246,7 +280,12 @@ export function ChatView({
 
   return (
     <div className="chat">
-      <MessageList messages={messages} status={status} olderMessages={olderMessages}>
+      <MessageList
+        messages={messages}
+        status={status}
+        olderMessages={olderMessages}
+        actions={actions}
+      >
         {conflict && (
           <div className="notice notice-info" data-testid="conflict-notice" role="status">
             <span>
@@ -263,6 +302,14 @@ export function ChatView({
             {isAuthError(chatError)
               ? 'This server needs an access token: enter one in the sidebar.'
               : describeError(chatError)}
+            {!isAuthError(chatError) && (
+              <RetryButton
+                onRetry={() => {
+                  const last = messages.at(-1);
+                  regenerateAnswer(last?.role === 'assistant' ? last.id : undefined);
+                }}
+              />
+            )}
           </div>
         )}
         {notice && (

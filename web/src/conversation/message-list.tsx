@@ -1,7 +1,7 @@
 import type { ChatStatus, UIMessage } from 'ai';
 import type { ReactNode } from 'react';
 import './conversation-scroll.css';
-import { MessageView } from './message-view.tsx';
+import { ConversationMessage, type MessageActions } from './conversation-message.tsx';
 import { OlderMessagesStatus } from './older-messages-status.tsx';
 import { ScrollToBottomButton } from './scroll-to-bottom-button.tsx';
 import { useConversationScroll } from './use-conversation-scroll.ts';
@@ -18,11 +18,14 @@ export function MessageList({
   status,
   olderMessages,
   children,
+  actions,
 }: {
   messages: UIMessage[];
   status: ChatStatus;
   /** The history before `messages`, when the chat was opened on its newest page. */
   olderMessages?: OlderMessages;
+  /** Edit, Regenerate and Retry on the messages; none without it. */
+  actions?: MessageActions;
   /** Notices shown after the last message (errors of the chat, a conflict). */
   children?: ReactNode;
 }) {
@@ -42,10 +45,12 @@ export function MessageList({
           <EmptyConversation />
         ) : (
           messages.map((message) => (
-            <MessageView
+            <ConversationMessage
               key={message.id}
               message={message}
               streaming={running && message === last && message.role === 'assistant'}
+              last={message === last}
+              {...(actions ? { actions } : {})}
             />
           ))
         )}
