@@ -124,6 +124,56 @@ describe('regenerate and edit-and-resend through the real AI SDK client', () => 
     );
   });
 
+  it('a double-clicked Regenerate starts one turn; a different edit meanwhile is refused, the same one re-attaches', async () => {
+    const chat = await newChat();
+    await chat.sendMessage({ text: 'click twice' });
+    const [question, answer] = chat.messages;
+    const regenerate = {
+      id: chat.id,
+      messages: [question],
+      trigger: 'regenerate-message',
+      messageId: answer?.id,
+    };
+    const both = await Promise.all([post(chat.id, regenerate), post(chat.id, regenerate)]);
+    const turnIds = both.map((read) => parseSseId(read.events[0]?.id)?.turnId);
+    assert.equal(turnIds[0], turnIds[1]);
+    assert.deepEqual(
+      (await client.getSession(chat.id)).messages.map((message) => message.role),
+      ['user', 'assistant'],
+    );
+
+    const edit = (text: string) => ({
+      id: chat.id,
+      messages: [{ ...question, parts: [{ type: 'text', text }] }],
+      trigger: 'submit-message',
+      messageId: question?.id,
+    });
+    let editTurn: string | null = null;
+    const editing = readSse(streamUrl(chat.id), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(edit('rewritten [demo:words=1000]')),
+      onEvent: (event) => {
+        editTurn ??= parseSseId(event.id)?.turnId ?? null;
+      },
+    });
+    await waitFor(() => editTurn !== null);
+    const other = await post(chat.id, edit('rewritten otherwise'));
+    assert.equal(other.status, 409);
+    assert.equal((other.body as { error: { code: string } }).error.code, 'TURN_ALREADY_ACTIVE');
+    const same = await post(chat.id, edit('rewritten [demo:words=1000]'));
+    assert.equal(parseSseId(same.events[0]?.id)?.turnId, editTurn);
+    await editing;
+    const stored = (await client.getSession(chat.id)).messages;
+    assert.deepEqual(
+      stored.map((message) => [message.role, textOfMessage(message).split('.')[0]]),
+      [
+        ['user', 'rewritten [demo:words=1000]'],
+        ['assistant', 'You said: "rewritten"'],
+      ],
+    );
+  });
+
   it('a regenerate turn survives a reload: resumed with resumeStream and with Last-Event-ID', async () => {
     const chat = await newChat();
     // Stopped early, so the regenerate (the full answer, about 4 s) has the time it needs.
