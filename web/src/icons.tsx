@@ -23,6 +23,9 @@ function Icon({ path, label }: { path: string; label?: string }) {
 export const MenuIcon = () => <Icon path="M4 6h16M4 12h16M4 18h16" />;
 export const ArrowDownIcon = () => <Icon path="M12 5v14M6 13l6 6 6-6" />;
 export const PlusIcon = () => <Icon path="M12 5v14M5 12h14" />;
+export const RegenerateIcon = () => (
+  <Icon path="M20 11a8 8 0 0 0-14.5-4.5L4 8M4 4v4h4M4 13a8 8 0 0 0 14.5 4.5L20 16M20 20v-4h-4" />
+);
 export const PencilIcon = () => <Icon path="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" />;
 export const TrashIcon = () => <Icon path="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />;
 export const CloseIcon = () => <Icon path="M6 6l12 12M18 6L6 18" />;

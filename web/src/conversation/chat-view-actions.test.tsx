@@ -53,7 +53,13 @@ function renderChat(
   return sendMessages;
 }
 
-const texts = () => screen.getAllByTestId('message').map((message) => message.textContent);
+/** The text of each message shown (its text parts, without headings and buttons). */
+const texts = () =>
+  screen.getAllByTestId('message').map((message) =>
+    Array.from(message.querySelectorAll('[data-testid="message-text"]'))
+      .map((text) => text.textContent)
+      .join(''),
+  );
 
 describe('ChatView: regenerate, retry, edit', () => {
   it('Regenerate asks for a new answer naming the last one, which it replaces', async () => {

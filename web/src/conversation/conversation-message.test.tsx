@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import type { UIMessage } from 'ai';
 import { describe, expect, it, vi } from 'vitest';
-import { ConversationMessage, type MessageActions } from './conversation-message.tsx';
+import { ConversationMessage, type MessageActionHandlers } from './conversation-message.tsx';
 import { MessageList } from './message-list.tsx';
 
 const question: UIMessage = { id: 'q1', role: 'user', parts: [{ type: 'text', text: 'Hi there' }] };
@@ -12,14 +12,18 @@ const answer = (metadata?: unknown): UIMessage => ({
   metadata,
 });
 
-function actions(overrides: Partial<MessageActions> = {}): MessageActions {
+function actions(overrides: Partial<MessageActionHandlers> = {}): MessageActionHandlers {
   return { onRegenerate: vi.fn(), onEdit: vi.fn(), busy: false, ...overrides };
 }
 
 describe('ConversationMessage', () => {
-  it('offers Regenerate under the last answer, naming it', () => {
+  it('offers Regenerate after Copy on the last answer, naming it', () => {
     const handlers = actions();
     render(<ConversationMessage message={answer()} streaming={false} last actions={handlers} />);
+    const footer = screen.getByTestId('message-actions');
+    expect(
+      Array.from(footer.querySelectorAll('button')).map((button) => button.dataset.testid),
+    ).toEqual(['copy-message', 'regenerate-answer']);
     fireEvent.click(screen.getByRole('button', { name: 'Regenerate this answer' }));
     expect(handlers.onRegenerate).toHaveBeenCalledWith('a1');
     expect(screen.queryByTestId('retry-answer')).toBeNull();
@@ -58,7 +62,8 @@ describe('ConversationMessage', () => {
           actions={actions({ busy })}
         />,
       );
-      expect(screen.queryByRole('button')).toBeNull();
+      expect(screen.queryByTestId('regenerate-answer')).toBeNull();
+      expect(screen.queryByTestId('retry-answer')).toBeNull();
       unmount();
     }
   });
@@ -87,7 +92,7 @@ describe('ConversationMessage', () => {
     fireEvent.click(screen.getByTestId('edit-message'));
     fireEvent.click(screen.getByTestId('message-editor-cancel'));
     expect(handlers.onEdit).not.toHaveBeenCalled();
-    expect(screen.getByTestId('message').textContent).toBe('Hi there');
+    expect(screen.getByTestId('message-text').textContent).toBe('Hi there');
     expect(document.activeElement).toBe(screen.getByTestId('edit-message'));
   });
 
@@ -132,6 +137,8 @@ describe('MessageList with actions', () => {
 
   it('shows no actions without handlers', () => {
     render(<MessageList messages={[question, answer()]} status="ready" />);
-    expect(screen.queryByRole('button')).toBeNull();
+    expect(screen.queryByTestId('edit-message')).toBeNull();
+    expect(screen.queryByTestId('regenerate-answer')).toBeNull();
+    expect(screen.getAllByTestId('copy-message')).toHaveLength(2);
   });
 });

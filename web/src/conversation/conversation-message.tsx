@@ -3,10 +3,11 @@ import { useEffect, useRef, useState } from 'react';
 import { MessageEditor } from './message-editor.tsx';
 import { readMessageOutcome } from './message-outcome.ts';
 import { MessageView } from './message-view.tsx';
-import './message-actions.css';
+import { PencilIcon, RegenerateIcon } from '../icons.tsx';
+import './message-editor.css';
 
-/** What the conversation lets the reader do with its messages. */
-export interface MessageActions {
+/** What the conversation lets the reader do with its messages (besides Copy). */
+export interface MessageActionHandlers {
   /** Replaces this answer with a new one (Regenerate; Retry after a failure or a stop). */
   onRegenerate: (answerId: string) => void;
   /** Rewrites this message and answers it again; everything after it goes. */
@@ -20,13 +21,13 @@ export interface ConversationMessageProps {
   streaming: boolean;
   /** The conversation's last message: only its answer can be regenerated. */
   last: boolean;
-  actions?: MessageActions;
+  actions?: MessageActionHandlers;
 }
 
 /**
- * A message with what can be done to it: Edit under a message the user sent (an inline editor
- * then takes its place), and Regenerate — Retry when it failed or was stopped — under the last
- * answer. The actions hide while a turn runs.
+ * A message with what can be done to it, in its footer after Copy: Edit on a message the user
+ * sent (an inline editor then takes its place), and Regenerate — Retry when it failed or was
+ * stopped — on the last answer. They hide while a turn runs.
  */
 export function ConversationMessage({
   message,
@@ -44,12 +45,12 @@ export function ConversationMessage({
     setRefocus(false);
   }, [refocus]);
 
-  const view = <MessageView message={message} streaming={streaming} />;
-  if (!actions || actions.busy) return view;
+  const plain = <MessageView message={message} streaming={streaming} />;
+  if (!actions || actions.busy) return plain;
 
   if (message.role === 'user') {
     const text = editableText(message);
-    if (text === null) return view;
+    if (text === null) return plain;
     if (editing) {
       return (
         <MessageEditor
@@ -65,44 +66,38 @@ export function ConversationMessage({
         />
       );
     }
-    return (
-      <>
-        {view}
-        <div className="message-actions message-actions-user">
-          <button
-            ref={editButton}
-            type="button"
-            className="message-action"
-            data-testid="edit-message"
-            aria-label="Edit this message"
-            onClick={() => setEditing(true)}
-          >
-            Edit
-          </button>
-        </div>
-      </>
+    const edit = (
+      <button
+        ref={editButton}
+        type="button"
+        className="text-action"
+        data-testid="edit-message"
+        aria-label="Edit this message"
+        onClick={() => setEditing(true)}
+      >
+        <PencilIcon />
+        <span>Edit</span>
+      </button>
     );
+    return <MessageView message={message} actions={edit} />;
   }
 
-  if (message.role !== 'assistant' || !last || streaming) return view;
+  if (message.role !== 'assistant' || !last || streaming) return plain;
   const { status } = readMessageOutcome(message.metadata);
   const retry = status === 'failed' || status === 'stopped';
-  return (
-    <>
-      {view}
-      <div className="message-actions">
-        <button
-          type="button"
-          className="message-action"
-          data-testid={retry ? 'retry-answer' : 'regenerate-answer'}
-          aria-label={retry ? 'Retry this answer' : 'Regenerate this answer'}
-          onClick={() => actions.onRegenerate(message.id)}
-        >
-          {retry ? 'Retry' : 'Regenerate'}
-        </button>
-      </div>
-    </>
+  const regenerate = (
+    <button
+      type="button"
+      className="text-action"
+      data-testid={retry ? 'retry-answer' : 'regenerate-answer'}
+      aria-label={retry ? 'Retry this answer' : 'Regenerate this answer'}
+      onClick={() => actions.onRegenerate(message.id)}
+    >
+      <RegenerateIcon />
+      <span>{retry ? 'Retry' : 'Regenerate'}</span>
+    </button>
   );
+  return <MessageView message={message} actions={regenerate} />;
 }
 
 /** The text of a message that is text only (what the server accepts); null otherwise. */

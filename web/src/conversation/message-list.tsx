@@ -1,7 +1,7 @@
 import type { ChatStatus, UIMessage } from 'ai';
 import type { ReactNode } from 'react';
 import './conversation-scroll.css';
-import { ConversationMessage, type MessageActions } from './conversation-message.tsx';
+import { ConversationMessage, type MessageActionHandlers } from './conversation-message.tsx';
 import { OlderMessagesStatus } from './older-messages-status.tsx';
 import { ScrollToBottomButton } from './scroll-to-bottom-button.tsx';
 import { useConversationScroll } from './use-conversation-scroll.ts';
@@ -25,7 +25,7 @@ export function MessageList({
   /** The history before `messages`, when the chat was opened on its newest page. */
   olderMessages?: OlderMessages;
   /** Edit, Regenerate and Retry on the messages; none without it. */
-  actions?: MessageActions;
+  actions?: MessageActionHandlers;
   /** Notices shown after the last message (errors of the chat, a conflict). */
   children?: ReactNode;
 }) {

@@ -1,5 +1,5 @@
 import type { UIMessage } from 'ai';
-import { memo, useId } from 'react';
+import { memo, useId, type ReactNode } from 'react';
 import { MessagePartView } from '../parts/message-part-view.tsx';
 import { MessageActions } from './message-actions.tsx';
 import { hasVisibleContent, isVisiblePart } from './message-content.ts';
@@ -15,16 +15,28 @@ import { WorkingIndicator } from './working-indicator.tsx';
 export const MessageView = memo(function MessageView({
   message,
   streaming = false,
+  actions,
 }: {
   message: UIMessage;
   streaming?: boolean;
+  /** Actions after Copy in the message's footer (Edit, Regenerate, Retry). */
+  actions?: ReactNode;
 }) {
-  if (message.role === 'user') return <UserMessageView message={message} />;
+  if (message.role === 'user') return <UserMessageView message={message} actions={actions} />;
   if (message.role !== 'assistant') return null;
-  return <AssistantMessageView message={message} streaming={streaming} />;
+  return <AssistantMessageView message={message} streaming={streaming} actions={actions} />;
 });
 
-function AssistantMessageView({ message, streaming }: { message: UIMessage; streaming: boolean }) {
+interface MessageViewProps {
+  message: UIMessage;
+  actions: ReactNode;
+}
+
+function AssistantMessageView({
+  message,
+  streaming,
+  actions,
+}: MessageViewProps & { streaming: boolean }) {
   const headingId = useId();
   const outcome = readMessageOutcome(message.metadata);
   const status: MessageStatus = streaming ? 'streaming' : outcome.status;
@@ -78,7 +90,7 @@ function AssistantMessageView({ message, streaming }: { message: UIMessage; stre
       )}
       {status !== 'streaming' && (
         <div className="message-footer">
-          <MessageActions message={message} />
+          <MessageActions message={message}>{actions}</MessageActions>
           {outcome.usage && (
             <div
               className="usage"
@@ -98,7 +110,7 @@ function AssistantMessageView({ message, streaming }: { message: UIMessage; stre
   );
 }
 
-function UserMessageView({ message }: { message: UIMessage }) {
+function UserMessageView({ message, actions }: MessageViewProps) {
   const headingId = useId();
   return (
     <article
@@ -123,7 +135,7 @@ function UserMessageView({ message }: { message: UIMessage }) {
         )}
       </div>
       <div className="message-footer">
-        <MessageActions message={message} />
+        <MessageActions message={message}>{actions}</MessageActions>
       </div>
     </article>
   );
