@@ -84,7 +84,7 @@ export const transportStreamBodySchema = z.looseObject({
     description:
       '`regenerate-message` replaces an answer with a new one (`regenerate()`); `submit-message` with `messageId` edits that earlier message and answers it again (`sendMessage({text, messageId})`)',
   }),
-  messageId: z.string().max(128).nullish().meta({
+  messageId: identifierSchema.nullish().meta({
     description:
       'Regenerate: the answer to replace (the last one when absent). Edit: the message the last message rewrites. Everything after the message answered is removed',
   }),

@@ -191,6 +191,12 @@ describe('bad input gets a clean 4xx JSON error', { timeout: 30_000 }, () => {
       { message: 'hi', file_ids: 'file-1' },
       { message: 'hi', context: 'page' },
       { message: 'hi', message_id: '../etc/passwd' },
+      // Ids are looked up in Postgres, which refuses NUL in text: a 422, never a 500.
+      {
+        ...transport([userMessage([{ type: 'text', text: 'x' }])], 'regenerate-message'),
+        messageId: 'a\u0000b',
+      },
+      { ...transport([userMessage([{ type: 'text', text: 'x' }])]), messageId: 'é\ud800' },
       { messages: 'hi' },
       { messages: [{ id: 7, role: 'user', parts: [] }] },
       { messages: [{ id: 'm1', role: 'robot', parts: [] }] },
