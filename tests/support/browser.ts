@@ -120,7 +120,9 @@ async function runBrowserTest(
   contextOptions: BrowserContextOptions,
 ): Promise<void> {
   await removeFailureScreenshots(name);
-  const context = await browser.newContext(contextOptions);
+  // Less motion unless a test asks for it: endless CSS animations (the running dot, the typing
+  // dots) make software-rendered Chromium repaint every frame, a fifth of the suite's CPU.
+  const context = await browser.newContext({ reducedMotion: 'reduce', ...contextOptions });
   // Shorter than Playwright's 30 s, so a missing element fails the test well inside its budget.
   context.setDefaultTimeout(20_000);
   const problems: string[] = [];
