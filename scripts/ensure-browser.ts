@@ -41,6 +41,10 @@ function main(): number {
     `npm test: installing Debian's Chromium for the browser tests (${installCommand})…\n`,
   );
   try {
+    // A package run cut short earlier (a killed machine, an interrupted apt-get) leaves dpkg
+    // refusing every install until it is configured; finishing that first is what apt asks for
+    // and does nothing when there is nothing pending.
+    run('dpkg', ['--configure', '-a']);
     run('apt-get', ['update']);
     run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium']);
   } catch (error) {
