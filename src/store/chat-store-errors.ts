@@ -11,8 +11,9 @@ export class SessionNotFoundError extends Error {
 }
 
 /**
- * A message id is already taken by a message of another session, or of another role in this
- * session. Message ids are global, so this is a client error (409), never a retry.
+ * A message id is already taken in this session by a message of another role (or one that
+ * started no turn). Message ids are unique within a session only, so this never tells anything
+ * about other sessions; it is a client error (409), never a retry.
  */
 export class MessageIdConflictError extends Error {
   readonly code = 'message_id_conflict';

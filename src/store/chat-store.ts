@@ -111,6 +111,10 @@ export type AssignUserResult = 'assigned' | 'already-yours' | 'owned-by-another'
  * Durable chat state. ONE implementation (`SqlChatStore`) over the `SqlClient` port; every
  * adapter of that port passes `store-contract.ts`. Text that Postgres cannot hold (NUL, unpaired
  * surrogates) is stored as U+FFFD; everything else in parts and metadata round-trips exactly.
+ *
+ * A message is named by its session and its id: ids are the client's idempotency keys, unique
+ * within a session only, and every method that takes a message id finds it in the given
+ * session (or the turn's), never in another one.
  */
 export interface ChatStore {
   createSession(input: { id?: string; userId: string | null }): Promise<Session>;
@@ -137,9 +141,12 @@ export interface ChatStore {
   listMessagePage(sessionId: string, options: MessagePageOptions): Promise<MessagePage>;
   /**
    * Persists the user message and a `queued` turn in one transaction. Idempotent on the user
-   * message id: a second call with the same id creates nothing and returns the existing turn.
-   * Message ids are global: one used by another session rejects with `MessageIdConflictError`;
-   * a missing session rejects with `SessionNotFoundError` (both in `chat-store-errors.ts`).
+   * message id within the session: a second call with the same id in the same session creates
+   * nothing and returns the existing turn. Message ids are unique within their session only: the
+   * same id in another session is another message, and nothing here tells whether it exists.
+   * An id the session already uses for a message of another role (or one that started no turn)
+   * rejects with `MessageIdConflictError`; a missing session rejects with `SessionNotFoundError`
+   * (both in `chat-store-errors.ts`).
    */
   startTurn(input: StartTurnInput): Promise<StartTurnResult>;
   /**

@@ -79,5 +79,61 @@ export function runMigrationContract(
         await cleanup();
       }
     });
+
+    it('keeps turns stored before 0004 and scopes their message ids to their session', async () => {
+      const { client, cleanup } = await createClient();
+      try {
+        const migrations = await readMigrations();
+        await migrate(
+          client,
+          migrations.filter((migration) => migration.name < '0004'),
+        );
+        const sessionId = randomUUID();
+        const question: UIMessage = { id: randomUUID(), role: 'user', parts: [text('hi')] };
+        const answer: UIMessage = { id: randomUUID(), role: 'assistant', parts: [text('hello')] };
+        const turnId = randomUUID();
+        await client.query('INSERT INTO sessions (id, user_id) VALUES ($1, $2)', [
+          sessionId,
+          'alice',
+        ]);
+        for (const [index, message] of [question, answer].entries()) {
+          await client.query(
+            `INSERT INTO messages (id, session_id, sequence, role, parts)
+             VALUES ($1, $2, $3, $4, $5::json)`,
+            [message.id, sessionId, index + 1, message.role, JSON.stringify(message.parts)],
+          );
+        }
+        await client.query(
+          `INSERT INTO turns (id, session_id, user_message_id, assistant_message_id, status)
+           VALUES ($1, $2, $3, $4, 'completed')`,
+          [turnId, sessionId, question.id, answer.id],
+        );
+
+        const store = await SqlChatStore.open(client);
+        assert.deepEqual(await store.listMessages(sessionId), [question, answer]);
+        const retried = await store.startTurn(turnInput(sessionId, question));
+        assert.equal(retried.created, false);
+        assert.equal(retried.turn.id, turnId);
+        const other = await store.createSession({ userId: 'mallory' });
+        const elsewhere = await store.startTurn(turnInput(other.id, question));
+        assert.equal(elsewhere.created, true);
+        const regenerated = await store.startReplacementTurn({
+          sessionId,
+          target: { type: 'regenerate', messageId: answer.id },
+          turnId: randomUUID(),
+          assistantMessageId: randomUUID(),
+        });
+        assert.equal(regenerated.turn.replacedMessageId, answer.id);
+        assert.equal(await store.deleteSession(other.id), true);
+        assert.deepEqual(await store.listMessages(sessionId), [question]);
+        assert.equal((await store.getTurn(turnId))?.status, 'completed');
+      } finally {
+        await cleanup();
+      }
+    });
   });
+}
+
+function text(value: string): UIMessage['parts'][number] {
+  return { type: 'text', text: value };
 }

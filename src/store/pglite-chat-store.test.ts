@@ -187,11 +187,12 @@ describe('PGlite store on its worker thread', () => {
       (error) => error instanceof SessionNotFoundError && error.sessionId === missing,
     );
     const first = await threaded.createSession({ userId: null });
-    const second = await threaded.createSession({ userId: null });
     const message = userMessage('mine');
     await threaded.startTurn(turnInput(first.id, message));
+    // The same id for a message of another role in the same session.
+    const answer = assistantMessage(message.id, 'not a question');
     await assert.rejects(
-      threaded.startTurn(turnInput(second.id, message)),
+      threaded.startTurn(turnInput(first.id, answer)),
       (error) => error instanceof MessageIdConflictError && error.messageId === message.id,
     );
     await assert.rejects(threaded.createSession({ id: first.id, userId: null }), {

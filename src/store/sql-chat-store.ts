@@ -153,11 +153,8 @@ export class SqlChatStore implements ChatStore {
       // Belt and braces: whatever path a duplicate took to a unique violation, the turn that won
       // is the answer to a retried POST.
       if (!isUniqueViolation(error)) throw error;
-      const existing = await latestTurnOf(this.#client, input.userMessage.id);
+      const existing = await latestTurnOf(this.#client, input.sessionId, input.userMessage.id);
       if (existing === null) throw error;
-      if (existing.sessionId !== input.sessionId) {
-        throw new MessageIdConflictError(input.userMessage.id);
-      }
       return { created: false, turn: existing };
     }
   }
@@ -168,17 +165,20 @@ export class SqlChatStore implements ChatStore {
 
   async discardTurn(turnId: string): Promise<boolean> {
     return this.#client.transaction(async (transaction) => {
-      const rows = await transaction.query<{ user_message_id: string }>(
-        `DELETE FROM turns WHERE id = $1 AND status = 'queued' RETURNING user_message_id`,
+      const rows = await transaction.query<{ session_id: string; user_message_id: string }>(
+        `DELETE FROM turns WHERE id = $1 AND status = 'queued'
+         RETURNING session_id, user_message_id`,
         [turnId],
       );
       const discarded = rows[0];
       if (discarded === undefined) return false;
       // A message answered before (this was a replacement turn) stays: it is not this turn's.
       await transaction.query(
-        `DELETE FROM messages WHERE id = $1
-         AND NOT EXISTS (SELECT 1 FROM turns WHERE turns.user_message_id = $1)`,
-        [discarded.user_message_id],
+        `DELETE FROM messages WHERE session_id = $1 AND id = $2
+         AND NOT EXISTS (
+           SELECT 1 FROM turns WHERE turns.session_id = $1 AND turns.user_message_id = $2
+         )`,
+        [discarded.session_id, discarded.user_message_id],
       );
       return true;
     });
@@ -209,12 +209,12 @@ export class SqlChatStore implements ChatStore {
       const turns = await transaction.query<{
         status: StoredTurnStatus;
         message_id: string;
-        message_session_id: string | null;
         message_role: string | null;
       }>(
         `SELECT turns.status, turns.assistant_message_id AS message_id,
-           messages.session_id AS message_session_id, messages.role AS message_role
-         FROM turns LEFT JOIN messages ON messages.id = turns.assistant_message_id
+           messages.role AS message_role
+         FROM turns LEFT JOIN messages ON messages.session_id = turns.session_id
+           AND messages.id = turns.assistant_message_id
          WHERE turns.id = $1 FOR UPDATE OF turns`,
         [input.turnId],
       );
@@ -241,8 +241,8 @@ export class SqlChatStore implements ChatStore {
       }
       // Stored under the turn's id (the stream's `start.messageId`), whatever id it carries.
       const message = { ...input.assistantMessage, id: turn.message_id };
-      const stored = turn.message_session_id !== null;
-      if (stored && (turn.message_session_id !== sessionId || turn.message_role !== message.role)) {
+      const stored = turn.message_role !== null;
+      if (stored && turn.message_role !== message.role) {
         throw new MessageIdConflictError(message.id);
       }
       await transaction.query(finishTurnSql(stored ? updateMessageSql : insertMessageSql), [

@@ -11,6 +11,10 @@ import { single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
 import { findMessage, latestTurnOf, lockSession } from './sql-turn-writes.ts';
 
+/** SQL condition: the `messages` row started a turn (of its own session). */
+const startedTurn = `EXISTS (SELECT 1 FROM turns
+  WHERE turns.session_id = messages.session_id AND turns.user_message_id = messages.id)`;
+
 /** A stored message that started a turn: the one a replacement turn answers again. */
 interface Prompt {
   id: string;
@@ -38,9 +42,10 @@ export async function startReplacementTurnIn(
   if (plan.edit !== null) {
     const { parts, metadata } = plan.edit;
     await transaction.query(
-      `UPDATE messages SET parts = $2::json, metadata = coalesce($3::json, metadata)
-       WHERE id = $1`,
+      `UPDATE messages SET parts = $3::json, metadata = coalesce($4::json, metadata)
+       WHERE session_id = $1 AND id = $2`,
       [
+        sessionId,
         plan.prompt.id,
         toPostgresJson(parts),
         metadata === undefined ? null : toPostgresJson(metadata),
@@ -81,12 +86,12 @@ async function planRegenerate(
     return {
       type: 'start',
       prompt,
-      replacedMessageId: await answerOf(transaction, prompt),
+      replacedMessageId: await answerOf(transaction, sessionId, prompt),
       edit: null,
     };
   }
-  const named = await findMessage(transaction, messageId);
-  if (named === undefined || named.session_id !== sessionId) {
+  const named = await findMessage(transaction, sessionId, messageId);
+  if (named === undefined) {
     // Gone from the session: replaced by this very request before (a retry), or by no one.
     const replacing = await transaction.query<TurnRow>(
       `SELECT ${turnColumns} FROM turns WHERE replaced_message_id = $1 AND session_id = $2`,
@@ -95,21 +100,22 @@ async function planRegenerate(
     if (replacing[0] === undefined) throw new MessageNotFoundError(messageId);
     return { type: 'retry', turn: toTurn(replacing[0]) };
   }
-  const asPrompt = await promptNamed(transaction, messageId);
+  const asPrompt = await promptNamed(transaction, sessionId, messageId);
   if (asPrompt !== null) {
     return {
       type: 'start',
       prompt: asPrompt,
-      replacedMessageId: await answerOf(transaction, asPrompt),
+      replacedMessageId: await answerOf(transaction, sessionId, asPrompt),
       edit: null,
     };
   }
   // An answer: the message its turn answered is answered again.
   const prompts = await transaction.query<Prompt>(
     `SELECT messages.id, messages.sequence FROM turns
-     JOIN messages ON messages.id = turns.user_message_id
-     WHERE turns.assistant_message_id = $1 AND messages.session_id = $2`,
-    [messageId, sessionId],
+     JOIN messages ON messages.session_id = turns.session_id
+       AND messages.id = turns.user_message_id
+     WHERE turns.session_id = $1 AND turns.assistant_message_id = $2`,
+    [sessionId, messageId],
   );
   if (prompts[0] === undefined) throw new NothingToAnswerError(sessionId);
   return { type: 'start', prompt: prompts[0], replacedMessageId: messageId, edit: null };
@@ -120,40 +126,44 @@ async function planEdit(
   sessionId: string,
   message: UIMessage,
 ): Promise<Plan> {
-  const named = await findMessage(transaction, message.id);
-  if (named === undefined || named.session_id !== sessionId) {
-    throw new MessageNotFoundError(message.id);
-  }
+  const named = await findMessage(transaction, sessionId, message.id);
+  if (named === undefined) throw new MessageNotFoundError(message.id);
   if (named.role !== message.role) throw new MessageIdConflictError(message.id);
-  const prompt = await promptNamed(transaction, message.id);
+  const prompt = await promptNamed(transaction, sessionId, message.id);
   if (prompt === null) throw new MessageNotFoundError(message.id);
   // The same text sent again for the last message that started a turn is what a retry of this
   // edit finds once it was applied: answer it with the turn it started, not a second one. The
   // parts are compared by value (jsonb), not by their text.
   const unchanged = await transaction.query(
-    `SELECT 1 FROM messages WHERE id = $1 AND parts::jsonb = $2::jsonb
+    `SELECT 1 FROM messages WHERE session_id = $3 AND id = $1 AND parts::jsonb = $2::jsonb
        AND NOT EXISTS (
-         SELECT 1 FROM messages later JOIN turns ON turns.user_message_id = later.id
+         SELECT 1 FROM messages later JOIN turns ON turns.session_id = later.session_id
+           AND turns.user_message_id = later.id
          WHERE later.session_id = $3 AND later.sequence > $4
        )`,
     [message.id, toPostgresJson(message.parts), sessionId, prompt.sequence],
   );
-  const latest = unchanged.length > 0 ? await latestTurnOf(transaction, message.id) : null;
+  const latest =
+    unchanged.length > 0 ? await latestTurnOf(transaction, sessionId, message.id) : null;
   if (latest !== null) return { type: 'retry', turn: latest };
   return {
     type: 'start',
     prompt,
-    replacedMessageId: await answerOf(transaction, prompt),
+    replacedMessageId: await answerOf(transaction, sessionId, prompt),
     edit: message,
   };
 }
 
-/** The message, if it is one that started a turn. */
-async function promptNamed(transaction: SqlClient, messageId: string): Promise<Prompt | null> {
+/** The session's message, if it is one that started a turn. */
+async function promptNamed(
+  transaction: SqlClient,
+  sessionId: string,
+  messageId: string,
+): Promise<Prompt | null> {
   const rows = await transaction.query<Prompt>(
     `SELECT id, sequence FROM messages
-     WHERE id = $1 AND EXISTS (SELECT 1 FROM turns WHERE turns.user_message_id = messages.id)`,
-    [messageId],
+     WHERE session_id = $1 AND id = $2 AND ${startedTurn}`,
+    [sessionId, messageId],
   );
   return rows[0] ?? null;
 }
@@ -162,8 +172,7 @@ async function promptNamed(transaction: SqlClient, messageId: string): Promise<P
 async function lastPrompt(transaction: SqlClient, sessionId: string): Promise<Prompt | null> {
   const rows = await transaction.query<Prompt>(
     `SELECT id, sequence FROM messages
-     WHERE session_id = $1
-       AND EXISTS (SELECT 1 FROM turns WHERE turns.user_message_id = messages.id)
+     WHERE session_id = $1 AND ${startedTurn}
      ORDER BY sequence DESC LIMIT 1`,
     [sessionId],
   );
@@ -171,12 +180,18 @@ async function lastPrompt(transaction: SqlClient, sessionId: string): Promise<Pr
 }
 
 /** The stored answer to the prompt (its latest, if it somehow has several), or null. */
-async function answerOf(transaction: SqlClient, prompt: Prompt): Promise<string | null> {
+async function answerOf(
+  transaction: SqlClient,
+  sessionId: string,
+  prompt: Prompt,
+): Promise<string | null> {
   const rows = await transaction.query<{ id: string }>(
-    `SELECT messages.id FROM turns JOIN messages ON messages.id = turns.assistant_message_id
-     WHERE turns.user_message_id = $1
+    `SELECT messages.id FROM turns
+     JOIN messages ON messages.session_id = turns.session_id
+       AND messages.id = turns.assistant_message_id
+     WHERE turns.session_id = $1 AND turns.user_message_id = $2
      ORDER BY messages.sequence DESC LIMIT 1`,
-    [prompt.id],
+    [sessionId, prompt.id],
   );
   return rows[0]?.id ?? null;
 }

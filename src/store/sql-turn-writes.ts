@@ -15,12 +15,11 @@ export async function startTurnIn(
   if (!(await lockSession(transaction, input.sessionId))) {
     throw new SessionNotFoundError(input.sessionId);
   }
-  const existing = await findMessage(transaction, message.id);
+  // Only this session's messages count: the same id in another session is another message.
+  const existing = await findMessage(transaction, input.sessionId, message.id);
   if (existing !== undefined) {
-    if (existing.session_id !== input.sessionId || existing.role !== message.role) {
-      throw new MessageIdConflictError(message.id);
-    }
-    const turn = await latestTurnOf(transaction, message.id);
+    if (existing.role !== message.role) throw new MessageIdConflictError(message.id);
+    const turn = await latestTurnOf(transaction, input.sessionId, message.id);
     if (turn === null) throw new MessageIdConflictError(message.id);
     return { created: false, turn };
   }
@@ -38,15 +37,19 @@ export async function startTurnIn(
   return { created: true, turn: toTurn(single(turns)) };
 }
 
-/** The newest turn that answers `messageId` (a regenerated message has several), or null. */
+/**
+ * The newest turn that answers the session's message `messageId` (a regenerated message has
+ * several), or null.
+ */
 export async function latestTurnOf(
   client: SqlClient,
+  sessionId: string,
   messageId: string,
 ): Promise<StoredTurn | null> {
   const rows = await client.query<TurnRow>(
-    `SELECT ${turnColumns} FROM turns WHERE user_message_id = $1
+    `SELECT ${turnColumns} FROM turns WHERE session_id = $1 AND user_message_id = $2
      ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [messageId],
+    [sessionId, messageId],
   );
   return rows[0] === undefined ? null : toTurn(rows[0]);
 }
@@ -62,13 +65,15 @@ export async function lockSession(transaction: SqlClient, sessionId: string): Pr
   return rows.length > 0;
 }
 
+/** The session's message `messageId`; message ids are unique within a session only. */
 export async function findMessage(
   transaction: SqlClient,
+  sessionId: string,
   messageId: string,
 ): Promise<MessageRow | undefined> {
   const rows = await transaction.query<MessageRow>(
-    'SELECT id, session_id, role, parts, metadata FROM messages WHERE id = $1',
-    [messageId],
+    'SELECT id, session_id, role, parts, metadata FROM messages WHERE session_id = $1 AND id = $2',
+    [sessionId, messageId],
   );
   return rows[0];
 }

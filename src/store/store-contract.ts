@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import type { ChatStore } from './chat-store.ts';
 import { runFinishContract } from './store-contract-finish.ts';
+import { runMessageIdContract } from './store-contract-message-ids.ts';
 import { runMessageContract } from './store-contract-messages.ts';
 import { runPageContract } from './store-contract-pages.ts';
 import { runSearchContract } from './store-contract-search.ts';
@@ -22,6 +23,7 @@ export function runChatStoreContract(
     runSearchContract(createStore);
     runTurnContract(createStore);
     runMessageContract(createStore);
+    runMessageIdContract(createStore);
     runFinishContract(createStore);
     runPageContract(createStore);
     runReplacementContract(createStore);
