@@ -15,7 +15,8 @@ export const errorCatalog = {
   },
   MESSAGE_ID_CONFLICT: {
     status: 409,
-    message: 'That message id is already used by another message; send it with a new id.',
+    message:
+      'That message id is already used by another message in this session; send it with a new id.',
   },
   MESSAGE_ALREADY_ANSWERED: {
     status: 409,

@@ -63,7 +63,7 @@ export const seedStreamBodySchema = z.object({
   file_ids: z.array(z.string().max(128)).max(20).nullish(),
   message_id: identifierSchema.optional().meta({
     description:
-      'With a message: its client-chosen id; a retried POST with the same id re-attaches instead of starting a second turn. Without one: the id of the answer to regenerate, which makes a retried regenerate re-attach too',
+      'With a message: its client-chosen id, unique within the session (the same id in another session is another message); a retried POST with the same id in the same session re-attaches instead of starting a second turn. Without one: the id of the answer to regenerate, which makes a retried regenerate re-attach too',
   }),
 });
 

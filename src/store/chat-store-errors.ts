@@ -20,7 +20,7 @@ export class MessageIdConflictError extends Error {
   readonly messageId: string;
 
   constructor(messageId: string) {
-    super(`message id ${messageId} is already used by another message`);
+    super(`message id ${messageId} is already used by another message of the session`);
     this.name = 'MessageIdConflictError';
     this.messageId = messageId;
   }
