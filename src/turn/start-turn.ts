@@ -37,8 +37,8 @@ export const notQueuedText = 'The answer could not be started. Please try again.
  * Starts a turn for a new message, a regenerate or an edit — one path, so each has every
  * guarantee of a turn: one active turn per session (opened in the registry first), the request
  * persisted before its turn is queued (invariant 5), and a retried request answered by the turn
- * it started, never by a second one. Store errors (a missing message, a foreign message id)
- * reject after the registry turn is released.
+ * it started, never by a second one. Store errors (a missing message, a message id the session
+ * uses for another role) reject after the registry turn is released.
  */
 export async function startTurn(
   dependencies: StartTurnDependencies,
