@@ -189,3 +189,40 @@ describe('images in answers and the Content-Security-Policy in the browser', () 
     }
   });
 });
+
+describe('images in answers with the default configuration', () => {
+  let attacker: ImageServer;
+  before(async () => {
+    attacker = await startImageServer();
+  });
+  after(async () => {
+    await attacker.close();
+  });
+  // The demo model quotes the user's message: the answer carries the image the message wrote.
+  const suite = browserSuite({ environment: { DEMO_TOKEN_DELAY_MS: '0' } });
+
+  suite.test(
+    'no IMAGE_HOSTS: an image the answer quotes loads from nowhere',
+    async ({ context, openPage }) => {
+      await recordPolicyViolations(context);
+      const image = `![x](${attacker.origin}/p.png?leak=1)`;
+      const page = await openPage('/');
+      await sendMessage(page, image);
+      await waitForAssistantStatus(page, 'completed');
+      const message = lastAssistantMessage(page);
+      assert.match((await message.getByTestId('message-text').textContent()) ?? '', /You said/);
+      assert.equal(
+        await message.getByTestId('blocked-image').textContent(),
+        `Image from ${new URL(attacker.origin).host} not loaded: x`,
+      );
+      assert.equal(await page.locator('img').count(), 0, 'an <img> on the page');
+      assert.equal(
+        await page.locator('[data-role="user"] [data-testid="message-text"]').textContent(),
+        image,
+        'the message as typed, as text',
+      );
+      assert.deepEqual(attacker.requests, [], 'a request reached the host nobody allowed');
+      assert.deepEqual(await policyViolations(page), []);
+    },
+  );
+});
