@@ -55,4 +55,31 @@ describe('loadConfig', () => {
       /JWT_SECRET or JWKS_URL/,
     );
   });
+
+  it('loads answer images from no origin unless IMAGE_HOSTS lists some', () => {
+    assert.deepEqual(loadConfig({}).imageOrigins, []);
+    assert.deepEqual(
+      loadConfig({
+        IMAGE_HOSTS: ' https://Images.Example.com/ , cdn.example.org:8443,http://127.0.0.1:9000',
+      }).imageOrigins,
+      ['https://images.example.com', 'https://cdn.example.org:8443', 'http://127.0.0.1:9000'],
+    );
+  });
+
+  it('refuses IMAGE_HOSTS entries that are not exact http(s) origins, naming each', () => {
+    const entries = [
+      'https://*.example.com',
+      'https://x.example/path',
+      'data:',
+      "'self'",
+      'ftp://x',
+    ];
+    assert.throws(
+      () => loadConfig({ IMAGE_HOSTS: entries.join(',') }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message.includes('IMAGE_HOSTS') &&
+        entries.every((entry) => error.message.includes(`"${entry}"`)),
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseImageOrigins } from './parse-image-origins.ts';
 
 /** Every setting, its environment variable, default and meaning: the one source for `--help` and the README. */
 export const settings = {
@@ -50,6 +51,10 @@ export const settings = {
   JWKS_URL: { default: '', help: 'JWKS URL; enables bearer auth with asymmetric keys' },
   JWT_ISSUER: { default: '', help: 'required `iss` claim (optional)' },
   JWT_AUDIENCE: { default: '', help: 'required `aud` claim (optional)' },
+  IMAGE_HOSTS: {
+    default: '',
+    help: 'comma-separated origins (or https hosts) the web app may load answer images from; none = no images',
+  },
   LOG_LEVEL: { default: 'info', help: 'pino log level (fatal … trace, silent)' },
 } as const;
 
@@ -94,6 +99,16 @@ const configSchema = z.object({
   JWKS_URL: optionalUrl,
   JWT_ISSUER: optionalText,
   JWT_AUDIENCE: optionalText,
+  IMAGE_HOSTS: z.string().transform((value, context) => {
+    const { origins, refused } = parseImageOrigins(value);
+    for (const entry of refused) {
+      context.addIssue({
+        code: 'custom',
+        message: `"${entry}" is not an http(s) origin or host (no paths, wildcards or credentials)`,
+      });
+    }
+    return origins;
+  }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 
@@ -124,6 +139,11 @@ export interface Config {
     | { mode: 'anonymous' }
     | { mode: 'secret'; secret: string; issuer?: string; audience?: string }
     | { mode: 'jwks'; jwksUrl: string; issuer?: string; audience?: string };
+  /**
+   * Origins (`https://images.example.com`) the web app may load images of answers from; empty:
+   * it loads none. The same list makes the `img-src` of its Content-Security-Policy.
+   */
+  imageOrigins: string[];
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 }
 
@@ -188,6 +208,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       : values.JWKS_URL
         ? { mode: 'jwks', jwksUrl: values.JWKS_URL, ...claims }
         : { mode: 'anonymous' },
+    imageOrigins: values.IMAGE_HOSTS,
     logLevel: values.LOG_LEVEL,
   };
 }

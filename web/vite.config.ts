@@ -17,7 +17,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the build: the server would publish the app's sources with them (and it
+    // refuses to serve `.map` files anyway). `npx vite web` still maps while developing.
+    sourcemap: false,
     // One app bundle of React, the AI SDK and markdown; splitting it buys nothing here. Only the
     // syntax highlighter (web/src/parts/highlight-code.ts) loads apart, once code is shown.
     chunkSizeWarningLimit: 1500,

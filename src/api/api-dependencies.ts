@@ -11,6 +11,8 @@ export interface ApiSettings {
   finishedTurnTtlMs: number;
   maxBodyBytes: number;
   maxMessageChars: number;
+  /** Origins the web app may load answer images from (`IMAGE_HOSTS`); empty: none. */
+  imageOrigins: readonly string[];
 }
 
 /** Everything `createApp` needs; the composition root picks the adapters. */

@@ -13,6 +13,8 @@ import { authConfigRoutes } from './routes/auth-config-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { streamRoutes } from './routes/stream-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
+import { webConfigRoutes } from './routes/web-config-routes.ts';
+import { securityHeaders } from './security-headers.ts';
 
 /**
  * The HTTP API as a Hono app. It never listens: the composition root serves it, tests call
@@ -21,6 +23,7 @@ import { systemRoutes } from './routes/system-routes.ts';
 export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   const app = new Hono<ApiEnvironment>();
   const { logger, authenticator } = dependencies;
+  app.use('*', securityHeaders);
 
   // Only session routes know callers: probes and scrapers of /health, /ready and /metrics never
   // carry the user's token and must not be refused for a stray header. That holds under the
@@ -35,6 +38,7 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
 
   app.route('/', systemRoutes(dependencies));
   app.route('/', authConfigRoutes(dependencies));
+  app.route('/', webConfigRoutes(dependencies));
   app.route('/api/chat', sessionRoutes(dependencies));
   app.route('/api/chat', streamRoutes(dependencies));
 

@@ -77,6 +77,12 @@ const operations: Record<string, Record<string, Operation>> = {
       response: schemas.authConfigResponseSchema,
     },
   },
+  '/api/chat/config/web': {
+    get: {
+      summary: 'What the web app may load: the origins answer images may come from',
+      response: schemas.webConfigResponseSchema,
+    },
+  },
   ...bothPaths('/health', {
     get: {
       summary: 'Liveness: the process answers (never touches the database)',

@@ -22,7 +22,7 @@ describe('the web app served by the API process', () => {
     await writeFile(join(directory, 'favicon.svg'), '<svg/>');
     await writeFile(join(directory, '.build-inputs.json'), '{"inputs":["secret"]}');
     server = await startTestServer();
-    server.app.route('/', webAppRoutes(directory));
+    server.app.route('/', webAppRoutes({ directory }));
   });
 
   after(async () => {
@@ -122,7 +122,10 @@ describe('the API process without a web build', () => {
 
   before(async () => {
     server = await startTestServer();
-    server.app.route('/', webAppRoutes(join(tmpdir(), 'durable-chat-no-such-build')));
+    server.app.route(
+      '/',
+      webAppRoutes({ directory: join(tmpdir(), 'durable-chat-no-such-build') }),
+    );
   });
 
   after(() => server.close());

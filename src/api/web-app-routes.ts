@@ -3,6 +3,7 @@ import { extname, join, posix, resolve, sep } from 'node:path';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import type { ApiEnvironment } from './api-dependencies.ts';
+import { contentSecurityPolicy, missingBuildPagePolicy } from './content-security-policy.ts';
 
 /** Where `npm run build:web` (and `npm install` / `npm start`) put the built web app. */
 export const builtWebAppDirectory = resolve(import.meta.dirname, '../../web/dist');
@@ -13,7 +14,6 @@ const contentTypes: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.webmanifest': 'application/manifest+json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
   '.svg': 'image/svg+xml',
@@ -41,34 +41,47 @@ then reload this page.</p>
 </body></html>
 `;
 
+export interface WebAppOptions {
+  /** The built app; `web/dist` unless a test serves another. */
+  directory?: string;
+  /** Origins answer images may load from (IMAGE_HOSTS): the `img-src` of the policy. */
+  imageOrigins?: readonly string[];
+}
+
 /**
  * Serves the built web app: files from `directory`, and `index.html` for any other page path so
  * that `/?session=…` and client-side URLs survive a reload. Paths under `/api/` are never answered
  * here, so unknown API routes keep their JSON 404. Register it after the API routes.
+ * Every file carries the app's Content-Security-Policy (see `contentSecurityPolicy`). Source maps
+ * are never served, even from a build that has them: they would publish the app's sources.
  */
-export function webAppRoutes(directory: string = builtWebAppDirectory): Hono<ApiEnvironment> {
-  const root = resolve(directory);
+export function webAppRoutes(options: WebAppOptions = {}): Hono<ApiEnvironment> {
+  const root = resolve(options.directory ?? builtWebAppDirectory);
+  const policy = contentSecurityPolicy(options.imageOrigins ?? []);
   const routes = new Hono<ApiEnvironment>();
   routes.get('*', compress(), async (context) => {
     const path = context.req.path;
     if (path === '/api' || path.startsWith('/api/')) return context.notFound();
 
     const relative = safeRelativePath(path);
-    if (relative === null) return context.notFound();
+    if (relative === null || extname(relative).toLowerCase() === '.map') return context.notFound();
 
     const file = relative === '' ? null : await readStaticFile(root, relative);
     if (file) {
       const cacheControl = relative.startsWith('assets/') ? immutableCache : revalidate;
-      return respondWithFile(context.req.header('if-none-match'), file, cacheControl);
+      return respondWithFile(context.req.header('if-none-match'), file, cacheControl, policy);
     }
     // A missing file with an extension is a broken link, not a page of the app.
     if (extname(relative) !== '') return context.notFound();
 
     const index = await readStaticFile(root, 'index.html');
     if (!index) {
-      return context.html(missingBuildPage, 503, { 'cache-control': 'no-store' });
+      return context.html(missingBuildPage, 503, {
+        'cache-control': 'no-store',
+        'content-security-policy': missingBuildPagePolicy,
+      });
     }
-    return respondWithFile(context.req.header('if-none-match'), index, revalidate);
+    return respondWithFile(context.req.header('if-none-match'), index, revalidate, policy);
   });
 
   return routes;
@@ -118,12 +131,14 @@ function respondWithFile(
   ifNoneMatch: string | undefined,
   file: StaticFile,
   cacheControl: string,
+  policy: string,
 ): Response {
   const headers = {
     'content-type': file.contentType,
     'cache-control': cacheControl,
     etag: file.etag,
     'x-content-type-options': 'nosniff',
+    'content-security-policy': policy,
   };
   if (ifNoneMatch !== undefined && matchesEtag(ifNoneMatch, file.etag)) {
     return new Response(null, { status: 304, headers });

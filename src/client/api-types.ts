@@ -15,6 +15,7 @@ export type AssignUserResponse = z.infer<typeof schemas.assignUserResponseSchema
 export type CancelResponse = z.infer<typeof schemas.cancelResponseSchema>;
 export type TtlConfig = z.infer<typeof schemas.ttlConfigResponseSchema>;
 export type AuthConfig = z.infer<typeof schemas.authConfigResponseSchema>;
+export type WebConfig = z.infer<typeof schemas.webConfigResponseSchema>;
 export type ErrorResponse = z.infer<typeof schemas.errorResponseSchema>;
 
 /**

@@ -18,6 +18,7 @@ import type {
   SessionDetail,
   SessionPageQuery,
   TtlConfig,
+  WebConfig,
 } from './api-types.ts';
 import {
   ResumableTurnStream,
@@ -136,6 +137,11 @@ export class DurableChatClient {
   /** Whether the server wants a bearer token (public: answers without one). */
   authConfig(options: { signal?: AbortSignal } = {}): Promise<AuthConfig> {
     return this.#connection.json('GET', '/config/auth', { signal: options.signal });
+  }
+
+  /** The origins answer images may load from; any other image is shown as a link (public). */
+  webConfig(options: { signal?: AbortSignal } = {}): Promise<WebConfig> {
+    return this.#connection.json('GET', '/config/web', { signal: options.signal });
   }
 
   /**

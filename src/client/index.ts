@@ -20,6 +20,7 @@ export type {
   SessionPageQuery,
   SessionSummary,
   TtlConfig,
+  WebConfig,
 } from './api-types.ts';
 export { type ChatTransportOptions, createChatTransport } from './create-chat-transport.ts';
 export { DurableChatApiError } from './durable-chat-api-error.ts';

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   }
   const executor = await startExecutorServices(runtime);
   const app = createApp(runtime.api);
-  app.route('/', webAppRoutes());
+  app.route('/', webAppRoutes({ imageOrigins: config.imageOrigins }));
   const server = serveApi(app.fetch, { port: config.port, hostname: config.host }, (info) => {
     const base = `http://localhost:${info.port}`;
     logger.info(

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     logger.warn('no JWT_SECRET or JWKS_URL: running in anonymous mode');
   }
   const app = createApp(runtime.api);
-  app.route('/', webAppRoutes());
+  app.route('/', webAppRoutes({ imageOrigins: config.imageOrigins }));
   const server = serveApi(app.fetch, { port: config.port, hostname: config.host }, (info) =>
     logger.info({ port: info.port, store: runtime.storeDescription }, 'API is running'),
   );

@@ -69,6 +69,7 @@ export async function createRuntime(
         finishedTurnTtlMs: config.finishedTurnTtlMs,
         maxBodyBytes: config.maxBodyBytes,
         maxMessageChars: config.maxMessageChars,
+        imageOrigins: config.imageOrigins,
       },
     },
     executor: {

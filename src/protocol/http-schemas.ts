@@ -176,6 +176,13 @@ export const authConfigResponseSchema = z.object({
   }),
 });
 
+export const webConfigResponseSchema = z.object({
+  image_origins: z.array(z.string()).meta({
+    description:
+      'Origins (`https://images.example.com`) answer images may load from (IMAGE_HOSTS); the web app shows an image from anywhere else as a link, and its Content-Security-Policy blocks it',
+  }),
+});
+
 export const healthResponseSchema = z.object({
   status: z.literal('healthy'),
   service: z.literal('chat'),

@@ -27,6 +27,7 @@ function serveApi({ authRequired }: { authRequired: boolean }) {
     const url = new URL(String(input), 'http://localhost');
     requests.push(`${url.pathname}${url.search}`);
     if (url.pathname === '/api/chat/config/auth') return json({ auth_required: authRequired });
+    if (url.pathname === '/api/chat/config/web') return json({ image_origins: [] });
     if (url.pathname === '/api/chat/sessions') {
       return json({ sessions: [summary('near', 'On the first page')], total: 31 });
     }

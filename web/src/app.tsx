@@ -5,9 +5,11 @@ import { createChatServices } from './chat-services.ts';
 import { DraftChat } from './conversation/draft-chat.tsx';
 import { SessionPage } from './conversation/session-page.tsx';
 import { MenuIcon } from './icons.tsx';
+import { ImageOriginsContext } from './parts/answer-image.tsx';
 import { untitled } from './sidebar/session-item.tsx';
 import { Sidebar } from './sidebar/sidebar.tsx';
 import { useSessionList } from './sidebar/use-session-list.ts';
+import { useImageOrigins } from './use-image-origins.ts';
 import { useOpenSessionId } from './use-open-session-id.ts';
 import { useServerNeedsToken } from './use-server-needs-token.ts';
 
@@ -31,6 +33,7 @@ export function App() {
   // title from its own load.
   const [loadedTitle, setLoadedTitle] = useState<LoadedTitle | null>(null);
   const serverNeedsToken = useServerNeedsToken(services.client);
+  const imageOrigins = useImageOrigins(services.client);
 
   const { refresh } = list;
   const authRequired = list.authRequired || chatAuthRequired;
@@ -146,28 +149,30 @@ export function App() {
             </button>
           </div>
         )}
-        {sessionId === null ? (
-          <DraftChat
-            key={identity}
-            services={services}
-            onCreated={onCreated}
-            onAuthRequired={onAuthRequired}
-          />
-        ) : (
-          <SessionPage
-            key={`${sessionId}:${identity}`}
-            sessionId={sessionId}
-            services={services}
-            summary={summary}
-            firstMessage={firstMessages.current.get(sessionId)}
-            onFirstMessageSent={onFirstMessageSent}
-            onTitleLoaded={onTitleLoaded}
-            onActivity={onActivity}
-            onRunningChange={setOpenSessionRunning}
-            onAuthRequired={onAuthRequired}
-            onNewChat={newChat}
-          />
-        )}
+        <ImageOriginsContext value={imageOrigins}>
+          {sessionId === null ? (
+            <DraftChat
+              key={identity}
+              services={services}
+              onCreated={onCreated}
+              onAuthRequired={onAuthRequired}
+            />
+          ) : (
+            <SessionPage
+              key={`${sessionId}:${identity}`}
+              sessionId={sessionId}
+              services={services}
+              summary={summary}
+              firstMessage={firstMessages.current.get(sessionId)}
+              onFirstMessageSent={onFirstMessageSent}
+              onTitleLoaded={onTitleLoaded}
+              onActivity={onActivity}
+              onRunningChange={setOpenSessionRunning}
+              onAuthRequired={onAuthRequired}
+              onNewChat={newChat}
+            />
+          )}
+        </ImageOriginsContext>
       </main>
     </div>
   );

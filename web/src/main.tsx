@@ -1,3 +1,5 @@
+// First: zod must know before any schema is built that this page forbids eval.
+import './zod-without-eval.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 // First, so the stylesheets components import come after it and refine it.

@@ -1,5 +1,7 @@
 import type { UIMessage } from 'ai';
+import { use } from 'react';
 import { isRecord } from '../conversation/message-outcome.ts';
+import { AnswerImage, ImageOriginsContext, judgeImage } from './answer-image.tsx';
 import { JsonView } from './json-view.tsx';
 import { MarkdownText } from './markdown-text.tsx';
 import { ToolCallView, type ToolCallPart } from './tool-call-view.tsx';
@@ -97,12 +99,16 @@ function FileView({
 }) {
   const safe = safeUrl(url);
   const name = filename ?? mediaType;
+  const isImage = mediaType.startsWith('image/');
+  const image = judgeImage(url, use(ImageOriginsContext));
   return (
     <div className="file-part" data-testid="file-part" data-media-type={mediaType}>
-      {safe && mediaType.startsWith('image/') ? (
-        <a href={safe} target="_blank" rel="noreferrer noopener">
-          <img src={safe} alt={name} />
+      {isImage && image.load ? (
+        <a href={image.url} target="_blank" rel="noreferrer noopener">
+          <img src={image.url} alt={name} referrerPolicy="no-referrer" />
         </a>
+      ) : isImage ? (
+        <AnswerImage src={url} alt={name} />
       ) : safe ? (
         <a href={safe} download={filename} target="_blank" rel="noreferrer noopener">
           📎 {name}
