@@ -45,6 +45,10 @@ export const settings = {
   },
   FINISHED_TURN_TTL_SECONDS: { default: '3600', help: 'how long a finished turn stays replayable' },
   MAX_BODY_BYTES: { default: '1048576', help: 'largest accepted request body' },
+  REQUEST_BODY_TIMEOUT_MS: {
+    default: '30000',
+    help: 'a request body not complete this long after the API starts reading it gets a 408',
+  },
   MAX_MESSAGE_CHARS: { default: '100000', help: 'largest accepted user message' },
   JWT_SECRET: { default: '', help: 'HS256 secret; enables bearer auth' },
   JWKS_URL: { default: '', help: 'JWKS URL; enables bearer auth with asymmetric keys' },
@@ -89,6 +93,7 @@ const configSchema = z.object({
   CANCEL_FORCE_CLOSE_MS: integer(0, 600_000),
   FINISHED_TURN_TTL_SECONDS: integer(1, 30 * 24 * 3600),
   MAX_BODY_BYTES: integer(1024, 100 * 1024 * 1024),
+  REQUEST_BODY_TIMEOUT_MS: integer(10, 3_600_000),
   MAX_MESSAGE_CHARS: integer(1, 10_000_000),
   JWT_SECRET: optionalText,
   JWKS_URL: optionalUrl,
@@ -119,6 +124,7 @@ export interface Config {
   cancelForceCloseMs: number;
   finishedTurnTtlMs: number;
   maxBodyBytes: number;
+  requestBodyTimeoutMs: number;
   maxMessageChars: number;
   auth:
     | { mode: 'anonymous' }
@@ -182,6 +188,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     cancelForceCloseMs: values.CANCEL_FORCE_CLOSE_MS,
     finishedTurnTtlMs: values.FINISHED_TURN_TTL_SECONDS * 1000,
     maxBodyBytes: values.MAX_BODY_BYTES,
+    requestBodyTimeoutMs: values.REQUEST_BODY_TIMEOUT_MS,
     maxMessageChars: values.MAX_MESSAGE_CHARS,
     auth: values.JWT_SECRET
       ? { mode: 'secret', secret: values.JWT_SECRET, ...claims }

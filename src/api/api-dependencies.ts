@@ -10,6 +10,7 @@ export interface ApiSettings {
   cancelForceCloseMs: number;
   finishedTurnTtlMs: number;
   maxBodyBytes: number;
+  requestBodyTimeoutMs: number;
   maxMessageChars: number;
 }
 

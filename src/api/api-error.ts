@@ -1,6 +1,7 @@
 /** The one error catalog: every code the API can answer with, and its HTTP status. */
 export const errorCatalog = {
   MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  REQUEST_BODY_ABORTED: { status: 400, message: 'The request body ended before it was complete.' },
   INVALID_CURSOR: { status: 400, message: 'Last-Event-ID or ?after= is not a valid position.' },
   UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required.' },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found.' },
@@ -28,6 +29,10 @@ export const errorCatalog = {
   MESSAGE_NOT_FOUND: {
     status: 404,
     message: 'That message is not in this session (any more); reload the session.',
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    message: 'The request body did not arrive in time; send it again.',
   },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   MESSAGE_TOO_LARGE: { status: 413, message: 'The message is too long.' },

@@ -68,6 +68,7 @@ export async function createRuntime(
         cancelForceCloseMs: config.cancelForceCloseMs,
         finishedTurnTtlMs: config.finishedTurnTtlMs,
         maxBodyBytes: config.maxBodyBytes,
+        requestBodyTimeoutMs: config.requestBodyTimeoutMs,
         maxMessageChars: config.maxMessageChars,
       },
     },

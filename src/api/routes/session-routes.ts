@@ -84,11 +84,10 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
     const caller = context.get('caller');
     requireSignedIn(dependencies, caller);
     const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
-    const { title } = await readJsonBody(
-      context.req.raw,
-      renameSessionBodySchema,
-      settings.maxBodyBytes,
-    );
+    const { title } = await readJsonBody(context.req.raw, renameSessionBodySchema, {
+      maxBytes: settings.maxBodyBytes,
+      timeoutMs: settings.requestBodyTimeoutMs,
+    });
     await store.renameSession(session.id, title);
     return context.json({ status: 'ok' as const, id: session.id, title });
   });

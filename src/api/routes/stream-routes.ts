@@ -27,7 +27,10 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
   routes.post('/sessions/:id/stream', async (context) => {
     const caller = context.get('caller');
     const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
-    const body = await readJsonBody(context.req.raw, streamBodySchema, settings.maxBodyBytes);
+    const body = await readJsonBody(context.req.raw, streamBodySchema, {
+      maxBytes: settings.maxBodyBytes,
+      timeoutMs: settings.requestBodyTimeoutMs,
+    });
     const request = turnRequestFromBody(body, settings.maxMessageChars);
     const sent =
       request.type === 'message'
