@@ -4,6 +4,7 @@ import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import type { Authenticator, Caller } from './authenticator.ts';
+import type { CallerLimits } from './caller-limits.ts';
 
 export interface ApiSettings {
   heartbeatIntervalMs: number;
@@ -22,6 +23,7 @@ export interface ApiDependencies {
   logger: Logger;
   metrics: Metrics;
   authenticator: Authenticator;
+  callerLimits: CallerLimits;
   settings: ApiSettings;
 }
 

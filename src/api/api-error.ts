@@ -38,6 +38,14 @@ export const errorCatalog = {
   MESSAGE_TOO_LARGE: { status: 413, message: 'The message is too long.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },
   VALIDATION_FAILED: { status: 422, message: 'The request is invalid.' },
+  RATE_LIMITED: {
+    status: 429,
+    message: 'Too many new sessions; try again after the time in Retry-After.',
+  },
+  TOO_MANY_STREAMS: {
+    status: 429,
+    message: 'Too many answers are streaming to you at once; close one or try again shortly.',
+  },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side.' },
   SERVICE_UNAVAILABLE: {
     status: 503,
@@ -55,12 +63,20 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details: unknown;
-  constructor(code: ErrorCode, message?: string, details?: unknown) {
+  /** Sent as `Retry-After` (whole seconds): when a refused request may succeed. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    details?: unknown,
+    options: { retryAfterSeconds?: number } = {},
+  ) {
     super(message ?? errorCatalog[code].message);
     this.name = 'ApiError';
     this.code = code;
     this.status = errorCatalog[code].status;
     this.details = details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   toBody(): ErrorBody {

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { LanguageModel, ToolSet } from 'ai';
 import type { ApiDependencies } from '../api/api-dependencies.ts';
 import { createAuthenticator } from '../api/authenticator.ts';
+import { CallerLimits } from '../api/caller-limits.ts';
 import type { Config } from '../config.ts';
 import type { RunTurnDependencies } from '../executor/run-turn.ts';
 import { createBuiltInTools } from '../executor/tools/built-in-tools.ts';
@@ -63,6 +64,7 @@ export async function createRuntime(
     api: {
       ...shared,
       authenticator,
+      callerLimits: new CallerLimits(config.callerLimits),
       settings: {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         cancelForceCloseMs: config.cancelForceCloseMs,

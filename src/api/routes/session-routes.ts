@@ -35,7 +35,10 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
   });
 
   routes.post('/sessions', async (context) => {
-    const session = await store.createSession({ userId: context.get('caller').userId });
+    const caller = context.get('caller');
+    const { callerLimits } = dependencies;
+    callerLimits.takeSessionCreation(callerLimits.callerKey(context, caller));
+    const session = await store.createSession({ userId: caller.userId });
     return context.json(
       { id: session.id, created_at: session.createdAt.toISOString(), user_id: session.userId },
       200,

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestServer, type TestServer } from '../support/start-test-server.ts';
+import { testJwtSecret, tokenFor, userA, userB } from '../support/tokens.ts';
+import {
+  type ApiClient,
+  createApiClient,
+  expectError,
+  expectJson,
+  type SessionDetail,
+} from './api-client.ts';
+
+describe('per-caller session creation rate', () => {
+  let server: TestServer;
+  let api: ApiClient;
+  before(async () => {
+    server = await startTestServer({
+      JWT_SECRET: testJwtSecret,
+      SESSION_CREATE_BURST: '3',
+      SESSION_CREATE_PER_MINUTE: '2',
+    });
+    api = createApiClient(server);
+  });
+  after(() => server.close());
+
+  it('lets a user create its burst of sessions, then answers 429 RATE_LIMITED with Retry-After', async () => {
+    const token = await tokenFor(userA);
+    for (let index = 0; index < 3; index += 1) await api.createSession(token);
+    const refused = await api.call('POST', '/api/chat/sessions', { token });
+    assert.equal(refused.headers.get('retry-after'), '30');
+    await expectError(refused, 429, 'RATE_LIMITED');
+    const { total } = await expectJson<{ total: number }>(
+      await api.call('GET', '/api/chat/sessions', { token }),
+    );
+    assert.equal(total, 3, 'the refused request created nothing');
+  });
+
+  it("counts each user apart: another user's sessions are not refused", async () => {
+    await api.createSession(await tokenFor(userB));
+  });
+
+  it('counts anonymous callers by their socket address, ignoring X-Forwarded-For by default', async () => {
+    const create = (headers: Record<string, string> = {}) =>
+      fetch(`${server.baseUrl}/api/chat/sessions`, { method: 'POST', headers });
+    for (let index = 0; index < 3; index += 1) assert.equal((await create()).status, 200);
+    const refused = await create();
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    // Without TRUST_PROXY_HOPS, X-Forwarded-For is the client's word and changes nothing.
+    assert.equal((await create({ 'x-forwarded-for': '203.0.113.7' })).status, 429);
+  });
+});
+
+describe('per-caller limits behind a trusted proxy (TRUST_PROXY_HOPS=1)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({
+      SESSION_CREATE_BURST: '1',
+      SESSION_CREATE_PER_MINUTE: '1',
+      TRUST_PROXY_HOPS: '1',
+    });
+  });
+  after(() => server.close());
+
+  it('counts callers by the address the proxy added, not by what the client wrote before it', async () => {
+    const create = (forwardedFor: string) =>
+      fetch(`${server.baseUrl}/api/chat/sessions`, {
+        method: 'POST',
+        headers: { 'x-forwarded-for': forwardedFor },
+      });
+    assert.equal((await create('198.51.100.1')).status, 200);
+    assert.equal((await create('198.51.100.2')).status, 200);
+    assert.equal((await create('198.51.100.1')).status, 429);
+    // A client that prepends a made-up address is still the address its proxy saw.
+    assert.equal((await create('192.0.2.99, 198.51.100.2')).status, 429);
+  });
+});
+
+describe('per-caller concurrent streams', () => {
+  let server: TestServer;
+  let api: ApiClient;
+  before(async () => {
+    server = await startTestServer({
+      JWT_SECRET: testJwtSecret,
+      MAX_STREAMS_PER_CALLER: '2',
+      // Answers that run until the test has seen what it needs (cancelled at the end).
+      DEMO_TOKEN_DELAY_MS: '50',
+      DEMO_ANSWER_WORDS: '2000',
+    });
+    api = createApiClient(server);
+  });
+  after(() => server.close());
+
+  it('refuses a third stream with 429 TOO_MANY_STREAMS and starts no turn; a closed stream frees its slot', async () => {
+    const token = await tokenFor(userA);
+    const sessions = [
+      await api.createSession(token),
+      await api.createSession(token),
+      await api.createSession(token),
+    ];
+    const [first, second, third] = sessions as [string, string, string];
+    const open = [
+      await api.postMessage(first, 'one', { token }),
+      await api.postMessage(second, 'two', { token }),
+    ];
+    for (const response of open) assert.equal(response.status, 200);
+
+    const refused = await api.postMessage(third, 'three', { token });
+    assert.equal(refused.headers.get('retry-after'), '5');
+    await expectError(refused, 429, 'TOO_MANY_STREAMS');
+    const untouched = await expectJson<SessionDetail>(
+      await api.call('GET', `/api/chat/sessions/${third}`, { token }),
+    );
+    assert.deepEqual(untouched.messages, []);
+    assert.equal(untouched.active_stream, null);
+
+    // Re-attaching is a stream too; asking when nothing runs holds nothing and is answered.
+    await expectError(
+      await api.call('GET', `/api/chat/sessions/${first}/stream`, { token }),
+      429,
+      'TOO_MANY_STREAMS',
+    );
+    assert.equal(
+      (await api.call('GET', `/api/chat/sessions/${third}/stream`, { token })).status,
+      204,
+    );
+    // Another user has slots of its own.
+    const other = await tokenFor(userB);
+    const otherStream = await api.postMessage(await api.createSession(other), 'hi', {
+      token: other,
+    });
+    assert.equal(otherStream.status, 200);
+
+    await open[0]?.body?.cancel();
+    const now = await api.postMessage(third, 'three', { token });
+    assert.equal(now.status, 200);
+
+    for (const response of [open[1], now, otherStream]) await response?.body?.cancel();
+    for (const sessionId of [first, second, third]) {
+      await api.call('POST', `/api/chat/sessions/${sessionId}/cancel`, { token });
+    }
+  });
+});
