@@ -65,6 +65,7 @@ export const settings = {
     default: '0',
     help: 'proxies in front of the API whose X-Forwarded-For entries name the caller (0 = socket)',
   },
+  MAX_OUTPUT_TOKENS: { default: '4096', help: 'most tokens the model may generate per step' },
   MAX_MESSAGE_CHARS: { default: '100000', help: 'largest accepted user message' },
   JWT_SECRET: { default: '', help: 'HS256 secret; enables bearer auth' },
   JWKS_URL: { default: '', help: 'JWKS URL; enables bearer auth with asymmetric keys' },
@@ -114,6 +115,7 @@ const configSchema = z.object({
   SESSION_CREATE_PER_MINUTE: integer(1, 1_000_000),
   MAX_STREAMS_PER_CALLER: integer(0, 1_000_000),
   TRUST_PROXY_HOPS: integer(0, 10),
+  MAX_OUTPUT_TOKENS: integer(1, 10_000_000),
   MAX_MESSAGE_CHARS: integer(1, 10_000_000),
   JWT_SECRET: optionalText,
   JWKS_URL: optionalUrl,
@@ -147,6 +149,7 @@ export interface Config {
   requestBodyTimeoutMs: number;
   maxMessageChars: number;
   callerLimits: CallerLimitSettings;
+  maxOutputTokens: number;
   auth:
     | { mode: 'anonymous' }
     | { mode: 'secret'; secret: string; issuer?: string; audience?: string }
@@ -226,6 +229,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       maxStreamsPerCaller: values.MAX_STREAMS_PER_CALLER,
       trustProxyHops: values.TRUST_PROXY_HOPS,
     },
+    maxOutputTokens: values.MAX_OUTPUT_TOKENS,
     auth: values.JWT_SECRET
       ? { mode: 'secret', secret: values.JWT_SECRET, ...claims }
       : values.JWKS_URL

@@ -79,6 +79,7 @@ export async function createRuntime(
       model: model.model,
       tools: options.tools ?? createBuiltInTools(),
       maxSteps: config.maxSteps,
+      maxOutputTokens: config.maxOutputTokens,
       systemPrompt,
       executorId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       leaseTtlMs: config.leaseTtlMs,

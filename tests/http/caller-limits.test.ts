@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { startFakeOpenAiServer } from '../support/fake-openai-server.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
 import { testJwtSecret, tokenFor, userA, userB } from '../support/tokens.ts';
 import {
@@ -9,6 +10,7 @@ import {
   expectJson,
   type SessionDetail,
 } from './api-client.ts';
+import { answerText, readTurnStream, wordCount } from './sse-events.ts';
 
 describe('per-caller session creation rate', () => {
   let server: TestServer;
@@ -138,6 +140,57 @@ describe('per-caller concurrent streams', () => {
     for (const response of [open[1], now, otherStream]) await response?.body?.cancel();
     for (const sessionId of [first, second, third]) {
       await api.call('POST', `/api/chat/sessions/${sessionId}/cancel`, { token });
+    }
+  });
+});
+
+describe('MAX_OUTPUT_TOKENS', () => {
+  let server: TestServer;
+  let api: ApiClient;
+  before(async () => {
+    server = await startTestServer({ MAX_OUTPUT_TOKENS: '5', DEMO_ANSWER_WORDS: '40' });
+    api = createApiClient(server);
+  });
+  after(() => server.close());
+
+  it('cuts an answer at the cap and ends the turn normally with finish reason length', async () => {
+    const sessionId = await api.createSession();
+    const stream = await readTurnStream(await api.postMessage(sessionId, 'tell me everything'));
+    assert.equal(wordCount(answerText(stream.chunks)), 5);
+    const finish = stream.chunks.at(-1);
+    assert.equal(finish?.type, 'finish');
+    assert.equal(finish.type === 'finish' ? finish.finishReason : undefined, 'length');
+    assert.equal(
+      stream.chunks.some((chunk) => chunk.type === 'error'),
+      false,
+    );
+    const session = await expectJson<SessionDetail>(
+      await api.call('GET', `/api/chat/sessions/${sessionId}`),
+    );
+    const answer = session.messages.at(-1);
+    assert.equal(answer?.role, 'assistant');
+    assert.equal((answer?.metadata as { finishReason?: string }).finishReason, 'length');
+  });
+
+  it('sends the cap to an OpenAI-compatible endpoint as max_tokens, and its finish reason length reaches the client', async () => {
+    const fake = await startFakeOpenAiServer();
+    const upstream = await startTestServer({
+      OPENAI_BASE_URL: `${fake.url}/v1`,
+      MODEL: 'fake-model',
+      MAX_OUTPUT_TOKENS: '3',
+    });
+    try {
+      fake.enqueue({ type: 'text', deltas: ['One', ' two', ' three'], finishReason: 'length' });
+      const upstreamApi = createApiClient(upstream);
+      const sessionId = await upstreamApi.createSession();
+      const stream = await readTurnStream(await upstreamApi.postMessage(sessionId, 'go on'));
+      assert.equal((fake.requests[0] as { max_tokens?: number }).max_tokens, 3);
+      assert.equal(answerText(stream.chunks), 'One two three');
+      const finish = stream.chunks.at(-1);
+      assert.equal(finish?.type === 'finish' ? finish.finishReason : undefined, 'length');
+    } finally {
+      await upstream.close();
+      await fake.close();
     }
   });
 });
