@@ -53,6 +53,29 @@ describe('per-caller session creation rate', () => {
   });
 });
 
+describe('the limits in the API description', () => {
+  it('names 429 with Retry-After and 408, with their stable codes', async () => {
+    const server = await startTestServer();
+    try {
+      const document = await expectJson<{
+        paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
+        components: { 'x-error-codes': Record<string, { status: number }> };
+      }>(await createApiClient(server).call('GET', '/openapi.json'));
+      const codes = document.components['x-error-codes'];
+      assert.equal(codes.RATE_LIMITED?.status, 429);
+      assert.equal(codes.TOO_MANY_STREAMS?.status, 429);
+      assert.equal(codes.REQUEST_TIMEOUT?.status, 408);
+      const stream = document.paths['/api/chat/sessions/{id}/stream'];
+      assert.ok(stream?.post?.responses['429']?.headers, 'POST …/stream names Retry-After');
+      assert.ok(stream.post.responses['408']);
+      assert.ok(stream.get?.responses['429']);
+      assert.ok(document.paths['/api/chat/sessions']?.post?.responses['429']?.headers);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('per-caller limits behind a trusted proxy (TRUST_PROXY_HOPS=1)', () => {
   let server: TestServer;
   before(async () => {
