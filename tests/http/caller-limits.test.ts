@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startFakeOpenAiServer } from '../support/fake-openai-server.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
 import { testJwtSecret, tokenFor, userA, userB } from '../support/tokens.ts';
+import { waitFor } from '../support/wait-for.ts';
 import {
   type ApiClient,
   createApiClient,
@@ -164,6 +165,52 @@ describe('per-caller concurrent streams', () => {
     for (const sessionId of [first, second, third]) {
       await api.call('POST', `/api/chat/sessions/${sessionId}/cancel`, { token });
     }
+  });
+});
+
+describe('per-caller concurrent streams over real connections', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({
+      MAX_STREAMS_PER_CALLER: '1',
+      DEMO_TOKEN_DELAY_MS: '50',
+      DEMO_ANSWER_WORDS: '2000',
+    });
+  });
+  after(() => server.close());
+
+  it('frees the slot of a client that drops its connection, while its turn goes on', async () => {
+    const create = async () => {
+      const response = await fetch(`${server.baseUrl}/api/chat/sessions`, { method: 'POST' });
+      return ((await response.json()) as { id: string }).id;
+    };
+    const post = (sessionId: string, signal?: AbortSignal) =>
+      fetch(`${server.baseUrl}/api/chat/sessions/${sessionId}/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'hi' }),
+        ...(signal ? { signal } : {}),
+      });
+    const [first, second] = [await create(), await create()];
+    const dropped = new AbortController();
+    assert.equal((await post(first, dropped.signal)).status, 200);
+    const refused = await post(second);
+    await expectError(refused, 429, 'TOO_MANY_STREAMS');
+
+    dropped.abort();
+    let answered: Response | undefined;
+    await waitFor(
+      async () => {
+        const attempt = await post(second);
+        if (attempt.status === 200) answered = attempt;
+        else await attempt.body?.cancel();
+        return answered !== undefined;
+      },
+      { message: 'the dropped stream frees its slot' },
+    );
+    await answered?.body?.cancel();
+    // A disconnect is never a cancel (invariant 6): the first turn still runs.
+    assert.notEqual(await server.runtime.api.registry.getActiveTurn(first), null);
   });
 });
 
