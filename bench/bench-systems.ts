@@ -40,6 +40,9 @@ function demoEnvironment(demo: DemoSettings): Record<string, string> {
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
+    // The load generator plays many users from one address: the per-caller limits are off.
+    SESSION_CREATE_BURST: '0',
+    MAX_STREAMS_PER_CALLER: '0',
   };
 }
 

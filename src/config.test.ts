@@ -17,6 +17,35 @@ describe('loadConfig', () => {
     );
   });
 
+  it('limits callers, request bodies and answers by default, and lets each limit be set or turned off', () => {
+    const defaults = loadConfig({});
+    assert.deepEqual(defaults.callerLimits, {
+      sessionCreateBurst: 20,
+      sessionCreatePerMinute: 10,
+      maxStreamsPerCaller: 10,
+      trustProxyHops: 0,
+    });
+    assert.equal(defaults.requestBodyTimeoutMs, 30_000);
+    assert.equal(defaults.maxOutputTokens, 4096);
+    const custom = loadConfig({
+      SESSION_CREATE_BURST: '0',
+      MAX_STREAMS_PER_CALLER: '0',
+      TRUST_PROXY_HOPS: '2',
+      REQUEST_BODY_TIMEOUT_MS: '500',
+      MAX_OUTPUT_TOKENS: '100',
+    });
+    assert.equal(custom.callerLimits.sessionCreateBurst, 0);
+    assert.equal(custom.callerLimits.maxStreamsPerCaller, 0);
+    assert.equal(custom.callerLimits.trustProxyHops, 2);
+    assert.equal(custom.requestBodyTimeoutMs, 500);
+    assert.equal(custom.maxOutputTokens, 100);
+    assert.throws(() => loadConfig({ MAX_OUTPUT_TOKENS: '0' }), /MAX_OUTPUT_TOKENS/);
+    assert.throws(
+      () => loadConfig({ SESSION_CREATE_PER_MINUTE: '0' }),
+      /SESSION_CREATE_PER_MINUTE/,
+    );
+  });
+
   it('treats blank variables as unset', () => {
     assert.equal(loadConfig({ DATABASE_URL: '  ', JWT_SECRET: '' }).databaseUrl, undefined);
   });

@@ -46,6 +46,27 @@ export const settings = {
   },
   FINISHED_TURN_TTL_SECONDS: { default: '3600', help: 'how long a finished turn stays replayable' },
   MAX_BODY_BYTES: { default: '1048576', help: 'largest accepted request body' },
+  REQUEST_BODY_TIMEOUT_MS: {
+    default: '30000',
+    help: 'a request body not complete this long after the API starts reading it gets a 408',
+  },
+  SESSION_CREATE_BURST: {
+    default: '20',
+    help: 'sessions one caller may create at once (per API process; 0 = no limit)',
+  },
+  SESSION_CREATE_PER_MINUTE: {
+    default: '10',
+    help: 'sessions one caller may create per minute after the burst is spent',
+  },
+  MAX_STREAMS_PER_CALLER: {
+    default: '10',
+    help: 'answers one caller may stream at once (per API process; 0 = no limit)',
+  },
+  TRUST_PROXY_HOPS: {
+    default: '0',
+    help: 'proxies in front of the API whose X-Forwarded-For entries name the caller (0 = socket)',
+  },
+  MAX_OUTPUT_TOKENS: { default: '4096', help: 'most tokens the model may generate per step' },
   MAX_MESSAGE_CHARS: { default: '100000', help: 'largest accepted user message' },
   JWT_SECRET: { default: '', help: 'HS256 secret; enables bearer auth' },
   JWKS_URL: { default: '', help: 'JWKS URL; enables bearer auth with asymmetric keys' },
@@ -94,6 +115,12 @@ const configSchema = z.object({
   CANCEL_FORCE_CLOSE_MS: integer(0, 600_000),
   FINISHED_TURN_TTL_SECONDS: integer(1, 30 * 24 * 3600),
   MAX_BODY_BYTES: integer(1024, 100 * 1024 * 1024),
+  REQUEST_BODY_TIMEOUT_MS: integer(10, 3_600_000),
+  SESSION_CREATE_BURST: integer(0, 1_000_000),
+  SESSION_CREATE_PER_MINUTE: integer(1, 1_000_000),
+  MAX_STREAMS_PER_CALLER: integer(0, 1_000_000),
+  TRUST_PROXY_HOPS: integer(0, 10),
+  MAX_OUTPUT_TOKENS: integer(1, 10_000_000),
   MAX_MESSAGE_CHARS: integer(1, 10_000_000),
   JWT_SECRET: optionalText,
   JWKS_URL: optionalUrl,
@@ -134,7 +161,10 @@ export interface Config {
   cancelForceCloseMs: number;
   finishedTurnTtlMs: number;
   maxBodyBytes: number;
+  requestBodyTimeoutMs: number;
   maxMessageChars: number;
+  callerLimits: CallerLimitSettings;
+  maxOutputTokens: number;
   auth:
     | { mode: 'anonymous' }
     | { mode: 'secret'; secret: string; issuer?: string; audience?: string }
@@ -145,6 +175,15 @@ export interface Config {
    */
   imageOrigins: string[];
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+}
+
+/** Per-caller limits of one API process; a zero turns that limit off. */
+export interface CallerLimitSettings {
+  sessionCreateBurst: number;
+  sessionCreatePerMinute: number;
+  maxStreamsPerCaller: number;
+  /** How many X-Forwarded-For entries, counted from the right, proxies of ours have added. */
+  trustProxyHops: number;
 }
 
 export class ConfigError extends Error {
@@ -202,7 +241,15 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     cancelForceCloseMs: values.CANCEL_FORCE_CLOSE_MS,
     finishedTurnTtlMs: values.FINISHED_TURN_TTL_SECONDS * 1000,
     maxBodyBytes: values.MAX_BODY_BYTES,
+    requestBodyTimeoutMs: values.REQUEST_BODY_TIMEOUT_MS,
     maxMessageChars: values.MAX_MESSAGE_CHARS,
+    callerLimits: {
+      sessionCreateBurst: values.SESSION_CREATE_BURST,
+      sessionCreatePerMinute: values.SESSION_CREATE_PER_MINUTE,
+      maxStreamsPerCaller: values.MAX_STREAMS_PER_CALLER,
+      trustProxyHops: values.TRUST_PROXY_HOPS,
+    },
+    maxOutputTokens: values.MAX_OUTPUT_TOKENS,
     auth: values.JWT_SECRET
       ? { mode: 'secret', secret: values.JWT_SECRET, ...claims }
       : values.JWKS_URL

@@ -4,12 +4,14 @@ import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import type { Authenticator, Caller } from './authenticator.ts';
+import type { CallerLimits } from './caller-limits.ts';
 
 export interface ApiSettings {
   heartbeatIntervalMs: number;
   cancelForceCloseMs: number;
   finishedTurnTtlMs: number;
   maxBodyBytes: number;
+  requestBodyTimeoutMs: number;
   maxMessageChars: number;
   /** Origins the web app may load answer images from (`IMAGE_HOSTS`); empty: none. */
   imageOrigins: readonly string[];
@@ -23,6 +25,7 @@ export interface ApiDependencies {
   logger: Logger;
   metrics: Metrics;
   authenticator: Authenticator;
+  callerLimits: CallerLimits;
   settings: ApiSettings;
 }
 

@@ -1,6 +1,7 @@
 /** The one error catalog: every code the API can answer with, and its HTTP status. */
 export const errorCatalog = {
   MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  REQUEST_BODY_ABORTED: { status: 400, message: 'The request body ended before it was complete.' },
   INVALID_CURSOR: { status: 400, message: 'Last-Event-ID or ?after= is not a valid position.' },
   UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required.' },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found.' },
@@ -30,10 +31,22 @@ export const errorCatalog = {
     status: 404,
     message: 'That message is not in this session (any more); reload the session.',
   },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    message: 'The request body did not arrive in time; send it again.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   MESSAGE_TOO_LARGE: { status: 413, message: 'The message is too long.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },
   VALIDATION_FAILED: { status: 422, message: 'The request is invalid.' },
+  RATE_LIMITED: {
+    status: 429,
+    message: 'Too many new sessions; try again after the time in Retry-After.',
+  },
+  TOO_MANY_STREAMS: {
+    status: 429,
+    message: 'Too many answers are streaming to you at once; close one or try again shortly.',
+  },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side.' },
   SERVICE_UNAVAILABLE: {
     status: 503,
@@ -51,12 +64,20 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details: unknown;
-  constructor(code: ErrorCode, message?: string, details?: unknown) {
+  /** Sent as `Retry-After` (whole seconds): when a refused request may succeed. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    details?: unknown,
+    options: { retryAfterSeconds?: number } = {},
+  ) {
     super(message ?? errorCatalog[code].message);
     this.name = 'ApiError';
     this.code = code;
     this.status = errorCatalog[code].status;
     this.details = details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   toBody(): ErrorBody {

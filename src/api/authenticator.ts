@@ -7,6 +7,26 @@ export interface Caller {
   userId: string | null;
 }
 
+/** Longest accepted `sub` claim: identity providers' ids are far shorter (UUIDs, 36). */
+export const maxSubjectLength = 255;
+
+/**
+ * Why a verified token's subject cannot name a user, or null when it can. The subject becomes
+ * the owner column of every session: a NUL (which PostgreSQL refuses in text) or any other control
+ * character, or a subject of kilobytes, is a broken or hostile token, not a user.
+ */
+export function subjectProblem(subject: unknown): string | null {
+  if (typeof subject !== 'string' || subject === '') return 'The token has no subject.';
+  if (subject.length > maxSubjectLength) {
+    return `The token's subject is longer than ${maxSubjectLength} characters.`;
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(subject)) {
+    return "The token's subject contains control characters.";
+  }
+  return null;
+}
+
 export interface Authenticator {
   readonly enabled: boolean;
   /** Resolves the caller from an Authorization header; a present but bad token is always 401. */
@@ -38,8 +58,9 @@ export function createAuthenticator(auth: Config['auth']): Authenticator {
           typeof key === 'function'
             ? await jwtVerify(match[1], key, verifyOptions)
             : await jwtVerify(match[1], key, verifyOptions);
-        if (typeof payload.sub !== 'string' || payload.sub === '') {
-          throw new ApiError('UNAUTHENTICATED', 'The token has no subject.');
+        const problem = subjectProblem(payload.sub);
+        if (problem !== null || typeof payload.sub !== 'string') {
+          throw new ApiError('UNAUTHENTICATED', problem ?? undefined);
         }
         return { userId: payload.sub };
       } catch (error) {

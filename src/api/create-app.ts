@@ -46,6 +46,14 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
 
   app.onError((error, context) => {
     if (error instanceof ApiError) {
+      if (error.code === 'REQUEST_BODY_ABORTED') {
+        // Clients close tabs and drop connections mid-upload all the time; slowloris clients do
+        // it on purpose. Nobody reads this answer, and it is no fault of ours: no stack, no alarm.
+        logger.info({ path: context.req.path, method: context.req.method }, error.message);
+      }
+      if (error.retryAfterSeconds !== undefined) {
+        context.header('retry-after', String(error.retryAfterSeconds));
+      }
       return context.json(error.toBody(), error.status as 400);
     }
     if (error instanceof SessionNotFoundError) {

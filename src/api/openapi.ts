@@ -11,6 +11,8 @@ type Operation = {
   described?: { mediaType: string; type: 'string' | 'object'; description: string };
   status?: number;
   stream?: boolean;
+  /** Error statuses worth naming apart from `default` (a 429 carries `Retry-After`). */
+  errors?: number[];
 };
 
 const sessionPath = '/api/chat/sessions/{id}';
@@ -28,7 +30,12 @@ const operations: Record<string, Record<string, Operation>> = {
       query: schemas.listSessionsQuerySchema,
       response: schemas.listSessionsResponseSchema,
     },
-    post: { summary: 'Create a session', response: schemas.createSessionResponseSchema },
+    post: {
+      summary:
+        'Create a session; 429 RATE_LIMITED with Retry-After beyond the per-caller rate (SESSION_CREATE_BURST, SESSION_CREATE_PER_MINUTE)',
+      response: schemas.createSessionResponseSchema,
+      errors: [429],
+    },
   },
   [sessionPath]: {
     get: {
@@ -55,14 +62,16 @@ const operations: Record<string, Record<string, Operation>> = {
   [`${sessionPath}/stream`]: {
     post: {
       summary:
-        'Send a message and stream the answer (AI SDK UI message stream over SSE); or regenerate an answer, or edit an earlier message and answer it again (everything after the message answered is removed)',
+        'Send a message and stream the answer (AI SDK UI message stream over SSE); or regenerate an answer, or edit an earlier message and answer it again (everything after the message answered is removed). 429 TOO_MANY_STREAMS with Retry-After when the caller already holds MAX_STREAMS_PER_CALLER streams; 408 REQUEST_TIMEOUT when the body is not complete within REQUEST_BODY_TIMEOUT_MS. An answer cut at MAX_OUTPUT_TOKENS ends normally with finishReason "length"',
       body: schemas.streamBodySchema,
       stream: true,
+      errors: [408, 429],
     },
     get: {
       summary:
-        'Re-attach to the active turn: 204 when none; Last-Event-ID or ?after= resumes after a position',
+        'Re-attach to the active turn: 204 when none; Last-Event-ID or ?after= resumes after a position; 429 TOO_MANY_STREAMS with Retry-After when the caller already holds MAX_STREAMS_PER_CALLER streams',
       stream: true,
+      errors: [429],
     },
   },
   [`${sessionPath}/cancel`]: {
@@ -127,6 +136,27 @@ function parameterSchema(schema: z.ZodType): object {
   return rest;
 }
 
+/** A named error answer: its codes from the catalog, and `Retry-After` on a 429. */
+function namedError(status: number): object {
+  const codes = Object.entries(errorCatalog)
+    .filter(([, entry]) => entry.status === status)
+    .map(([code]) => code);
+  return {
+    description: `Error: ${codes.join(', ')}`,
+    ...(status === 429
+      ? {
+          headers: {
+            'Retry-After': {
+              description: 'Seconds after which the request may succeed',
+              schema: { type: 'integer', minimum: 1 },
+            },
+          },
+        }
+      : {}),
+    content: json(schemas.errorResponseSchema),
+  };
+}
+
 /** The OpenAPI 3.1 document, generated from the schemas that validate requests. */
 export function createOpenApiDocument(): object {
   const paths: Record<string, Record<string, object>> = {};
@@ -167,6 +197,9 @@ export function createOpenApiDocument(): object {
           : {}),
         responses: {
           [String(operation.status ?? 200)]: { description: 'Success', ...success },
+          ...Object.fromEntries(
+            (operation.errors ?? []).map((status) => [String(status), namedError(status)]),
+          ),
           default: { description: 'Error', content: json(schemas.errorResponseSchema) },
         },
       };

@@ -14,6 +14,8 @@ export interface TurnStreamOptions {
   /** Deliver chunks with positions greater than this. */
   after: number;
   heartbeatIntervalMs: number;
+  /** Called once when the response ends, however it ends (its stream slot is freed). */
+  onClose?: () => void;
 }
 
 /**
@@ -31,6 +33,7 @@ export function createTurnStreamResponse(options: TurnStreamOptions): Response {
     if (!reading.signal.aborted) {
       reading.abort();
       metrics.openStreams.dec();
+      options.onClose?.();
     }
   };
   const body = new ReadableStream<Uint8Array>({

@@ -78,6 +78,17 @@ describe('the web app served by the API process', () => {
     assert.equal(response.status, 404);
   });
 
+  it('answers paths the file system cannot look up (a 256-byte name, a path over 4 KB) with 404', async () => {
+    const longName = 'a'.repeat(256);
+    const deepPath = `/${'abcdefgh/'.repeat(500)}page`;
+    for (const path of [`/${longName}`, `/${longName}.js`, `/assets/${longName}`, deepPath]) {
+      const response = await get(path);
+      assert.equal(response.status, 404, path.slice(0, 40));
+      const body = (await response.json()) as { error: { code: string } };
+      assert.equal(body.error.code, 'ROUTE_NOT_FOUND');
+    }
+  });
+
   it('never serves files outside the build directory or dotfiles', async () => {
     for (const path of [
       '/../package.json',

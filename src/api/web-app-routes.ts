@@ -67,6 +67,7 @@ export function webAppRoutes(options: WebAppOptions = {}): Hono<ApiEnvironment> 
     if (relative === null || extname(relative).toLowerCase() === '.map') return context.notFound();
 
     const file = relative === '' ? null : await readStaticFile(root, relative);
+    if (file === 'unreadable') return context.notFound();
     if (file) {
       const cacheControl = relative.startsWith('assets/') ? immutableCache : revalidate;
       return respondWithFile(context.req.header('if-none-match'), file, cacheControl, policy);
@@ -75,6 +76,7 @@ export function webAppRoutes(options: WebAppOptions = {}): Hono<ApiEnvironment> 
     if (extname(relative) !== '') return context.notFound();
 
     const index = await readStaticFile(root, 'index.html');
+    if (index === 'unreadable') return context.notFound();
     if (!index) {
       return context.html(missingBuildPage, 503, {
         'cache-control': 'no-store',
@@ -108,7 +110,15 @@ function safeRelativePath(urlPath: string): string | null {
   return normalized.replace(/^\/+/, '');
 }
 
-async function readStaticFile(root: string, relative: string): Promise<StaticFile | null> {
+/**
+ * The file, null when there is none (a page path of the app may still be answered), or
+ * 'unreadable' when the path cannot name one: a too-long name or path (ENAMETOOLONG), no
+ * permission, a loop… Every such path from a client is a 404, never a 500.
+ */
+async function readStaticFile(
+  root: string,
+  relative: string,
+): Promise<StaticFile | null | 'unreadable'> {
   const absolute = join(root, relative);
   if (!absolute.startsWith(root + sep)) return null;
   try {
@@ -122,8 +132,7 @@ async function readStaticFile(root: string, relative: string): Promise<StaticFil
     };
   } catch (error) {
     // A file removed between stat and read (a rebuild in progress) is simply not there.
-    if (isMissingFileError(error)) return null;
-    throw error;
+    return isMissingFileError(error) ? null : 'unreadable';
   }
 }
 

@@ -32,6 +32,7 @@ describe('runTurn and leases', () => {
     model: createDemoLanguageModel({ tokenDelayMs: 2, answerWords: 30, slowSilenceMs: 0 }),
     tools: createBuiltInTools(),
     maxSteps: 3,
+    maxOutputTokens: 4096,
     systemPrompt: 'test',
     executorId,
     leaseTtlMs,

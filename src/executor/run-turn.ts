@@ -25,6 +25,8 @@ export interface RunTurnDependencies {
   model: LanguageModel;
   tools: ToolSet;
   maxSteps: number;
+  /** Most tokens one model call (step) may generate; the step then ends with finish reason `length`. */
+  maxOutputTokens: number;
   systemPrompt: string;
   /** This executor's identity in turn leases (unique per process). */
   executorId: string;
@@ -90,6 +92,7 @@ export async function runTurn(
       }),
       tools: dependencies.tools,
       stopWhen: stepCountIs(dependencies.maxSteps),
+      maxOutputTokens: dependencies.maxOutputTokens,
       abortSignal: AbortSignal.any([signal, lease.lost]),
       // Without this the SDK prints the raw error (which can carry keys) to stderr.
       onError: ({ error }) => {

@@ -45,7 +45,9 @@ export function answerAfterRequestBody(
     const { incoming } = bindings;
     // HTTP/2 ends a stream without touching the connection: nothing to protect there.
     if (!(incoming instanceof IncomingMessage) || incoming.complete) return response;
-    if ((await discardRestOfBody(incoming, limits)) !== 'too-long') return response;
+    // A 408 means the body stopped coming: waiting for the rest would only hold the connection.
+    const discardLimits = response.status === 408 ? { ...limits, maxMs: 0 } : limits;
+    if ((await discardRestOfBody(incoming, discardLimits)) !== 'too-long') return response;
     closeWhenAnswered(incoming.socket, limits.lingerMs);
     const headers = new Headers(response.headers);
     headers.set('connection', 'close');

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { LanguageModel, ToolSet } from 'ai';
 import type { ApiDependencies } from '../api/api-dependencies.ts';
 import { createAuthenticator } from '../api/authenticator.ts';
+import { CallerLimits } from '../api/caller-limits.ts';
 import type { Config } from '../config.ts';
 import type { RunTurnDependencies } from '../executor/run-turn.ts';
 import { createBuiltInTools } from '../executor/tools/built-in-tools.ts';
@@ -63,11 +64,13 @@ export async function createRuntime(
     api: {
       ...shared,
       authenticator,
+      callerLimits: new CallerLimits(config.callerLimits),
       settings: {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         cancelForceCloseMs: config.cancelForceCloseMs,
         finishedTurnTtlMs: config.finishedTurnTtlMs,
         maxBodyBytes: config.maxBodyBytes,
+        requestBodyTimeoutMs: config.requestBodyTimeoutMs,
         maxMessageChars: config.maxMessageChars,
         imageOrigins: config.imageOrigins,
       },
@@ -77,6 +80,7 @@ export async function createRuntime(
       model: model.model,
       tools: options.tools ?? createBuiltInTools(),
       maxSteps: config.maxSteps,
+      maxOutputTokens: config.maxOutputTokens,
       systemPrompt,
       executorId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       leaseTtlMs: config.leaseTtlMs,

@@ -25,6 +25,7 @@ const pinnedInstant = new Date('2025-06-02T12:03:05.123Z');
 interface TurnOptions {
   tools?: ToolSet;
   abortSignal?: AbortSignal;
+  maxOutputTokens?: number;
 }
 
 /** Runs one turn the way the executor does and returns every UI chunk, each checked against the wire schema. */
@@ -42,6 +43,7 @@ async function runTurn(
     tools: options.tools ?? createBuiltInTools({ now: () => pinnedInstant }),
     stopWhen: stepCountIs(5),
     abortSignal: options.abortSignal,
+    ...(options.maxOutputTokens === undefined ? {} : { maxOutputTokens: options.maxOutputTokens }),
     onError: ({ error }) => {
       errors.push(error);
     },
@@ -338,6 +340,18 @@ describe('demo language model', () => {
     });
     assert.ok(performance.now() - started < 1_000);
     assert.equal(ofType(chunks, 'text-delta').length, 0);
+  });
+
+  it('stops after maxOutputTokens words with finish reason length', async () => {
+    const model = createDemoLanguageModel(fastOptions);
+    const { chunks, result } = await runTurn(model, 'a long answer please', {
+      maxOutputTokens: 7,
+    });
+    assert.equal(ofType(chunks, 'text-delta').length, 7);
+    assert.deepEqual(chunks.at(-1), { type: 'finish', finishReason: 'length' });
+    assert.equal((await result.usage).outputTokens, 7);
+    const uncut = await runTurn(model, 'a long answer please', { maxOutputTokens: 24 });
+    assert.deepEqual(uncut.chunks.at(-1), { type: 'finish', finishReason: 'stop' });
   });
 
   it('answers generateText with the same text it streams', async () => {

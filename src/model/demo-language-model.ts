@@ -47,6 +47,8 @@ const demoEndpoint = 'demo://built-in-model';
  *   `[demo:time]` or "what time is it [in Europe/Paris]": a `current_time` tool call
  *   (only when the call offers that tool);
  * - a prompt ending in tool results: one short sentence per result ("The result is 84.").
+ * - every answer honours the call's `maxOutputTokens` (one word is one token): a longer one is
+ *   cut after that many words and finishes with reason `length`.
  *
  * Aborting the call's signal errors the stream with the abort reason within one delay, as an
  * aborted `fetch` does for a remote provider.
@@ -93,7 +95,12 @@ async function streamDemoResponse(
       isRetryable: false,
     });
   }
-  const parts = timedParts(plan, options, countPromptWords(callOptions.prompt));
+  const parts = timedParts(
+    plan,
+    options,
+    countPromptWords(callOptions.prompt),
+    callOptions.maxOutputTokens,
+  );
   let next = 0;
   // When the next part is due. A schedule, not a pause after each pull: the time the reader
   // spends between pulls must not slow the model down, or the model would measure its reader.
@@ -132,6 +139,7 @@ function timedParts(
   plan: Exclude<DemoResponsePlan, { kind: 'fatal' }>,
   options: DemoModelOptions,
   inputWords: number,
+  maxOutputTokens: number | undefined,
 ) {
   const parts: TimedPart[] = [{ delayBeforeMs: 0, part: { type: 'stream-start', warnings: [] } }];
   const immediately = (part: LanguageModelV4StreamPart) => parts.push({ delayBeforeMs: 0, part });
@@ -155,7 +163,9 @@ function timedParts(
   }
 
   const id = 'text-0';
-  const { words } = plan;
+  // One word is one token: a cap cuts the answer there, as a real model stops mid-sentence.
+  const cut = maxOutputTokens !== undefined && plan.words.length > maxOutputTokens;
+  const words = cut ? plan.words.slice(0, maxOutputTokens) : plan.words;
   const failAfter =
     plan.transientErrorMessage === undefined ? words.length : Math.floor(words.length / 2);
   immediately({ type: 'text-start', id });
@@ -179,9 +189,11 @@ function timedParts(
   }
   immediately({ type: 'text-end', id });
   const finishReason: LanguageModelV4FinishReason =
-    plan.transientErrorMessage === undefined
-      ? { unified: 'stop', raw: 'stop' }
-      : { unified: 'error', raw: undefined };
+    plan.transientErrorMessage !== undefined
+      ? { unified: 'error', raw: undefined }
+      : cut
+        ? { unified: 'length', raw: 'length' }
+        : { unified: 'stop', raw: 'stop' };
   immediately(finishPart(inputWords, failAfter, finishReason));
   return parts;
 }

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { spawnNodeScript } from './spawn-node-script.ts';
+import { unlimitedCallers } from './unlimited-callers.ts';
 
 /** The `npm start` entry point. */
 export const allInOneEntry = join(import.meta.dirname, '../../src/main/all-in-one.ts');
@@ -17,6 +18,7 @@ export async function startAllInOne(environment: Record<string, string>): Promis
     PORT: '0',
     LOG_LEVEL: 'warn',
     DEMO_TOKEN_DELAY_MS: '1',
+    ...unlimitedCallers,
     ...environment,
   });
   const baseUrl = await new Promise<string>((resolve, reject) => {

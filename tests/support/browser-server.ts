@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unlimitedCallers } from './unlimited-callers.ts';
 
 const entry = join(import.meta.dirname, '../../src/main/all-in-one.ts');
 const startTimeoutMs = 60_000;
@@ -41,6 +42,7 @@ export async function startProductProcess(
       LOG_LEVEL: 'warn',
       SHUTDOWN_DEADLINE_MS: '500',
       CANCEL_FORCE_CLOSE_MS: '2000',
+      ...unlimitedCallers,
       ...environment,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { deleteKeys } from './redis-test-support.ts';
 import { spawnNodeScript } from './spawn-node-script.ts';
 import { TestDatabase } from './test-database.ts';
+import { unlimitedCallers } from './unlimited-callers.ts';
 
 const mainFolder = join(import.meta.dirname, '../../src/main');
 
@@ -70,6 +71,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     LEASE_TTL_MS: '1500',
     SWEEP_INTERVAL_MS: '300',
     SHUTDOWN_DEADLINE_MS: '2000',
+    ...unlimitedCallers,
     ...options.environment,
   };
   const processes: ClusterProcess[] = [];

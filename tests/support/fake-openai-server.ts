@@ -42,6 +42,8 @@ export type FakeResponse =
       delayMs?: number;
       usage?: FakeUsage;
       disconnectAfterDeltas?: boolean;
+      /** `finish_reason` of the last chunk; `stop` unless set (`length`: cut at max_tokens). */
+      finishReason?: string;
     }
   | { type: 'tool-calls'; toolCalls: FakeToolCall[]; usage?: FakeUsage }
   | {
@@ -176,7 +178,7 @@ class ChunkWriter {
         this.response.socket?.destroy();
         return;
       }
-      this.finish('stop', scripted.usage);
+      this.finish(scripted.finishReason ?? 'stop', scripted.usage);
       return;
     }
     scripted.toolCalls.forEach((call, index) => {

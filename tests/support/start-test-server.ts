@@ -9,6 +9,7 @@ import { serveApi } from '../../src/main/serve-api.ts';
 import type { ChatStore } from '../../src/store/chat-store.ts';
 import { createPgliteSqlClient } from '../../src/store/pglite-sql-client.ts';
 import { SqlChatStore } from '../../src/store/sql-chat-store.ts';
+import { unlimitedCallers } from './unlimited-callers.ts';
 
 export interface TestServer {
   baseUrl: string;
@@ -46,6 +47,7 @@ export async function startTestServer(
     DEMO_SLOW_SILENCE_MS: '300',
     HOST: '127.0.0.1',
     PORT: '0',
+    ...unlimitedCallers,
     ...environment,
   });
   const store = options.store ?? (await SqlChatStore.open(await createPgliteSqlClient({})));

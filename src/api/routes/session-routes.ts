@@ -35,7 +35,10 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
   });
 
   routes.post('/sessions', async (context) => {
-    const session = await store.createSession({ userId: context.get('caller').userId });
+    const caller = context.get('caller');
+    const { callerLimits } = dependencies;
+    callerLimits.takeSessionCreation(callerLimits.callerKey(context, caller));
+    const session = await store.createSession({ userId: caller.userId });
     return context.json(
       { id: session.id, created_at: session.createdAt.toISOString(), user_id: session.userId },
       200,
@@ -84,11 +87,10 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
     const caller = context.get('caller');
     requireSignedIn(dependencies, caller);
     const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
-    const { title } = await readJsonBody(
-      context.req.raw,
-      renameSessionBodySchema,
-      settings.maxBodyBytes,
-    );
+    const { title } = await readJsonBody(context.req.raw, renameSessionBodySchema, {
+      maxBytes: settings.maxBodyBytes,
+      timeoutMs: settings.requestBodyTimeoutMs,
+    });
     await store.renameSession(session.id, title);
     return context.json({ status: 'ok' as const, id: session.id, title });
   });

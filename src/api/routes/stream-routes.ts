@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { parseEventId } from '../../protocol/event-id.ts';
 import { TurnNotFoundError, type TurnRecord } from '../../registry/stream-registry.ts';
 import { endTurn } from '../../turn/end-turn.ts';
@@ -14,20 +14,44 @@ import { turnRequestFromBody } from '../turn-request-from-body.ts';
 import { titleFromMessage } from '../user-message.ts';
 
 export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
-  const { store, registry, queue, settings, logger } = dependencies;
+  const { store, registry, queue, settings, logger, callerLimits } = dependencies;
   const routes = new Hono<ApiEnvironment>();
-  const streamTurn = (turnId: string, after: number) =>
+  const streamTurn = (turnId: string, after: number, release: () => void) =>
     createTurnStreamResponse({
       ...dependencies,
       turnId,
       after,
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      onClose: release,
     });
+  /**
+   * Runs `answer` holding one of the caller's stream slots: a stream response keeps it until it
+   * ends, any other outcome (an error, a 204) frees it at once.
+   */
+  async function withStreamSlot(
+    context: Context<ApiEnvironment>,
+    answer: (release: () => void) => Promise<Response>,
+  ): Promise<Response> {
+    const release = callerLimits.reserveStream(
+      callerLimits.callerKey(context, context.get('caller')),
+    );
+    try {
+      const response = await answer(release);
+      if (!response.body) release();
+      return response;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
 
   routes.post('/sessions/:id/stream', async (context) => {
     const caller = context.get('caller');
     const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
-    const body = await readJsonBody(context.req.raw, streamBodySchema, settings.maxBodyBytes);
+    const body = await readJsonBody(context.req.raw, streamBodySchema, {
+      maxBytes: settings.maxBodyBytes,
+      timeoutMs: settings.requestBodyTimeoutMs,
+    });
     const request = turnRequestFromBody(body, settings.maxMessageChars);
     const sent =
       request.type === 'message'
@@ -36,22 +60,25 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
           ? request.sendIfMissing
           : undefined;
     const titled = session.title === null && sent?.role === 'user';
-    const outcome = await startTurn(dependencies, {
-      session,
-      request,
-      ...(titled ? { title: titleFromMessage(sent) } : {}),
+    // Checked before the turn starts: a refused stream starts nothing.
+    return withStreamSlot(context, async (release) => {
+      const outcome = await startTurn(dependencies, {
+        session,
+        request,
+        ...(titled ? { title: titleFromMessage(sent) } : {}),
+      });
+      switch (outcome.type) {
+        case 'started':
+        case 'retried':
+          return streamTurn(outcome.turnId, 0, release);
+        case 'busy':
+          throw new ApiError('TURN_ALREADY_ACTIVE', undefined, { turn_id: outcome.activeTurnId });
+        case 'already-answered':
+          throw new ApiError('MESSAGE_ALREADY_ANSWERED');
+        case 'queue-unavailable':
+          throw new ApiError('SERVICE_UNAVAILABLE');
+      }
     });
-    switch (outcome.type) {
-      case 'started':
-      case 'retried':
-        return streamTurn(outcome.turnId, 0);
-      case 'busy':
-        throw new ApiError('TURN_ALREADY_ACTIVE', undefined, { turn_id: outcome.activeTurnId });
-      case 'already-answered':
-        throw new ApiError('MESSAGE_ALREADY_ANSWERED');
-      case 'queue-unavailable':
-        throw new ApiError('SERVICE_UNAVAILABLE');
-    }
   });
 
   routes.get('/sessions/:id/stream', async (context) => {
@@ -66,7 +93,8 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
     // A reader whose connection broke just before the end still gets the rest of its turn.
     const turn = active ?? (await endedTurnNamedBy(session.id, lastEventId ?? afterQuery));
     if (!turn) return context.body(null, 204);
-    return streamTurn(turn.turnId, resolveCursor(turn, lastEventId, afterQuery));
+    const after = resolveCursor(turn, lastEventId, afterQuery);
+    return withStreamSlot(context, async (release) => streamTurn(turn.turnId, after, release));
   });
 
   routes.post('/sessions/:id/cancel', async (context) => {
