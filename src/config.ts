@@ -50,6 +50,10 @@ export const settings = {
   JWKS_URL: { default: '', help: 'JWKS URL; enables bearer auth with asymmetric keys' },
   JWT_ISSUER: { default: '', help: 'required `iss` claim (optional)' },
   JWT_AUDIENCE: { default: '', help: 'required `aud` claim (optional)' },
+  ALLOW_ANONYMOUS: {
+    default: 'false',
+    help: 'with auth on: callers without a token may create and use unowned sessions (claimed later with assign-user)',
+  },
   LOG_LEVEL: { default: 'info', help: 'pino log level (fatal … trace, silent)' },
 } as const;
 
@@ -62,6 +66,12 @@ const optionalText = z
   .transform((value) => (value.trim() === '' ? undefined : value.trim()))
   .optional();
 const optionalUrl = optionalText.pipe(z.url().optional());
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }))
+  .transform((value) => value === 'true' || value === '1');
 
 const configSchema = z.object({
   PORT: integer(0, 65535),
@@ -94,6 +104,7 @@ const configSchema = z.object({
   JWKS_URL: optionalUrl,
   JWT_ISSUER: optionalText,
   JWT_AUDIENCE: optionalText,
+  ALLOW_ANONYMOUS: boolean,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 
@@ -120,10 +131,26 @@ export interface Config {
   finishedTurnTtlMs: number;
   maxBodyBytes: number;
   maxMessageChars: number;
+  /**
+   * `allowAnonymous`: whether a caller without a token may create and use unowned sessions. In
+   * anonymous mode nobody has a token, so the browser's visitor cookie is the only identity.
+   */
   auth:
     | { mode: 'anonymous' }
-    | { mode: 'secret'; secret: string; issuer?: string; audience?: string }
-    | { mode: 'jwks'; jwksUrl: string; issuer?: string; audience?: string };
+    | {
+        mode: 'secret';
+        secret: string;
+        issuer?: string;
+        audience?: string;
+        allowAnonymous: boolean;
+      }
+    | {
+        mode: 'jwks';
+        jwksUrl: string;
+        issuer?: string;
+        audience?: string;
+        allowAnonymous: boolean;
+      };
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 }
 
@@ -151,6 +178,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
   const claims = {
     ...(values.JWT_ISSUER ? { issuer: values.JWT_ISSUER } : {}),
     ...(values.JWT_AUDIENCE ? { audience: values.JWT_AUDIENCE } : {}),
+    allowAnonymous: values.ALLOW_ANONYMOUS,
   };
   return {
     port: values.PORT,

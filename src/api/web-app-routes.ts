@@ -3,6 +3,7 @@ import { extname, join, posix, resolve, sep } from 'node:path';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import type { ApiEnvironment } from './api-dependencies.ts';
+import { newVisitorKey, readVisitorKey, visitorCookie } from './visitor-key.ts';
 
 /** Where `npm run build:web` (and `npm install` / `npm start`) put the built web app. */
 export const builtWebAppDirectory = resolve(import.meta.dirname, '../../web/dist');
@@ -41,14 +42,39 @@ then reload this page.</p>
 </body></html>
 `;
 
+export interface WebAppOptions {
+  /** Where the build is; `web/dist` by default. */
+  directory?: string;
+  /**
+   * Anonymous mode: every page gives a browser without one a visitor key cookie, so the API
+   * calls the page makes carry an identity that owns its chats (see visitor-key.ts).
+   */
+  issueVisitorKeys?: boolean;
+}
+
 /**
  * Serves the built web app: files from `directory`, and `index.html` for any other page path so
  * that `/?session=…` and client-side URLs survive a reload. Paths under `/api/` are never answered
  * here, so unknown API routes keep their JSON 404. Register it after the API routes.
  */
-export function webAppRoutes(directory: string = builtWebAppDirectory): Hono<ApiEnvironment> {
-  const root = resolve(directory);
+export function webAppRoutes(options: WebAppOptions = {}): Hono<ApiEnvironment> {
+  const root = resolve(options.directory ?? builtWebAppDirectory);
   const routes = new Hono<ApiEnvironment>();
+  if (options.issueVisitorKeys) {
+    routes.use('*', async (context, next) => {
+      await next();
+      const type = context.res.headers.get('content-type') ?? '';
+      // A 304 of a cached page counts too: a browser whose cookies were cleared still needs one.
+      const page = type.startsWith('text/html') || context.res.status === 304;
+      if (!page || readVisitorKey(context.req.header('cookie')) !== null) return;
+      context.res.headers.append(
+        'set-cookie',
+        visitorCookie(newVisitorKey(), isHttps(context.req)),
+      );
+      // Never stored by a shared cache, which would hand one key to every visitor.
+      context.res.headers.set('cache-control', 'private, no-cache');
+    });
+  }
   routes.get('*', compress(), async (context) => {
     const path = context.req.path;
     if (path === '/api' || path.startsWith('/api/')) return context.notFound();
@@ -72,6 +98,13 @@ export function webAppRoutes(directory: string = builtWebAppDirectory): Hono<Api
   });
 
   return routes;
+}
+
+/** Over https directly, or behind a proxy that says the browser used https. */
+function isHttps(request: { url: string; header(name: string): string | undefined }): boolean {
+  if (new URL(request.url).protocol === 'https:') return true;
+  const forwarded = request.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  return forwarded === 'https';
 }
 
 interface StaticFile {
