@@ -41,13 +41,15 @@ export function newVisitorKey(): string {
 
 /**
  * The Set-Cookie value that gives a browser its key. HttpOnly keeps it from scripts (a prompt-
- * injected page cannot read it); SameSite=Strict keeps other sites from acting with it.
+ * injected page cannot read it). SameSite=Lax keeps it off every request another site makes
+ * (fetches, form posts, frames) but not off a link followed from another site: with Strict, that
+ * page load would arrive without the key, and the page would replace it — losing every chat.
  */
 export function visitorCookie(key: string, secure: boolean): string {
   return serialize(visitorCookieName, key, {
     path: '/',
     httpOnly: true,
-    sameSite: 'Strict',
+    sameSite: 'Lax',
     secure,
     maxAge: visitorCookieMaxAgeSeconds,
   });

@@ -161,7 +161,7 @@ describe('the web app in anonymous mode', () => {
       const [visitorCookie] = await context.cookies();
       assert.equal(visitorCookie?.name, 'durable_chat_visitor');
       assert.equal(visitorCookie?.httpOnly, true);
-      assert.equal(visitorCookie?.sameSite, 'Strict');
+      assert.equal(visitorCookie?.sameSite, 'Lax');
       assert.equal(
         await page.evaluate(() => document.cookie.includes('durable_chat_visitor')),
         false,
@@ -178,6 +178,32 @@ describe('the web app in anonymous mode', () => {
       await stranger.goto(`${baseUrl}/?session=${mine}`);
       await stranger.getByRole('heading', { name: 'This chat does not exist' }).waitFor();
       assert.equal(await sessionItem(stranger, mine).count(), 0);
+    },
+  );
+
+  suite.test(
+    "a link from another site opens the visitor's chat and keeps its key",
+    async ({ openPage, context, api, baseUrl }) => {
+      const sessionId = await api.createSession();
+      await api.renameSession(sessionId, 'linked from elsewhere');
+      const [before] = await context.cookies(baseUrl);
+      // localhost is another site than 127.0.0.1: a click there is a cross-site navigation,
+      // which a SameSite=Strict cookie would not come with (and the page would replace it).
+      const elsewhere = await openPage('/');
+      await elsewhere.goto(baseUrl.replace('127.0.0.1', 'localhost'));
+      await elsewhere.evaluate((href) => {
+        const link = document.createElement('a');
+        link.href = href;
+        link.textContent = 'the chat';
+        link.id = 'cross-site-link';
+        document.body.prepend(link);
+      }, `${baseUrl}/?session=${sessionId}`);
+      await elsewhere.click('#cross-site-link');
+      await elsewhere.waitForURL(`${baseUrl}/?session=${sessionId}`);
+      await sessionItem(elsewhere, sessionId).waitFor();
+      await elsewhere.getByRole('heading', { level: 1, name: 'linked from elsewhere' }).waitFor();
+      const [after] = await context.cookies(baseUrl);
+      assert.equal(after?.value, before?.value, 'the visitor key was replaced');
     },
   );
 });

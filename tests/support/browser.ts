@@ -189,7 +189,7 @@ async function shareVisitorCookie(
       value: pair.slice(separator + 1),
       url: baseUrl,
       httpOnly: true,
-      sameSite: 'Strict',
+      sameSite: 'Lax',
     },
   ]);
   return pair;
