@@ -63,9 +63,9 @@ export function webAppRoutes(options: WebAppOptions = {}): Hono<ApiEnvironment> 
   if (options.issueVisitorKeys) {
     routes.use('*', async (context, next) => {
       await next();
-      const type = context.res.headers.get('content-type') ?? '';
-      // A 304 of a cached page counts too: a browser whose cookies were cleared still needs one.
-      const page = type.startsWith('text/html') || context.res.status === 304;
+      // Pages only (a 304 of a cached page says text/html too: a browser whose cookies were
+      // cleared still needs a key); scripts, styles and images never need one.
+      const page = (context.res.headers.get('content-type') ?? '').startsWith('text/html');
       if (!page || readVisitorKey(context.req.header('cookie')) !== null) return;
       context.res.headers.append(
         'set-cookie',

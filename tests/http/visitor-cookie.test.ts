@@ -97,6 +97,9 @@ describe(
       const script = await get('/app.js');
       assert.equal(script.status, 200);
       assert.equal(issuedCookie(script), null);
+      const cached = await get('/app.js', { 'if-none-match': script.headers.get('etag') ?? '' });
+      assert.equal(cached.status, 304);
+      assert.equal(issuedCookie(cached), null);
     });
 
     it('never sets a cookie on API answers', async () => {
