@@ -55,6 +55,7 @@ describe('loadConfig', () => {
       mode: 'secret',
       secret: 's3cret',
       issuer: 'me',
+      allowAnonymous: false,
     });
     assert.deepEqual(
       loadConfig({ JWKS_URL: 'https://id.example/jwks.json', JWT_AUDIENCE: 'chat' }).auth,
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
         mode: 'jwks',
         jwksUrl: 'https://id.example/jwks.json',
         audience: 'chat',
+        allowAnonymous: false,
       },
     );
   });
@@ -76,6 +78,25 @@ describe('loadConfig', () => {
           error.message.includes(name),
         ),
     );
+  });
+
+  it('reads ALLOW_ANONYMOUS as a boolean, off by default, and refuses anything else', () => {
+    const auth = (value?: string) => {
+      const config = loadConfig({
+        JWT_SECRET: 's3cret',
+        ...(value === undefined ? {} : { ALLOW_ANONYMOUS: value }),
+      });
+      return config.auth.mode === 'anonymous' ? null : config.auth.allowAnonymous;
+    };
+    assert.equal(auth(), false);
+    assert.equal(auth('true'), true);
+    assert.equal(auth(' TRUE '), true);
+    assert.equal(auth('1'), true);
+    assert.equal(auth('false'), false);
+    assert.equal(auth('0'), false);
+    for (const value of ['yes', 'on', '2', '']) {
+      assert.throws(() => auth(value), /ALLOW_ANONYMOUS/, value);
+    }
   });
 
   it('refuses JWT_SECRET and JWKS_URL together', () => {

@@ -76,6 +76,10 @@ export const settings = {
     default: '',
     help: 'comma-separated origins (or https hosts) the web app may load answer images from; none = no images',
   },
+  ALLOW_ANONYMOUS: {
+    default: 'false',
+    help: 'with auth on: callers without a token may create and use unowned sessions (claimed later with assign-user)',
+  },
   LOG_LEVEL: { default: 'info', help: 'pino log level (fatal … trace, silent)' },
 } as const;
 
@@ -88,6 +92,12 @@ const optionalText = z
   .transform((value) => (value.trim() === '' ? undefined : value.trim()))
   .optional();
 const optionalUrl = optionalText.pipe(z.url().optional());
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0'], { error: 'expected true or false' }))
+  .transform((value) => value === 'true' || value === '1');
 
 const configSchema = z.object({
   PORT: integer(0, 65535),
@@ -136,6 +146,7 @@ const configSchema = z.object({
     }
     return origins;
   }),
+  ALLOW_ANONYMOUS: boolean,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 
@@ -165,10 +176,26 @@ export interface Config {
   maxMessageChars: number;
   callerLimits: CallerLimitSettings;
   maxOutputTokens: number;
+  /**
+   * `allowAnonymous`: whether a caller without a token may create and use unowned sessions. In
+   * anonymous mode nobody has a token, so the browser's visitor cookie is the only identity.
+   */
   auth:
     | { mode: 'anonymous' }
-    | { mode: 'secret'; secret: string; issuer?: string; audience?: string }
-    | { mode: 'jwks'; jwksUrl: string; issuer?: string; audience?: string };
+    | {
+        mode: 'secret';
+        secret: string;
+        issuer?: string;
+        audience?: string;
+        allowAnonymous: boolean;
+      }
+    | {
+        mode: 'jwks';
+        jwksUrl: string;
+        issuer?: string;
+        audience?: string;
+        allowAnonymous: boolean;
+      };
   /**
    * Origins (`https://images.example.com`) the web app may load images of answers from; empty:
    * it loads none. The same list makes the `img-src` of its Content-Security-Policy.
@@ -210,6 +237,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
   const claims = {
     ...(values.JWT_ISSUER ? { issuer: values.JWT_ISSUER } : {}),
     ...(values.JWT_AUDIENCE ? { audience: values.JWT_AUDIENCE } : {}),
+    allowAnonymous: values.ALLOW_ANONYMOUS,
   };
   return {
     port: values.PORT,

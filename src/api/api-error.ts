@@ -4,6 +4,13 @@ export const errorCatalog = {
   REQUEST_BODY_ABORTED: { status: 400, message: 'The request body ended before it was complete.' },
   INVALID_CURSOR: { status: 400, message: 'Last-Event-ID or ?after= is not a valid position.' },
   UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required.' },
+  IDENTITY_REQUIRED: {
+    status: 401,
+    message:
+      'Listing sessions needs an identity: open the web app in a browser (it sets the ' +
+      'durable_chat_visitor cookie), or send that cookie with 32 random bytes in base64url. ' +
+      'A session id alone still opens its session.',
+  },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found.' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route.' },
   TURN_ALREADY_ACTIVE: {

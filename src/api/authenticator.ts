@@ -1,8 +1,12 @@
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Config } from '../config.ts';
 import { ApiError } from './api-error.ts';
+import { visitorUserId } from './visitor-key.ts';
 
-/** Who is calling: a user id from a verified token, or null for an anonymous caller. */
+/**
+ * Who is calling: a user id from a verified token, a visitor id (`visitor:<hash>`) from the
+ * visitor cookie in anonymous mode, or null for a caller with no identity.
+ */
 export interface Caller {
   userId: string | null;
 }
@@ -27,15 +31,36 @@ export function subjectProblem(subject: unknown): string | null {
   return null;
 }
 
+/** What a request says about its caller. */
+export interface Credentials {
+  /** The Authorization header. */
+  authorization: string | undefined;
+  /** A well-formed visitor key from the cookie (see visitor-key.ts), or null. */
+  visitorKey: string | null;
+}
+
 export interface Authenticator {
+  /** Bearer tokens are checked (JWT_SECRET or JWKS_URL is set). */
   readonly enabled: boolean;
-  /** Resolves the caller from an Authorization header; a present but bad token is always 401. */
-  authenticate(authorization: string | undefined): Promise<Caller>;
+  /**
+   * A caller without a token may create and use sessions that nobody owns: always in anonymous
+   * mode, with auth on only when ALLOW_ANONYMOUS is set.
+   */
+  readonly allowsAnonymous: boolean;
+  /** Resolves the caller; a present but bad token is always 401 (with auth on). */
+  authenticate(credentials: Credentials): Promise<Caller>;
 }
 
 export function createAuthenticator(auth: Config['auth']): Authenticator {
   if (auth.mode === 'anonymous') {
-    return { enabled: false, authenticate: async () => ({ userId: null }) };
+    // Tokens mean nothing here: the only identity is the visitor key the web app hands out.
+    return {
+      enabled: false,
+      allowsAnonymous: true,
+      authenticate: async ({ visitorKey }) => ({
+        userId: visitorKey === null ? null : visitorUserId(visitorKey),
+      }),
+    };
   }
   const key: Uint8Array | JWTVerifyGetKey =
     auth.mode === 'secret'
@@ -48,7 +73,8 @@ export function createAuthenticator(auth: Config['auth']): Authenticator {
   };
   return {
     enabled: true,
-    async authenticate(authorization) {
+    allowsAnonymous: auth.allowAnonymous,
+    async authenticate({ authorization }) {
       if (authorization === undefined || authorization.trim() === '') return { userId: null };
       const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
       if (!match?.[1])

@@ -3,6 +3,7 @@ import type { CallerLimitSettings } from '../config.ts';
 import { ApiError } from './api-error.ts';
 import type { Caller } from './authenticator.ts';
 import { type Clock, TokenBuckets } from './token-bucket.ts';
+import { isVisitorUserId } from './visitor-key.ts';
 
 /** A refused stream may retry once some answer has ended; answers take seconds. */
 const streamRetryAfterSeconds = 5;
@@ -10,7 +11,7 @@ const streamRetryAfterSeconds = 5;
 /**
  * The per-caller limits of ONE API process, held in its memory: with N API processes behind a
  * load balancer a caller may get up to N times as much (a balancer with sticky sessions keeps
- * it at one). A caller is its user id when it has one, else its IP address.
+ * it at one). A caller is its user id when it has one, else its IP address (visitors included).
  */
 export class CallerLimits {
   readonly #settings: CallerLimitSettings;
@@ -25,9 +26,12 @@ export class CallerLimits {
     );
   }
 
-  /** Who the limits count against: the signed-in user, or else the client's address. */
+  /**
+   * Who the limits count against: the signed-in user, or else the client's address. A visitor
+   * key counts as its address too: anyone can mint one, so a fresh key must not be a fresh quota.
+   */
   callerKey(context: Context, caller: Caller): string {
-    if (caller.userId !== null) return `user:${caller.userId}`;
+    if (caller.userId !== null && !isVisitorUserId(caller.userId)) return `user:${caller.userId}`;
     return `address:${clientAddress(context, this.#settings.trustProxyHops)}`;
   }
 

@@ -15,6 +15,7 @@ import { streamRoutes } from './routes/stream-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
 import { webConfigRoutes } from './routes/web-config-routes.ts';
 import { securityHeaders } from './security-headers.ts';
+import { readVisitorKey } from './visitor-key.ts';
 
 /**
  * The HTTP API as a Hono app. It never listens: the composition root serves it, tests call
@@ -30,7 +31,15 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   // /api/chat prefix too: /api/chat/metrics and /api/chat/openapi.json are the root routes under
   // the API's base URL, public like them (put a proxy rule in front to hide metrics).
   const authenticate: MiddlewareHandler<ApiEnvironment> = async (context, next) => {
-    context.set('caller', await authenticator.authenticate(context.req.header('authorization')));
+    const caller = await authenticator.authenticate({
+      authorization: context.req.header('authorization'),
+      visitorKey: readVisitorKey(context.req.header('cookie')),
+    });
+    // With auth on and ALLOW_ANONYMOUS off, a tokenless caller may not even create a session.
+    if (caller.userId === null && !authenticator.allowsAnonymous) {
+      throw new ApiError('UNAUTHENTICATED');
+    }
+    context.set('caller', caller);
     await next();
   };
   app.use('/api/chat/sessions', authenticate);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errorCatalog } from './api-error.ts';
+import { visitorCookieName } from './visitor-key.ts';
 import * as schemas from '../protocol/http-schemas.ts';
 
 type Operation = {
@@ -26,13 +27,13 @@ const operations: Record<string, Record<string, Operation>> = {
   '/api/chat/sessions': {
     get: {
       summary:
-        'List my sessions, most recently updated first; `search` finds them by title or message text',
+        'List my sessions, most recently updated first; `search` finds them by title or message text. Needs an identity (a bearer token, or the visitor cookie in anonymous mode): 401 IDENTITY_REQUIRED or UNAUTHENTICATED without one',
       query: schemas.listSessionsQuerySchema,
       response: schemas.listSessionsResponseSchema,
     },
     post: {
       summary:
-        'Create a session; 429 RATE_LIMITED with Retry-After beyond the per-caller rate (SESSION_CREATE_BURST, SESSION_CREATE_PER_MINUTE)',
+        "Create a session, owned by the caller's user or visitor (without an identity nobody owns it and its id is the only way back to it); 429 RATE_LIMITED with Retry-After beyond the per-caller rate (SESSION_CREATE_BURST, SESSION_CREATE_PER_MINUTE)",
       response: schemas.createSessionResponseSchema,
       errors: [429],
     },
@@ -55,7 +56,8 @@ const operations: Record<string, Record<string, Operation>> = {
   },
   [`${sessionPath}/assign-user`]: {
     patch: {
-      summary: 'Claim an anonymous session for the signed-in caller',
+      summary:
+        'Claim an unowned session for the signed-in caller (auth on only; 401 in anonymous mode)',
       response: schemas.assignUserResponseSchema,
     },
   },
@@ -82,7 +84,8 @@ const operations: Record<string, Record<string, Operation>> = {
   },
   '/api/chat/config/auth': {
     get: {
-      summary: 'Whether session routes need a bearer token',
+      summary:
+        'Whether session routes need a bearer token, and whether callers without one may chat',
       response: schemas.authConfigResponseSchema,
     },
   },
@@ -122,6 +125,13 @@ const operations: Record<string, Record<string, Operation>> = {
     },
   }),
 };
+
+const accessRules = `Who may reach a session:
+- With auth on (JWT_SECRET or JWKS_URL), a bearer token names the user; a bad token is 401 on every session route. Without a token every session route is 401 UNAUTHENTICATED, unless ALLOW_ANONYMOUS is on: then a caller without a token may create sessions nobody owns, use them by id, and a signed-in user may claim them (assign-user).
+- In anonymous mode (no JWT_SECRET or JWKS_URL) tokens are ignored. The web app's pages set the \`${visitorCookieName}\` cookie (32 random bytes, base64url; a malformed value counts as absent), and sessions created with it belong to that visitor. A caller without the cookie may create and use sessions by id, but they are never listed, and listing without an identity is 401 IDENTITY_REQUIRED.
+- A session owned by someone else answers every route exactly like a missing one: 404 SESSION_NOT_FOUND.`;
+
+const sessionSecurity = [{ bearerToken: [] }, { visitorCookie: [] }, {}];
 
 const json = (schema: z.ZodType) => ({
   'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
@@ -191,6 +201,7 @@ export function createOpenApiDocument(): object {
             : {};
       (paths[path] as Record<string, object>)[method] = {
         summary: operation.summary,
+        ...(path.startsWith('/api/chat/sessions') ? { security: sessionSecurity } : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(operation.body
           ? { requestBody: { required: true, content: json(operation.body) } }
@@ -207,9 +218,13 @@ export function createOpenApiDocument(): object {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'durable-chat', version: '1' },
+    info: { title: 'durable-chat', version: '1', description: accessRules },
     paths,
     components: {
+      securitySchemes: {
+        bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        visitorCookie: { type: 'apiKey', in: 'cookie', name: visitorCookieName },
+      },
       schemas: { Error: z.toJSONSchema(schemas.errorResponseSchema) },
       'x-error-codes': Object.fromEntries(
         Object.entries(errorCatalog).map(([code, { status, message }]) => [

@@ -6,7 +6,8 @@ import { identifierSchema } from '../protocol/http-schemas.ts';
 
 /**
  * The session if the caller may touch it. A foreign session answers exactly like a missing one
- * (invariant 7); an anonymous session (no owner) is reachable by whoever knows its id.
+ * (invariant 7); an unowned session (created without an identity) is reachable by whoever knows
+ * its id: the random id is the capability. Sessions owned by a visitor key are that visitor's.
  */
 export async function loadOwnedSession(
   dependencies: ApiDependencies,
@@ -26,4 +27,13 @@ export function requireSignedIn(dependencies: ApiDependencies, caller: Caller): 
   if (dependencies.authenticator.enabled && caller.userId === null) {
     throw new ApiError('UNAUTHENTICATED');
   }
+}
+
+/**
+ * Listing needs someone whose sessions to list: a signed-in user, or in anonymous mode a visitor.
+ * Unowned sessions are never listed, so a caller without an identity has nothing to see.
+ */
+export function requireIdentity(dependencies: ApiDependencies, caller: Caller): string {
+  if (caller.userId !== null) return caller.userId;
+  throw new ApiError(dependencies.authenticator.enabled ? 'UNAUTHENTICATED' : 'IDENTITY_REQUIRED');
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { startTestServer, type TestServer } from '../../tests/support/start-test-server.ts';
+import { visitorCookieHeader, visitorKeyA } from '../../tests/support/visitor-keys.ts';
 import { webAppRoutes } from './web-app-routes.ts';
 
 const indexHtml = '<!doctype html><title>app</title><div id="root"></div>';
@@ -112,7 +113,10 @@ describe('the web app served by the API process', () => {
     const openApi = await get('/openapi.json');
     assert.equal(openApi.status, 200);
     assert.match(openApi.headers.get('content-type') ?? '', /application\/json/);
-    const sessions = await get('/api/chat/sessions', { 'accept-encoding': 'gzip' });
+    const sessions = await get('/api/chat/sessions', {
+      'accept-encoding': 'gzip',
+      ...visitorCookieHeader(visitorKeyA),
+    });
     assert.equal(sessions.status, 200);
     assert.equal(sessions.headers.get('content-encoding'), null);
     assert.ok(Array.isArray(((await sessions.json()) as { sessions: unknown }).sessions));

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import type { ApiEnvironment } from './api-dependencies.ts';
 import { contentSecurityPolicy, missingBuildPagePolicy } from './content-security-policy.ts';
+import { newVisitorKey, readVisitorKey, visitorCookie } from './visitor-key.ts';
 
 /** Where `npm run build:web` (and `npm install` / `npm start`) put the built web app. */
 export const builtWebAppDirectory = resolve(import.meta.dirname, '../../web/dist');
@@ -46,6 +47,11 @@ export interface WebAppOptions {
   directory?: string;
   /** Origins answer images may load from (IMAGE_HOSTS): the `img-src` of the policy. */
   imageOrigins?: readonly string[];
+  /**
+   * Anonymous mode: every page gives a browser without one a visitor key cookie, so the API
+   * calls the page makes carry an identity that owns its chats (see visitor-key.ts).
+   */
+  issueVisitorKeys?: boolean;
 }
 
 /**
@@ -59,6 +65,21 @@ export function webAppRoutes(options: WebAppOptions = {}): Hono<ApiEnvironment> 
   const root = resolve(options.directory ?? builtWebAppDirectory);
   const policy = contentSecurityPolicy(options.imageOrigins ?? []);
   const routes = new Hono<ApiEnvironment>();
+  if (options.issueVisitorKeys) {
+    routes.use('*', async (context, next) => {
+      await next();
+      // Pages only (a 304 of a cached page says text/html too: a browser whose cookies were
+      // cleared still needs a key); scripts, styles and images never need one.
+      const page = (context.res.headers.get('content-type') ?? '').startsWith('text/html');
+      if (!page || readVisitorKey(context.req.header('cookie')) !== null) return;
+      context.res.headers.append(
+        'set-cookie',
+        visitorCookie(newVisitorKey(), isHttps(context.req)),
+      );
+      // Never stored by a shared cache, which would hand one key to every visitor.
+      context.res.headers.set('cache-control', 'private, no-cache');
+    });
+  }
   routes.get('*', compress(), async (context) => {
     const path = context.req.path;
     if (path === '/api' || path.startsWith('/api/')) return context.notFound();
@@ -87,6 +108,13 @@ export function webAppRoutes(options: WebAppOptions = {}): Hono<ApiEnvironment> 
   });
 
   return routes;
+}
+
+/** Over https directly, or behind a proxy that says the browser used https. */
+function isHttps(request: { url: string; header(name: string): string | undefined }): boolean {
+  if (new URL(request.url).protocol === 'https:') return true;
+  const forwarded = request.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  return forwarded === 'https';
 }
 
 interface StaticFile {

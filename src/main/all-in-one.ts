@@ -3,6 +3,7 @@ import { webAppRoutes } from '../api/web-app-routes.ts';
 import { configHelp, loadConfig } from '../config.ts';
 import { createRuntime } from './create-runtime.ts';
 import { startExecutorServices } from './executor-services.ts';
+import { reportAccessMode } from './report-access-mode.ts';
 import { reportStartFailure } from './report-start-failure.ts';
 import { serveApi } from './serve-api.ts';
 
@@ -15,11 +16,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const runtime = await createRuntime(config);
   const { logger } = runtime;
-  if (config.auth.mode === 'anonymous') {
-    logger.warn(
-      'no JWT_SECRET or JWKS_URL: running in anonymous mode; anyone with a session id can use it',
-    );
-  }
+  reportAccessMode(config, logger);
   // The embedded registry and queue died with any previous process: its unfinished turns can
   // never end on their own, so they end here (never stuck, invariant 3).
   if (runtime.embedded) {
@@ -32,7 +29,13 @@ async function main(): Promise<void> {
   }
   const executor = await startExecutorServices(runtime);
   const app = createApp(runtime.api);
-  app.route('/', webAppRoutes({ imageOrigins: config.imageOrigins }));
+  app.route(
+    '/',
+    webAppRoutes({
+      imageOrigins: config.imageOrigins,
+      issueVisitorKeys: config.auth.mode === 'anonymous',
+    }),
+  );
   const server = serveApi(app.fetch, { port: config.port, hostname: config.host }, (info) => {
     const base = `http://localhost:${info.port}`;
     logger.info(

@@ -2,6 +2,7 @@ import { createApp } from '../api/create-app.ts';
 import { webAppRoutes } from '../api/web-app-routes.ts';
 import { configHelp, loadConfig, requireDistributedUrls } from '../config.ts';
 import { createRuntime } from './create-runtime.ts';
+import { reportAccessMode } from './report-access-mode.ts';
 import { reportStartFailure } from './report-start-failure.ts';
 import { serveApi } from './serve-api.ts';
 
@@ -15,11 +16,15 @@ async function main(): Promise<void> {
   requireDistributedUrls(config);
   const runtime = await createRuntime(config);
   const { logger } = runtime;
-  if (config.auth.mode === 'anonymous') {
-    logger.warn('no JWT_SECRET or JWKS_URL: running in anonymous mode');
-  }
+  reportAccessMode(config, logger);
   const app = createApp(runtime.api);
-  app.route('/', webAppRoutes({ imageOrigins: config.imageOrigins }));
+  app.route(
+    '/',
+    webAppRoutes({
+      imageOrigins: config.imageOrigins,
+      issueVisitorKeys: config.auth.mode === 'anonymous',
+    }),
+  );
   const server = serveApi(app.fetch, { port: config.port, hostname: config.host }, (info) =>
     logger.info({ port: info.port, store: runtime.storeDescription }, 'API is running'),
   );

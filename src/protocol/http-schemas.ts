@@ -174,6 +174,10 @@ export const authConfigResponseSchema = z.object({
     description:
       'Session routes need `Authorization: Bearer <token>` (JWT_SECRET or JWKS_URL is set); false in anonymous mode',
   }),
+  anonymous_allowed: z.boolean().meta({
+    description:
+      'A caller without a token may create and use sessions nobody owns (never listed; a signed-in user can claim one with assign-user). Always true in anonymous mode; with auth on, the ALLOW_ANONYMOUS setting',
+  }),
 });
 
 export const webConfigResponseSchema = z.object({

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { ProductApi } from '../support/browser-api.ts';
 import { browserSuite } from '../support/browser.ts';
 import { TestDatabase } from '../support/test-database.ts';
 
@@ -31,26 +32,31 @@ describe('date groups in the chat list', () => {
   const suite = browserSuite({ environment: { DATABASE_URL: database.url } });
   after(() => database.drop());
 
+  /** Chats last updated at dates that fall into every group. */
+  async function seedDatedChats(api: ProductApi): Promise<void> {
+    const dated: [string, Date][] = [
+      ['Early this morning', hoursBefore(11.5)], // 00:30 local: 23:30 the day before in UTC
+      ['Late last night', hoursBefore(12.5)],
+      ['On Monday', hoursBefore(48)],
+      ['Two weeks ago', hoursBefore(14 * 24)],
+      ['In March', hoursBefore(60 * 24)],
+      ['In January', hoursBefore(130 * 24)],
+      ['Last summer', hoursBefore(330 * 24)],
+    ];
+    for (const [title, updatedAt] of dated) {
+      const sessionId = await api.createSession();
+      await api.renameSession(sessionId, title);
+      await database.query('UPDATE sessions SET updated_at = $2 WHERE id = $1', [
+        sessionId,
+        updatedAt,
+      ]);
+    }
+  }
+
   suite.test(
     'groups chats by their last update in local time: Today, Yesterday, Previous 7 and 30 days, then months',
     async ({ context, openPage, api, screenshot }) => {
-      const dated: [string, Date][] = [
-        ['Early this morning', hoursBefore(11.5)], // 00:30 local: 23:30 the day before in UTC
-        ['Late last night', hoursBefore(12.5)],
-        ['On Monday', hoursBefore(48)],
-        ['Two weeks ago', hoursBefore(14 * 24)],
-        ['In March', hoursBefore(60 * 24)],
-        ['In January', hoursBefore(130 * 24)],
-        ['Last summer', hoursBefore(330 * 24)],
-      ];
-      for (const [title, updatedAt] of dated) {
-        const sessionId = await api.createSession();
-        await api.renameSession(sessionId, title);
-        await database.query('UPDATE sessions SET updated_at = $2 WHERE id = $1', [
-          sessionId,
-          updatedAt,
-        ]);
-      }
+      await seedDatedChats(api);
       await context.clock.setFixedTime(now);
       const page = await openPage('/');
       await page.getByTestId('session-group').first().waitFor();
@@ -81,7 +87,9 @@ describe('date groups in the chat list', () => {
 
   suite.test(
     'shows the date groups in the phone drawer',
-    async ({ context, openPage, screenshot }) => {
+    async ({ context, openPage, api, screenshot }) => {
+      // Each test is a browser of its own (its own visitor key), with chats of its own.
+      await seedDatedChats(api);
       await context.clock.setFixedTime(now);
       const page = await openPage('/');
       await page.getByRole('button', { name: 'Show the chat list' }).click();

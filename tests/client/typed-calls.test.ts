@@ -6,8 +6,10 @@ import {
   type ResumableTurnStream,
 } from '../../src/client/index.ts';
 import * as schemas from '../../src/protocol/http-schemas.ts';
+import { visitorUserId } from '../../src/api/visitor-key.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
 import { testJwtSecret, tokenFor, userA, userB } from '../support/tokens.ts';
+import { visitorCookieHeader, visitorKeyFor } from '../support/visitor-keys.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 async function textOf(stream: ResumableTurnStream): Promise<string> {
@@ -35,16 +37,21 @@ async function rejectsWithApiError(
 describe('DurableChatClient: typed calls for every route (anonymous server)', () => {
   let server: TestServer;
   let client: DurableChatClient;
+  // A browser's visitor cookie: listing in anonymous mode needs an identity.
+  const visitorKey = visitorKeyFor('typed-calls');
   before(async () => {
     server = await startTestServer();
-    client = new DurableChatClient({ baseUrl: `${server.baseUrl}/` });
+    client = new DurableChatClient({
+      baseUrl: `${server.baseUrl}/`,
+      headers: visitorCookieHeader(visitorKey),
+    });
   });
   after(() => server.close());
 
   it('creates, lists, reads, renames and deletes sessions; every answer matches its schema', async () => {
     const created = await client.createSession();
     schemas.createSessionResponseSchema.parse(created);
-    assert.equal(created.user_id, null);
+    assert.equal(created.user_id, visitorUserId(visitorKey));
 
     const stream = await client.sendMessage(created.id, 'Hello client');
     assert.match(await textOf(stream), /Hello client/);
@@ -182,10 +189,11 @@ describe('DurableChatClient: typed calls for every route (anonymous server)', ()
   });
 });
 
-describe('DurableChatClient with bearer auth on', () => {
+describe('DurableChatClient with bearer auth on and ALLOW_ANONYMOUS on', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ JWT_SECRET: testJwtSecret });
+    // ALLOW_ANONYMOUS: the seed's flow, a session started without a token and claimed later.
+    server = await startTestServer({ JWT_SECRET: testJwtSecret, ALLOW_ANONYMOUS: 'true' });
   });
   after(() => server.close());
 

@@ -50,6 +50,7 @@ describe('npm start (the all-in-one process)', () => {
       /curl -N -X POST http:\/\/localhost:\d+\/api\/chat\/sessions\/\$SESSION\/stream/,
     );
     assert.match(first.output(), /anonymous mode/);
+    assert.match(first.output(), /sees only its own chats/, 'the warning states the access rule');
     const creating = await fetch(`${first.baseUrl}/api/chat/sessions`, { method: 'POST' });
     // Longer than a load balancer's usual 60 s idle timeout, so the API never closes first.
     assert.equal(creating.headers.get('keep-alive'), 'timeout=65');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
+import { visitorCookieHeader, visitorKeyA } from '../support/visitor-keys.ts';
 import { type ApiClient, createApiClient, expectError } from './api-client.ts';
 import { readTurnStream } from './sse-events.ts';
 
@@ -228,6 +229,7 @@ describe('bad input gets a clean 4xx JSON error', { timeout: 30_000 }, () => {
   });
 
   it('answers bad paging parameters with 422 VALIDATION_FAILED', async () => {
+    const visitor = visitorCookieHeader(visitorKeyA);
     for (const query of [
       'limit=0',
       'limit=101',
@@ -237,13 +239,16 @@ describe('bad input gets a clean 4xx JSON error', { timeout: 30_000 }, () => {
       'offset=x',
     ]) {
       const body = await expectError(
-        await api.call('GET', `/api/chat/sessions?${query}`),
+        await api.call('GET', `/api/chat/sessions?${query}`, { headers: visitor }),
         422,
         'VALIDATION_FAILED',
       );
       assert.ok(Array.isArray(body.error.details), query);
     }
-    assert.equal((await api.call('GET', '/api/chat/sessions?limit=100&offset=0')).status, 200);
+    assert.equal(
+      (await api.call('GET', '/api/chat/sessions?limit=100&offset=0', { headers: visitor })).status,
+      200,
+    );
   });
 
   it('answers unknown and odd session ids with 404 SESSION_NOT_FOUND on every session route', async () => {

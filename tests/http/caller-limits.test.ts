@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startFakeOpenAiServer } from '../support/fake-openai-server.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
@@ -19,6 +20,8 @@ describe('per-caller session creation rate', () => {
   before(async () => {
     server = await startTestServer({
       JWT_SECRET: testJwtSecret,
+      // Callers without a token may create sessions, so they can be counted by address.
+      ALLOW_ANONYMOUS: 'true',
       SESSION_CREATE_BURST: '3',
       SESSION_CREATE_PER_MINUTE: '2',
     });
@@ -51,6 +54,25 @@ describe('per-caller session creation rate', () => {
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
     // Without TRUST_PROXY_HOPS, X-Forwarded-For is the client's word and changes nothing.
     assert.equal((await create({ 'x-forwarded-for': '203.0.113.7' })).status, 429);
+  });
+});
+
+describe('per-caller session creation rate in anonymous mode', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ SESSION_CREATE_BURST: '2', SESSION_CREATE_PER_MINUTE: '1' });
+  });
+  after(() => server.close());
+
+  it('counts visitors by their address: a freshly minted visitor key is no fresh quota', async () => {
+    const createAsNewVisitor = () =>
+      fetch(`${server.baseUrl}/api/chat/sessions`, {
+        method: 'POST',
+        headers: { cookie: `durable_chat_visitor=${randomBytes(32).toString('base64url')}` },
+      });
+    assert.equal((await createAsNewVisitor()).status, 200);
+    assert.equal((await createAsNewVisitor()).status, 200);
+    await expectError(await createAsNewVisitor(), 429, 'RATE_LIMITED');
   });
 });
 

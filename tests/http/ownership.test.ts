@@ -52,7 +52,9 @@ const routeNamed = (name: string): SessionRoute => {
   return route;
 };
 
-describe('ownership with bearer auth on', { timeout: 30_000 }, () => {
+// ALLOW_ANONYMOUS on: the seed's flow, where sessions created without a token are claimed later.
+// Without it every tokenless request is refused (tests/http/access-matrix.test.ts).
+describe('ownership with bearer auth on and ALLOW_ANONYMOUS on', { timeout: 30_000 }, () => {
   let server: TestServer;
   let api: ApiClient;
   const tokens: Record<string, string> = {};
@@ -60,7 +62,11 @@ describe('ownership with bearer auth on', { timeout: 30_000 }, () => {
   const badHeaders: Record<string, string>[] = [];
 
   before(async () => {
-    server = await startTestServer({ JWT_SECRET: testJwtSecret, DEMO_SLOW_SILENCE_MS: '300' });
+    server = await startTestServer({
+      JWT_SECRET: testJwtSecret,
+      ALLOW_ANONYMOUS: 'true',
+      DEMO_SLOW_SILENCE_MS: '300',
+    });
     api = createApiClient(server);
     tokens.a = await tokenFor(userA);
     tokens.b = await tokenFor(userB);

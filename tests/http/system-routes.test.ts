@@ -152,6 +152,36 @@ describe(
       }
     });
 
+    it('documents who may reach which session: token, visitor cookie or the id alone', async () => {
+      const document = await expectJson<{
+        info: { description?: string };
+        paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>>;
+        components: {
+          securitySchemes?: Record<string, { type: string; in?: string; name?: string }>;
+          'x-error-codes': Record<string, { status: number }>;
+        };
+      }>(await api.call('GET', '/openapi.json'));
+      assert.match(document.info.description ?? '', /ALLOW_ANONYMOUS/);
+      assert.match(document.info.description ?? '', /IDENTITY_REQUIRED/);
+      assert.deepEqual(document.components.securitySchemes?.visitorCookie, {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'durable_chat_visitor',
+      });
+      assert.equal(document.components.securitySchemes?.bearerToken?.type, 'http');
+      assert.equal(document.components['x-error-codes'].IDENTITY_REQUIRED?.status, 401);
+      for (const [path, methods] of Object.entries(document.paths)) {
+        if (!path.startsWith('/api/chat/sessions')) continue;
+        for (const [method, operation] of Object.entries(methods)) {
+          assert.deepEqual(
+            operation.security,
+            [{ bearerToken: [] }, { visitorCookie: [] }, {}],
+            `${method} ${path}`,
+          );
+        }
+      }
+    });
+
     it('serves the same OpenAPI document on /openapi.json and /api/chat/openapi.json', async () => {
       const root = await expectJson(await api.call('GET', '/openapi.json'));
       const prefixed = await expectJson(await api.call('GET', '/api/chat/openapi.json'));

@@ -47,10 +47,13 @@ export interface ApiTurn {
 export class ProductApi {
   readonly baseUrl: string;
   readonly token: string | undefined;
+  /** A `Cookie` header: in anonymous mode, the browser's visitor key, so both see one owner. */
+  readonly cookie: string | undefined;
 
-  constructor(baseUrl: string, token?: string) {
+  constructor(baseUrl: string, token?: string, cookie?: string) {
     this.baseUrl = baseUrl;
     this.token = token;
+    this.cookie = cookie;
   }
 
   async createSession(): Promise<string> {
@@ -154,7 +157,10 @@ export class ProductApi {
   }
 
   private headers(): Record<string, string> {
-    return this.token === undefined ? {} : bearer(this.token);
+    return {
+      ...(this.token === undefined ? {} : bearer(this.token)),
+      ...(this.cookie === undefined ? {} : { cookie: this.cookie }),
+    };
   }
 
   private async json(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -123,6 +123,7 @@ async function runBrowserTest(
   // Less motion unless a test asks for it: endless CSS animations (the running dot, the typing
   // dots) make software-rendered Chromium repaint every frame, a fifth of the suite's CPU.
   const context = await browser.newContext({ reducedMotion: 'reduce', ...contextOptions });
+  const visitorCookie = await shareVisitorCookie(server.baseUrl, context);
   // Shorter than Playwright's 30 s, so a missing element fails the test well inside its budget.
   context.setDefaultTimeout(20_000);
   const problems: string[] = [];
@@ -130,7 +131,7 @@ async function runBrowserTest(
   context.on('page', (page) => watchPage(page, problems));
   const browserTest: BrowserTest = {
     baseUrl: server.baseUrl,
-    api: new ProductApi(server.baseUrl),
+    api: new ProductApi(server.baseUrl, undefined, visitorCookie),
     context,
     async openPage(path = '/') {
       const page = await context.newPage();
@@ -163,6 +164,35 @@ async function runBrowserTest(
   } finally {
     await context.close();
   }
+}
+
+/**
+ * In anonymous mode the page gives each browser a visitor key, and only that key sees the chats
+ * it made. Loads the page once from here to get one and puts it in the browser context, so the
+ * test's API calls and the browser's tabs are one visitor (as two devices of one user would be
+ * with a token). Returns the Cookie header for the API calls; undefined when the page set none
+ * (auth on).
+ */
+async function shareVisitorCookie(
+  baseUrl: string,
+  context: BrowserContext,
+): Promise<string | undefined> {
+  const response = await fetch(`${baseUrl}/`);
+  await response.body?.cancel();
+  const setCookie = response.headers.getSetCookie()[0];
+  if (setCookie === undefined) return undefined;
+  const pair = setCookie.split(';')[0] ?? '';
+  const separator = pair.indexOf('=');
+  await context.addCookies([
+    {
+      name: pair.slice(0, separator),
+      value: pair.slice(separator + 1),
+      url: baseUrl,
+      httpOnly: true,
+      sameSite: 'Lax',
+    },
+  ]);
+  return pair;
 }
 
 class UnexpectedBrowserErrors extends Error {}

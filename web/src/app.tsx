@@ -12,12 +12,19 @@ import { useSessionList } from './sidebar/use-session-list.ts';
 import { useImageOrigins } from './use-image-origins.ts';
 import { useOpenSessionId } from './use-open-session-id.ts';
 import { useServerNeedsToken } from './use-server-needs-token.ts';
+import { TokenHandOffDialog } from './token-hand-off-dialog.tsx';
+import { useTokenHandOff } from './use-token-hand-off.ts';
 
 /**
  * The durable-chat web app: the chat list on the left, the open chat on the right. It talks to
  * the server only through the client SDK (see chat-services.ts).
  */
-export function App() {
+export function App({
+  offeredToken = null,
+}: {
+  /** A `#token=` hand-off that differs from the stored token (see acceptTokenHandOff). */
+  offeredToken?: string | null;
+} = {}) {
   const tokenRef = useRef(readStoredToken());
   const [token, setToken] = useState(tokenRef.current);
   const [services] = useState(() => createChatServices(() => tokenRef.current));
@@ -64,6 +71,9 @@ export function App() {
     },
     [refresh],
   );
+
+  const currentToken = useCallback(() => tokenRef.current, []);
+  const tokenHandOff = useTokenHandOff(offeredToken, currentToken, saveToken);
 
   const onCreated = useCallback(
     (createdId: string, firstMessage: string) => {
@@ -174,6 +184,7 @@ export function App() {
           )}
         </ImageOriginsContext>
       </main>
+      <TokenHandOffDialog handOff={tokenHandOff} />
     </div>
   );
 }

@@ -4,15 +4,16 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 // First, so the stylesheets components import come after it and refine it.
 import './styles.css';
-import { consumeTokenHandOff } from './access-token.ts';
+import { acceptTokenHandOff } from './access-token.ts';
 import { App } from './app.tsx';
 
-consumeTokenHandOff();
+// Before the first request, so a handed-over token is used (or out of the address bar) at once.
+const offeredToken = acceptTokenHandOff();
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <App offeredToken={offeredToken} />
   </StrictMode>,
 );

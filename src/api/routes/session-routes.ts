@@ -3,7 +3,7 @@ import type { Session } from '../../store/chat-store.ts';
 import { endTurn } from '../../turn/end-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
-import { loadOwnedSession, requireSignedIn } from '../owned-session.ts';
+import { loadOwnedSession, requireIdentity, requireSignedIn } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
 import { validated } from '../validated.ts';
 import {
@@ -18,10 +18,9 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
   const routes = new Hono<ApiEnvironment>();
 
   routes.get('/sessions', async (context) => {
-    const caller = context.get('caller');
-    requireSignedIn(dependencies, caller);
+    const userId = requireIdentity(dependencies, context.get('caller'));
     const query = validated(listSessionsQuerySchema, context.req.query());
-    const { sessions, total } = await store.listSessions({ userId: caller.userId, ...query });
+    const { sessions, total } = await store.listSessions({ userId, ...query });
     const summaries = await Promise.all(
       sessions.map(async (session) => ({
         id: session.id,
@@ -112,15 +111,14 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
 
   routes.patch('/sessions/:id/assign-user', async (context) => {
     const caller = context.get('caller');
-    requireSignedIn(dependencies, caller);
-    if (caller.userId === null) {
+    if (!dependencies.authenticator.enabled) {
+      // A visitor key is no account: claiming would only move a chat between browsers.
       throw new ApiError(
         'UNAUTHENTICATED',
-        dependencies.authenticator.enabled
-          ? undefined
-          : 'Sign-in is not configured on this server, so sessions cannot be claimed.',
+        'Sign-in is not configured on this server, so sessions cannot be claimed.',
       );
     }
+    if (caller.userId === null) throw new ApiError('UNAUTHENTICATED');
     const sessionId = context.req.param('id');
     await loadOwnedSession(dependencies, sessionId, caller);
     const result = await store.assignUser(sessionId, caller.userId);

@@ -14,6 +14,8 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = 'Cancel',
+  danger = true,
   busy = false,
   onConfirm,
   onCancel,
@@ -21,6 +23,9 @@ export function ConfirmDialog({
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  cancelLabel?: string;
+  /** The confirmed action destroys something (the red button); false for a plain choice. */
+  danger?: boolean;
   busy?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
@@ -99,11 +104,11 @@ export function ConfirmDialog({
             data-testid="cancel-delete"
             onClick={onCancel}
           >
-            Cancel
+            {cancelLabel}
           </button>
           <button
             type="button"
-            className="button button-danger"
+            className={`button ${danger ? 'button-danger' : 'button-primary'}`}
             data-testid="confirm-delete"
             disabled={busy}
             onClick={onConfirm}

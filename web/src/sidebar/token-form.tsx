@@ -2,7 +2,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 
 /**
  * The bearer token for servers with auth on (JWT_SECRET or JWKS_URL). It is kept in this
- * browser's localStorage; `?token=…` in the URL sets it too. Saving an empty field signs out.
+ * browser's localStorage; a `#token=…` link sets it too (asking first when it differs from
+ * the saved one). Saving an empty field signs out.
  */
 export function TokenForm({
   token,

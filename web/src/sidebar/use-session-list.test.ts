@@ -5,7 +5,8 @@ import type {
   ListSessionsResponse,
   SessionSummary,
 } from '../../../src/client/index.ts';
-import { useSessionList } from './use-session-list.ts';
+import { DurableChatApiError } from '../../../src/client/index.ts';
+import { noVisitorCookie, useSessionList } from './use-session-list.ts';
 
 const summary = (title: string, id = 'session-1'): SessionSummary => ({
   id,
@@ -116,5 +117,15 @@ describe('useSessionList', () => {
     expect(result.current.search).toBe('');
     await fake.answerWith(2, [summary('Lisbon trip', 'lisbon')]);
     await waitFor(() => expect(result.current.sessions.map((item) => item.id)).toEqual(['lisbon']));
+  });
+
+  it('explains a missing visitor cookie instead of asking for a token, and stops polling', async () => {
+    const listSessions = vi.fn(async () => {
+      throw new DurableChatApiError(401, 'IDENTITY_REQUIRED', 'Listing sessions needs an identity');
+    });
+    const client = { listSessions } as unknown as DurableChatClient;
+    const { result } = renderHook(() => useSessionList(client));
+    await waitFor(() => expect(result.current.error).toBe(noVisitorCookie));
+    expect(result.current.authRequired).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DurableChatClient, SessionSummary } from '../../../src/client/index.ts';
-import { describeError, isAuthError } from '../chat-services.ts';
+import { describeError, isApiError, isAuthError } from '../chat-services.ts';
 
 export const sessionPageSize = 30;
 /** The API returns at most this many sessions per request. */
@@ -12,6 +12,10 @@ const largestPage = 100;
  * robust across API processes than a push channel would be.
  */
 const pollIntervalMs = 4000;
+
+export const noVisitorCookie =
+  'This browser did not keep the cookie that tells this server your chats apart from ' +
+  "others', so it cannot list them. Allow cookies for this site and reload the page.";
 
 export interface SessionList {
   sessions: SessionSummary[];
@@ -55,6 +59,13 @@ export function useSessionList(client: DurableChatClient): SessionList {
   const listedGeneration = useRef(0);
 
   const fail = useCallback((reason: unknown) => {
+    if (isApiError(reason, 'IDENTITY_REQUIRED')) {
+      // Anonymous mode knows this browser by the cookie its page set; without it there is no
+      // list to show, and no token would help. Chats still open by their links.
+      refused.current = true;
+      setError(noVisitorCookie);
+      return;
+    }
     if (isAuthError(reason)) {
       refused.current = true;
       setAuthRequired(true);
