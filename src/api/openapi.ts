@@ -55,7 +55,7 @@ const operations: Record<string, Record<string, Operation>> = {
   [`${sessionPath}/stream`]: {
     post: {
       summary:
-        'Send a message and stream the answer (AI SDK UI message stream over SSE); or regenerate an answer, or edit an earlier message and answer it again (everything after the message answered is removed)',
+        'Send a message and stream the answer (AI SDK UI message stream over SSE); or regenerate an answer, or edit an earlier message and answer it again (everything after the message answered is removed). 503 NO_EXECUTOR_AVAILABLE while no executor takes turns (turns already waiting then end as failed, saying so, after NO_EXECUTOR_TIMEOUT_MS)',
       body: schemas.streamBodySchema,
       stream: true,
     },

@@ -63,6 +63,7 @@ export async function createRuntime(
     api: {
       ...shared,
       authenticator,
+      enqueueTimeoutMs: config.enqueueTimeoutMs,
       settings: {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         cancelForceCloseMs: config.cancelForceCloseMs,

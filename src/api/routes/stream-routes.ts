@@ -36,6 +36,10 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
           ? request.sendIfMissing
           : undefined;
     const titled = session.title === null && sent?.role === 'user';
+    if (dependencies.executors && !(await dependencies.executors.isAvailable())) {
+      // Queued, the turn would wait for nobody until the sweeper ended it: refuse it up front.
+      throw new ApiError('NO_EXECUTOR_AVAILABLE');
+    }
     const outcome = await startTurn(dependencies, {
       session,
       request,
