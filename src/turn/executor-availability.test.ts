@@ -55,6 +55,30 @@ describe('ExecutorAvailability', () => {
     await queue.close();
   });
 
+  it('asks again at once while no executor is there, so one that comes back is seen', async () => {
+    let consumers = 0;
+    let checks = 0;
+    const queue = new InProcessTurnQueue();
+    const counting = Object.assign(Object.create(queue) as InProcessTurnQueue, {
+      countConsumers: async () => {
+        checks += 1;
+        return consumers;
+      },
+    });
+    const availability = new ExecutorAvailability({
+      queue: counting,
+      logger,
+      cacheMs: 60_000,
+      now: () => 0,
+    });
+    assert.equal(await availability.isAvailable(), false);
+    consumers = 1;
+    assert.equal(await availability.isAvailable(), true);
+    assert.equal(await availability.isAvailable(), true);
+    assert.equal(checks, 2);
+    await queue.close();
+  });
+
   it('keeps its last answer while the queue cannot be asked (a broker restart is no outage)', async () => {
     let broken = false;
     let clock = 0;

@@ -4,7 +4,10 @@ import type { TurnQueue } from '../queue/turn-queue.ts';
 export interface ExecutorAvailabilityOptions {
   queue: TurnQueue;
   logger: Logger;
-  /** An answer is reused this long before the queue is asked again (many POSTs, one check). */
+  /**
+   * "Available" is reused this long before the queue is asked again (many POSTs, one check);
+   * "unavailable" is checked again on every call (concurrent calls share one check).
+   */
   cacheMs: number;
   now?: () => number;
 }
@@ -43,7 +46,10 @@ export class ExecutorAvailability {
   }
 
   #refresh(): Promise<void> {
-    if (this.#now() - this.#checkedAt < this.#cacheMs) return Promise.resolve();
+    // Only "available" is reused: an executor that has just come back is seen by the next call.
+    if (this.#available && this.#now() - this.#checkedAt < this.#cacheMs) {
+      return Promise.resolve();
+    }
     this.#checking ??= this.#check().finally(() => {
       this.#checking = null;
     });
