@@ -210,6 +210,10 @@ describe('crash window: the only executor is down', () => {
 
     // Every started turn ends within the bound, with the reason in the stream and the answer.
     const bound = noExecutorTimeoutMs + 1_000 /* the availability cache */ + 2_000; /* slack */
+    await waitFor(
+      () => [runningReader, ...waiting.map(({ reader }) => reader)].every((r) => r.doneAt()),
+      { timeoutMs: bound, intervalMs: 50, message: 'every started turn ended' },
+    );
     for (const { sessionId, reader } of waiting) {
       const stream = checkTurnStream(await reader.result, `waiting turn of ${sessionId}`);
       assert.equal(stream.status, 'failed');
