@@ -20,6 +20,14 @@ export const settings = {
     default: '600000',
     help: 'a turn no executor has taken after this long is ended as failed',
   },
+  ENQUEUE_TIMEOUT_MS: {
+    default: '5000',
+    help: 'a turn its API process has not stored and queued after this long was abandoned (ended)',
+  },
+  NO_EXECUTOR_TIMEOUT_MS: {
+    default: '30000',
+    help: 'API: turns waiting while no executor takes jobs for this long are ended as failed',
+  },
   COALESCE_WINDOW_MS: {
     default: '0',
     help: 'executor: chunks within this window are written in one registry append (Redis: ~15)',
@@ -111,6 +119,8 @@ const configSchema = z.object({
   LEASE_TTL_MS: integer(100, 3_600_000),
   SWEEP_INTERVAL_MS: integer(10, 3_600_000),
   UNLEASED_TURN_TIMEOUT_MS: integer(1000, 7 * 24 * 3_600_000),
+  ENQUEUE_TIMEOUT_MS: integer(100, 600_000),
+  NO_EXECUTOR_TIMEOUT_MS: integer(100, 7 * 24 * 3_600_000),
   SHUTDOWN_DEADLINE_MS: integer(0, 3_600_000),
   COALESCE_WINDOW_MS: integer(0, 1000),
   OPENAI_BASE_URL: optionalUrl,
@@ -162,6 +172,8 @@ export interface Config {
   leaseTtlMs: number;
   sweepIntervalMs: number;
   unleasedTurnTimeoutMs: number;
+  enqueueTimeoutMs: number;
+  noExecutorTimeoutMs: number;
   shutdownDeadlineMs: number;
   coalesceWindowMs: number;
   model: { openAiBaseUrl: string | undefined; openAiApiKey: string | undefined; name: string };
@@ -251,6 +263,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     leaseTtlMs: values.LEASE_TTL_MS,
     sweepIntervalMs: values.SWEEP_INTERVAL_MS,
     unleasedTurnTimeoutMs: values.UNLEASED_TURN_TIMEOUT_MS,
+    enqueueTimeoutMs: values.ENQUEUE_TIMEOUT_MS,
+    noExecutorTimeoutMs: values.NO_EXECUTOR_TIMEOUT_MS,
     shutdownDeadlineMs: values.SHUTDOWN_DEADLINE_MS,
     coalesceWindowMs: values.COALESCE_WINDOW_MS,
     model: {

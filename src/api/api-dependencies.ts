@@ -27,6 +27,13 @@ export interface ApiDependencies {
   authenticator: Authenticator;
   callerLimits: CallerLimits;
   settings: ApiSettings;
+  /** See `StartTurnDependencies.enqueueTimeoutMs`; absent: turns are never taken for abandoned. */
+  enqueueTimeoutMs?: number;
+  /**
+   * Whether an executor would run a turn queued now; absent (an executor runs in this process):
+   * always. Without one, new turns are refused with 503 instead of waiting for nobody.
+   */
+  executors?: { isAvailable(): Promise<boolean> };
 }
 
 export interface ApiEnvironment {

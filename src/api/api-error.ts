@@ -59,6 +59,10 @@ export const errorCatalog = {
     status: 503,
     message: 'A backing service is unavailable; try again shortly.',
   },
+  NO_EXECUTOR_AVAILABLE: {
+    status: 503,
+    message: 'No worker is available to answer right now; try again shortly.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

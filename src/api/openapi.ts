@@ -64,7 +64,7 @@ const operations: Record<string, Record<string, Operation>> = {
   [`${sessionPath}/stream`]: {
     post: {
       summary:
-        'Send a message and stream the answer (AI SDK UI message stream over SSE); or regenerate an answer, or edit an earlier message and answer it again (everything after the message answered is removed). 429 TOO_MANY_STREAMS with Retry-After when the caller already holds MAX_STREAMS_PER_CALLER streams; 408 REQUEST_TIMEOUT when the body is not complete within REQUEST_BODY_TIMEOUT_MS. An answer cut at MAX_OUTPUT_TOKENS ends normally with finishReason "length"',
+        'Send a message and stream the answer (AI SDK UI message stream over SSE); or regenerate an answer, or edit an earlier message and answer it again (everything after the message answered is removed). 429 TOO_MANY_STREAMS with Retry-After when the caller already holds MAX_STREAMS_PER_CALLER streams; 408 REQUEST_TIMEOUT when the body is not complete within REQUEST_BODY_TIMEOUT_MS. An answer cut at MAX_OUTPUT_TOKENS ends normally with finishReason "length". 503 NO_EXECUTOR_AVAILABLE while no executor takes turns (turns already waiting then end as failed, saying so, after NO_EXECUTOR_TIMEOUT_MS)',
       body: schemas.streamBodySchema,
       stream: true,
       errors: [408, 429],

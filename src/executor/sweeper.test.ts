@@ -8,7 +8,7 @@ import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import { createPgliteSqlClient } from '../store/pglite-sql-client.ts';
 import { SqlChatStore } from '../store/sql-chat-store.ts';
-import { type Sweeper, type SweeperOptions, startSweeper } from './sweeper.ts';
+import { noExecutorText, type Sweeper, type SweeperOptions, startSweeper } from './sweeper.ts';
 
 describe('the sweeper', () => {
   let store: ChatStore;
@@ -56,7 +56,7 @@ describe('the sweeper', () => {
   };
 
   /** A turn as the API opens it: in the registry and, with its user message, in the store. */
-  async function openTurn(text = 'hello') {
+  async function openTurn(text = 'hello', enqueueTimeoutMs?: number) {
     const session = await store.createSession({ userId: null });
     const turnId = randomUUID();
     const assistantMessageId = randomUUID();
@@ -71,6 +71,7 @@ describe('the sweeper', () => {
       userId: null,
       userMessageId: userMessage.id,
       assistantMessageId,
+      ...(enqueueTimeoutMs === undefined ? {} : { enqueueTimeoutMs }),
     });
     assert.ok(opened.opened);
     await store.startTurn({ sessionId: session.id, userMessage, turnId, assistantMessageId });
@@ -178,5 +179,51 @@ describe('the sweeper', () => {
       await sleep(20);
     }
     assert.equal((await registry.getTurn(turn.turnId))?.status, 'failed');
+  });
+
+  it('ends a turn its creator never confirmed queued within seconds, undoing its stored message', async () => {
+    const abandoned = await openTurn('lost', 1_000);
+    const confirmed = await openTurn('queued', 1_000);
+    assert.equal(await registry.confirmTurn(confirmed.turnId), true);
+    const leased = await openTurn('taken', 1_000);
+    await registry.acquireLease(leased.turnId, 'live-executor', 600_000);
+    const sweeper = newSweeper({ unleasedTurnTimeoutMs: 600_000 });
+    assert.ok(!(await sweeper.sweepOnce()).ended.includes(abandoned.turnId), 'before its deadline');
+    advanceClock(1_000);
+    const { ended } = await sweeper.sweepOnce();
+    assert.ok(ended.includes(abandoned.turnId));
+    assert.ok(!ended.includes(confirmed.turnId), 'a confirmed turn waits for an executor');
+    assert.ok(!ended.includes(leased.turnId), 'a leased turn was queued: its executor runs it');
+    assert.equal((await registry.getTurn(abandoned.turnId))?.status, 'failed');
+    assert.equal(await registry.getActiveTurn(abandoned.sessionId), null, 'the session is free');
+    assert.equal(await store.getTurn(abandoned.turnId), null, 'the never-queued turn is undone');
+    assert.deepEqual(await store.listMessages(abandoned.sessionId), []);
+  });
+
+  it('with no executor for the timeout, ends every turn none leased and says why', async () => {
+    let unavailableSince: number | null = null;
+    const availability = { unavailableSince: async () => unavailableSince };
+    const waiting = await openTurn('waiting');
+    const leased = await openTurn('leased');
+    await registry.acquireLease(leased.turnId, 'executor-that-stopped', 600_000);
+    const sweeper = newSweeper({
+      unleasedTurnTimeoutMs: 600_000,
+      noExecutor: { availability, timeoutMs: 2_000 },
+    });
+    assert.ok(!(await sweeper.sweepOnce()).ended.includes(waiting.turnId), 'executors are there');
+    unavailableSince = now();
+    advanceClock(1_000);
+    assert.ok(!(await sweeper.sweepOnce()).ended.includes(waiting.turnId), 'gone for too short');
+    advanceClock(1_000);
+    const { ended } = await sweeper.sweepOnce();
+    assert.ok(ended.includes(waiting.turnId));
+    assert.ok(!ended.includes(leased.turnId), 'a live lease is its executor’s to end');
+    const log = await registry.readAll(waiting.turnId);
+    const error = log.find((entry) => entry.chunk.type === 'error')?.chunk;
+    assert.deepEqual(error, { type: 'error', errorText: noExecutorText });
+    const answer = (await store.listMessages(waiting.sessionId)).at(-1);
+    assert.equal(answer?.id, waiting.assistantMessageId);
+    assert.deepEqual(answer?.metadata, { status: 'failed', errorText: noExecutorText });
+    assert.equal((await store.getTurn(waiting.turnId))?.status, 'failed');
   });
 });

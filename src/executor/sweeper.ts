@@ -1,4 +1,5 @@
 import type { TurnRecord } from '../registry/stream-registry.ts';
+import { endAbandonedTurn, isAbandoned } from '../turn/abandoned-turn.ts';
 import {
   type EndTurnDependencies,
   endTurn,
@@ -21,7 +22,20 @@ export interface SweeperOptions {
   storeGraceMs: number;
   /** The clock leases and deadlines are compared with; the registry's own (tests share a fake). */
   now?: () => number;
+  /**
+   * For a process that runs no executor (the API): once no executor has taken jobs for
+   * `timeoutMs`, running turns none has leased are ended, saying why. Executors that come back
+   * find them ended and leave them.
+   */
+  noExecutor?: {
+    availability: { unavailableSince(): Promise<number | null> };
+    timeoutMs: number;
+  };
 }
+
+/** Shown in the answer of a turn ended because no executor was there to run it. */
+export const noExecutorText =
+  'No worker is available to answer right now. Please try again in a moment.';
 
 export interface SweepReport {
   /** False when another process holds the sweep lock this round. */
@@ -38,8 +52,9 @@ const lockName = 'sweeper';
 
 /**
  * Ends turns that cannot end by themselves (invariant 3), on a timer, whether or not a client
- * looks: a running turn whose executor's lease lapsed, a turn no executor ever took, a turn whose
- * closer died mid-close, and a stored turn whose registry state vanished. Any number of processes
+ * looks: a running turn whose executor's lease lapsed, a turn no executor ever took, a turn its
+ * creator abandoned before queueing it, a turn whose closer died mid-close, a stored turn whose
+ * registry state vanished, and (`noExecutor`) turns waiting while no executor exists. Any number of processes
  * run a sweeper; a lock lets one act per round. Every ending goes through the same
  * compare-and-set as everything else, so a sweep racing a live executor is safe.
  */
@@ -47,7 +62,19 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
   const { registry, store, logger } = dependencies;
   let running: Promise<SweepReport> | null = null;
 
-  async function sweepTurn(turn: TurnRecord, now: number): Promise<boolean> {
+  async function sweepTurn(
+    turn: TurnRecord,
+    now: number,
+    executorsGone: boolean,
+  ): Promise<boolean> {
+    if (isAbandoned(turn, now)) return endAbandonedTurn(dependencies, turn);
+    if (turn.status === 'running' && turn.leaseOwner === null && executorsGone) {
+      return endTurn(dependencies, turn, {
+        status: 'failed',
+        error: 'no executor was available to take the turn',
+        publicErrorText: noExecutorText,
+      });
+    }
     if (turn.status === 'running') {
       const leaseLapsed =
         turn.leaseExpiresAt !== null && turn.leaseExpiresAt + options.leaseGraceMs < now;
@@ -87,6 +114,12 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
     return ended;
   }
 
+  async function executorsGoneFor(now: number): Promise<boolean> {
+    if (!options.noExecutor) return false;
+    const since = await options.noExecutor.availability.unavailableSince();
+    return since !== null && since + options.noExecutor.timeoutMs <= now;
+  }
+
   async function sweep(): Promise<SweepReport> {
     const ttl = Math.max(options.intervalMs * 3, 1000);
     if (!(await registry.acquireLock(lockName, options.ownerId, ttl))) {
@@ -94,10 +127,11 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
     }
     const now = (options.now ?? Date.now)();
     const ended: string[] = [];
+    const executorsGone = await executorsGoneFor(now);
     for (const turnId of await registry.listActiveTurnIds()) {
       const turn = await registry.getTurn(turnId);
       try {
-        if (turn && (await sweepTurn(turn, now))) ended.push(turnId);
+        if (turn && (await sweepTurn(turn, now, executorsGone))) ended.push(turnId);
       } catch (error) {
         logger.error({ err: error, turnId }, 'sweeper could not end a turn');
       }

@@ -65,6 +65,7 @@ export async function createRuntime(
       ...shared,
       authenticator,
       callerLimits: new CallerLimits(config.callerLimits),
+      enqueueTimeoutMs: config.enqueueTimeoutMs,
       settings: {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         cancelForceCloseMs: config.cancelForceCloseMs,

@@ -1,6 +1,7 @@
 import { startSweeper } from '../executor/sweeper.ts';
 import { startTurnWorker } from '../executor/turn-worker.ts';
 import type { Runtime } from './create-runtime.ts';
+import { sweeperOptions } from './sweeper-options.ts';
 
 export interface ExecutorServices {
   /** Stops taking turns, lets running ones finish up to SHUTDOWN_DEADLINE_MS, then closes them. */
@@ -11,14 +12,7 @@ export interface ExecutorServices {
 export async function startExecutorServices(runtime: Runtime): Promise<ExecutorServices> {
   const { config } = runtime;
   const worker = await startTurnWorker(runtime.executor, { concurrency: config.turnConcurrency });
-  const sweeper = startSweeper(runtime.api, {
-    ownerId: runtime.executor.executorId,
-    intervalMs: config.sweepIntervalMs,
-    leaseGraceMs: config.sweepIntervalMs,
-    unleasedTurnTimeoutMs: config.unleasedTurnTimeoutMs,
-    closingGraceMs: Math.max(config.leaseTtlMs, 10_000),
-    storeGraceMs: Math.max(config.leaseTtlMs * 2, 30_000),
-  });
+  const sweeper = startSweeper(runtime.api, sweeperOptions(config, runtime.executor.executorId));
   return {
     async stop() {
       await sweeper.stop();

@@ -106,6 +106,11 @@ export class InProcessTurnQueue implements TurnQueue {
     return { stop: () => this.#stop(consumer) };
   }
 
+  async countConsumers(): Promise<number> {
+    this.#assertOpen();
+    return this.#bus.consumers.length;
+  }
+
   async broadcastCancel(turnId: string): Promise<void> {
     this.#assertOpen();
     for (const { listener, onError } of [...this.#bus.cancelListeners]) {

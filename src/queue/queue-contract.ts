@@ -32,6 +32,7 @@ export function runTurnQueueContract(adapterName: string, createQueue: TurnQueue
     describeDelivery(createQueue);
     describeCancelFanOut(createQueue);
     describeCrossInstance(createQueue);
+    describeConsumerCount(createQueue);
   });
 }
 
@@ -232,6 +233,26 @@ function describeDelivery(create: TurnQueueFactory): void {
         await queue.close();
         await assert.rejects(async () => queue.enqueue(newJob()));
         await assert.rejects(async () => queue.consume(async () => {}, { concurrency: 1 }));
+      }),
+    );
+  });
+}
+
+function describeConsumerCount(create: TurnQueueFactory): void {
+  describe('consumer count', () => {
+    contractTest('counts the consumers of every instance, and none once they stop', () =>
+      withQueue(create, async (queue, { createPeer }) => {
+        assert.equal(await queue.countConsumers(), 0, 'nobody consumes yet');
+        const first = await queue.consume(async () => undefined, { concurrency: 2 });
+        await waitFor(async () => (await queue.countConsumers()) === 1);
+        const peer = createPeer ? await createPeer() : queue;
+        const second = await peer.consume(async () => undefined, { concurrency: 1 });
+        await waitFor(async () => (await queue.countConsumers()) === 2);
+        await waitFor(async () => (await peer.countConsumers()) === 2);
+        await first.stop();
+        await waitFor(async () => (await queue.countConsumers()) === 1);
+        await second.stop();
+        await waitFor(async () => (await queue.countConsumers()) === 0);
       }),
     );
   });

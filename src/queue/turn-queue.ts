@@ -56,6 +56,13 @@ export interface TurnQueue {
    * `QueueUnavailableError` when the backing service cannot be reached at the time.
    */
   consume(handler: TurnHandler, options: ConsumeOptions): Promise<Consumer>;
+  /**
+   * How many consumers take jobs now, in every process: 0 means a job enqueued now waits until an
+   * executor comes (back). A consumer whose process died stops counting once the backing service
+   * notices (a closed connection: at once; a silent one: after its heartbeat). Rejects with
+   * `QueueUnavailableError` like `enqueue`.
+   */
+  countConsumers(): Promise<number>;
   /** Rejects with `QueueUnavailableError` like `enqueue`. */
   broadcastCancel(turnId: string): Promise<void>;
   /** Returns an unsubscribe function. */

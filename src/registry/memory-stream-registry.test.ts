@@ -45,6 +45,19 @@ describe('MemoryStreamRegistry', () => {
     }
   });
 
+  test('dates the enqueue deadline of a turn by its own clock', async () => {
+    let now = 7_000;
+    const registry = new MemoryStreamRegistry({ finishedTurnTtlMs: 60_000, now: () => now });
+    try {
+      const turn = await openTurn(registry, { enqueueTimeoutMs: 2_500 });
+      assert.equal(turn.enqueueDeadline, 9_500);
+      now = 20_000;
+      assert.equal((await registry.getTurn(turn.turnId))?.enqueueDeadline, 9_500);
+    } finally {
+      await registry.close();
+    }
+  });
+
   test('removes expired turns from memory without anyone asking for them', async () => {
     const registry = new MemoryStreamRegistry({ finishedTurnTtlMs: 30 });
     try {

@@ -64,6 +64,7 @@ export class MemoryStreamRegistry implements StreamRegistry {
     const active = activeTurnId === undefined ? undefined : this.#turns.get(activeTurnId);
     if (active) return { opened: false, activeTurn: { ...active.record } };
     if (this.#lookup(input.turnId)) throw new Error(`turn ${input.turnId} already exists`);
+    const createdAt = this.#now();
     const record: TurnRecord = {
       turnId: input.turnId,
       sessionId: input.sessionId,
@@ -76,11 +77,13 @@ export class MemoryStreamRegistry implements StreamRegistry {
       error: null,
       cancelRequested: false,
       lastPosition: 0,
-      createdAt: this.#now(),
+      createdAt,
       closingAt: null,
       closedAt: null,
       leaseOwner: null,
       leaseExpiresAt: null,
+      enqueueDeadline:
+        input.enqueueTimeoutMs === undefined ? null : createdAt + input.enqueueTimeoutMs,
     };
     this.#turns.set(input.turnId, { record, chunks: [], waiters: new Set(), expiresAt: null });
     this.#activeTurnIdBySession.set(input.sessionId, input.turnId);
@@ -153,6 +156,14 @@ export class MemoryStreamRegistry implements StreamRegistry {
     const turnId = this.#activeTurnIdBySession.get(sessionId);
     const entry = turnId === undefined ? undefined : this.#turns.get(turnId);
     return entry ? { ...entry.record } : null;
+  }
+
+  async confirmTurn(turnId: string): Promise<boolean> {
+    this.#assertOpen();
+    const record = this.#lookup(turnId)?.record;
+    if (record?.status !== 'running') return false;
+    record.enqueueDeadline = null;
+    return true;
   }
 
   async requestCancel(turnId: string): Promise<boolean> {

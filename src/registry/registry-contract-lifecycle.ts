@@ -39,6 +39,7 @@ export function describeTurnLifecycle(create: StreamRegistryFactory): void {
             closedAt: null,
             leaseOwner: null,
             leaseExpiresAt: null,
+            enqueueDeadline: null,
           });
           assert.deepEqual(await registry.getTurn(input.turnId), result.turn);
           assert.deepEqual(await registry.getActiveTurn(input.sessionId), result.turn);

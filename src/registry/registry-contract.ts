@@ -1,4 +1,5 @@
 import { describe } from 'node:test';
+import { describeEnqueueConfirmation } from './registry-contract-confirmation.ts';
 import { describeExpiry } from './registry-contract-expiry.ts';
 import { describeLeases } from './registry-contract-leases.ts';
 import { describeTurnLifecycle } from './registry-contract-lifecycle.ts';
@@ -32,5 +33,6 @@ export function runStreamRegistryContract(
     describeExactResume(createRegistry);
     describeExpiry(createRegistry, options);
     describeLeases(createRegistry);
+    describeEnqueueConfirmation(createRegistry);
   });
 }

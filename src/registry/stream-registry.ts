@@ -35,6 +35,13 @@ export interface TurnRecord {
   /** The executor that holds the turn, and until when (epoch ms); null before any executor took it. */
   leaseOwner: string | null;
   leaseExpiresAt: number | null;
+  /**
+   * Until when (epoch ms, the registry's clock) the process that opened the turn may take to
+   * store and queue it; null once it confirmed that (`confirmTurn`), or when it never set one. A
+   * running turn past this deadline, unconfirmed and never leased, lost its creator: nothing will
+   * ever run it, so it may be ended and its session taken over at once.
+   */
+  enqueueDeadline: number | null;
 }
 
 /**
@@ -57,6 +64,11 @@ export interface OpenTurnInput {
    * registry; defaults to `userMessageId` (a new message is identified by its id).
    */
   requestKey?: string;
+  /**
+   * Sets `enqueueDeadline` to the turn's creation time plus this: the opener promises to call
+   * `confirmTurn` once the turn is stored and queued. Absent: confirmed from the start.
+   */
+  enqueueTimeoutMs?: number;
 }
 
 export type OpenTurnResult =
@@ -131,6 +143,12 @@ export interface StreamRegistry {
   getTurn(turnId: string): Promise<TurnRecord | null>;
   /** The running or closing turn of a session, or null. */
   getActiveTurn(sessionId: string): Promise<TurnRecord | null>;
+  /**
+   * Clears the turn's `enqueueDeadline` (its request is stored and queued: it is not abandoned).
+   * True when the turn is running; false when it is closing, ended or unknown (then someone
+   * ended it, e.g. as abandoned after the deadline). Idempotent.
+   */
+  confirmTurn(turnId: string): Promise<boolean>;
   /** Sets the cancel flag of an active turn; idempotent; false when the turn is not active. */
   requestCancel(turnId: string): Promise<boolean>;
   /** Takes the lease of a running turn for `owner` for `ttlMs` (atomic; see LeaseResult). */

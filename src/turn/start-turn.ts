@@ -1,12 +1,20 @@
 import type { TurnQueue } from '../queue/turn-queue.ts';
-import type { TurnRecord } from '../registry/stream-registry.ts';
+import type { OpenTurnInput, OpenTurnResult, TurnRecord } from '../registry/stream-registry.ts';
 import type { ChatStore, ReplacementTarget, StartTurnResult } from '../store/chat-store.ts';
 import { MessageNotFoundError } from '../store/chat-store-errors.ts';
+import { endAbandonedTurn, isAbandoned, notStartedText } from './abandoned-turn.ts';
 import { type EndTurnDependencies, endTurn, settleStoredTurn } from './end-turn.ts';
 import { requestKeyOf, type TurnRequest } from './turn-request.ts';
 
 export interface StartTurnDependencies extends EndTurnDependencies {
   queue: TurnQueue;
+  /**
+   * How long a turn may take from opening to being stored and queued; past it, unconfirmed, it
+   * counts as abandoned and the next request to its session ends it. Absent: never abandoned.
+   */
+  enqueueTimeoutMs?: number;
+  /** The clock enqueue deadlines are judged by (the registry's); defaults to `Date.now`. */
+  now?: () => number;
 }
 
 export interface StartTurnInput {
@@ -31,7 +39,10 @@ export type StartTurnOutcome =
   | { type: 'queue-unavailable' };
 
 /** Shown in a replacement turn's answer when it could not be queued. */
-export const notQueuedText = 'The answer could not be started. Please try again.';
+export const notQueuedText = notStartedText;
+
+/** Abandoned turns ended in a row before a request gives up on its session (it keeps changing). */
+const takeOverAttempts = 3;
 
 /**
  * Starts a turn for a new message, a regenerate or an edit — one path, so each has every
@@ -51,13 +62,16 @@ export async function startTurn(
   const requestKey = requestKeyOf(request);
   // A regenerate's question is known once the store has resolved it: its registry record names
   // none (readers take it from the stored turn).
-  const opened = await registry.openTurn({
+  const opened = await openTurnTakingOver(dependencies, {
     turnId,
     sessionId: session.id,
     userId: session.userId,
     userMessageId: request.type === 'regenerate' ? '' : request.message.id,
     assistantMessageId,
     requestKey,
+    ...(dependencies.enqueueTimeoutMs === undefined
+      ? {}
+      : { enqueueTimeoutMs: dependencies.enqueueTimeoutMs }),
   });
   if (!opened.opened) {
     // The same request again while its turn runs is a retry: re-attach, don't refuse.
@@ -115,7 +129,32 @@ export async function startTurn(
     }
     return { type: 'queue-unavailable' };
   }
+  if (!(await registry.confirmTurn(turnId))) {
+    // Too slow: the turn was taken for abandoned and ended meanwhile. Its stored row ends with it
+    // now, rather than when the sweeper finds it; the client reads the failed turn.
+    logger.warn({ turnId }, 'the turn ended before it was confirmed queued');
+    await settleStoredTurn(dependencies, started.turn);
+  }
   return { type: 'started', turnId };
+}
+
+/**
+ * Opens the turn; an active turn in the way that was abandoned by its creator is ended first
+ * (the same request retried, or a new one), so a crash between opening and queueing a turn
+ * blocks its session for seconds, not until the unleased-turn timeout.
+ */
+async function openTurnTakingOver(
+  dependencies: StartTurnDependencies,
+  input: OpenTurnInput,
+): Promise<OpenTurnResult> {
+  const now = dependencies.now ?? Date.now;
+  for (let attempt = 1; ; attempt += 1) {
+    const opened = await dependencies.registry.openTurn(input);
+    if (opened.opened || attempt === takeOverAttempts || !isAbandoned(opened.activeTurn, now())) {
+      return opened;
+    }
+    await endAbandonedTurn(dependencies, opened.activeTurn);
+  }
 }
 
 interface StoredRequest {

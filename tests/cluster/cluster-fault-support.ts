@@ -155,6 +155,12 @@ export class ClusterProbe {
     return this.#redis.hgetall(this.#keys.turnMeta(turnId));
   }
 
+  /** The hashes of every turn in the registry's active index (running or closing turns). */
+  async activeTurns(): Promise<Record<string, string>[]> {
+    const turnIds = await this.#redis.hkeys(this.#keys.activeTurns());
+    return Promise.all(turnIds.map((turnId) => this.registryTurn(turnId)));
+  }
+
   /** How many of the turn's keys (meta hash, chunk stream) Redis holds. */
   registryKeyCount(turnId: string): Promise<number> {
     return this.#redis.exists(this.#keys.turnMeta(turnId), this.#keys.turnStream(turnId));

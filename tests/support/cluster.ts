@@ -37,6 +37,8 @@ export interface Cluster {
   keyPrefix: string;
   /** Starts one more executor with the cluster's settings (e.g. after killing one). */
   addExecutor(overrides?: Record<string, string>): Promise<ClusterProcess>;
+  /** Starts one more API process with the cluster's settings (e.g. after killing one). */
+  addApi(overrides?: Record<string, string>): Promise<ClusterProcess>;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       databaseUrl,
       keyPrefix,
       addExecutor: (overrides) => start('executor', overrides),
+      addApi: (overrides) => start('api', overrides),
       async close() {
         await Promise.all(processes.map(stopProcess));
         await removeServiceState(keyPrefix);

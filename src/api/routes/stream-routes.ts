@@ -60,6 +60,10 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
           ? request.sendIfMissing
           : undefined;
     const titled = session.title === null && sent?.role === 'user';
+    if (dependencies.executors && !(await dependencies.executors.isAvailable())) {
+      // Queued, the turn would wait for nobody until the sweeper ended it: refuse it up front.
+      throw new ApiError('NO_EXECUTOR_AVAILABLE');
+    }
     // Checked before the turn starts: a refused stream starts nothing.
     return withStreamSlot(context, async (release) => {
       const outcome = await startTurn(dependencies, {

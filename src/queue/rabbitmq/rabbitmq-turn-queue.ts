@@ -139,6 +139,30 @@ export class RabbitMqTurnQueue implements TurnQueue {
     };
   }
 
+  /** A passive declare of the turn queue, on the publishing channel, bounded like a confirm. */
+  async countConsumers(): Promise<number> {
+    this.#assertOpen();
+    const model = await this.#connection.acquire();
+    const publisher = this.#publisher;
+    if (!publisher || publisher.model !== model) {
+      throw new QueueUnavailableError('RabbitMQ is reconnecting');
+    }
+    const timeout = AbortSignal.timeout(this.#confirmTimeoutMs);
+    const answered = publisher.channel.checkQueue(this.turnQueueName);
+    const timedOut = new Promise<never>((_, reject) => {
+      timeout.addEventListener('abort', () =>
+        reject(new QueueUnavailableError('RabbitMQ did not answer a queue check in time')),
+      );
+    });
+    try {
+      const { consumerCount } = await Promise.race([answered, timedOut]);
+      return consumerCount;
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) throw error;
+      throw new QueueUnavailableError('RabbitMQ could not check the turn queue', { cause: error });
+    }
+  }
+
   async broadcastCancel(turnId: string): Promise<void> {
     await this.#publish(this.cancelExchangeName, '', encodeCancel(turnId), { type: 'cancel' });
   }

@@ -208,6 +208,11 @@ export class RedisStreamRegistry implements StreamRegistry {
     return turn && !isTerminal(turn.status) ? turn : null;
   }
 
+  async confirmTurn(turnId: string): Promise<boolean> {
+    this.#assertOpen();
+    return this.#commands.confirmTurn(turnId);
+  }
+
   async requestCancel(turnId: string): Promise<boolean> {
     this.#assertOpen();
     return this.#commands.requestCancel(turnId);

@@ -10,6 +10,7 @@ const scripts = {
   append: readLuaScript('append-2.lua'),
   claimClose: readLuaScript('claim-close-2.lua'),
   publishClose: readLuaScript('publish-close-4.lua'),
+  confirmTurn: readLuaScript('confirm-turn-1.lua'),
   requestCancel: readLuaScript('request-cancel-2.lua'),
   acquireLease: readLuaScript('acquire-lease-2.lua'),
   refreshLease: readLuaScript('refresh-lease-2.lua'),
@@ -64,6 +65,7 @@ export class RegistryCommands {
         input.userMessageId,
         input.assistantMessageId,
         input.requestKey ?? input.userMessageId,
+        input.enqueueTimeoutMs === undefined ? '' : Math.ceil(input.enqueueTimeoutMs),
         ...(input.userId === null ? [] : [input.userId]),
       ],
     );
@@ -121,6 +123,15 @@ export class RegistryCommands {
     const code = integerReply('publish-close', reply);
     if (code < 0) throw scriptError('publish-close', code, turnId);
     return code;
+  }
+
+  async confirmTurn(turnId: string): Promise<boolean> {
+    const reply = await this.#runner.run(
+      scripts.confirmTurn,
+      [this.#keys.turnMeta(turnId)],
+      [this.#ttls.activeTurnTtlMs],
+    );
+    return booleanReply('confirm-turn', reply, turnId);
   }
 
   async requestCancel(turnId: string): Promise<boolean> {

@@ -53,6 +53,7 @@ export function decodeTurnRecord(
     closedAt: optionalNumber(fields.closedAt),
     leaseOwner: fields.leaseOwner ?? null,
     leaseExpiresAt: optionalNumber(fields.leaseExpiresAt),
+    enqueueDeadline: optionalNumber(fields.enqueueDeadline),
   };
 }
 

@@ -24,7 +24,9 @@
     ARGV[5] user message id
     ARGV[6] assistant message id
     ARGV[7] request key (what identifies the request that opens the turn)
-    ARGV[8] user id (absent for an anonymous turn)
+    ARGV[8] enqueue timeout (ms): the turn must be confirmed (confirm-turn-1.lua) by its creation
+            time plus this, or it counts as abandoned; '' for none (confirmed from the start)
+    ARGV[9] user id (absent for an anonymous turn)
 
   Output:
     { 1, <HGETALL of the new turn> }     opened
@@ -79,8 +81,11 @@ redis.call('HSET', metaKey,
   'cancelRequested', '0',
   'lastPosition', '0',
   'createdAt', string.format('%d', now))
-if ARGV[8] then
-  redis.call('HSET', metaKey, 'userId', ARGV[8])
+if ARGV[8] ~= '' then
+  redis.call('HSET', metaKey, 'enqueueDeadline', string.format('%d', now + tonumber(ARGV[8])))
+end
+if ARGV[9] then
+  redis.call('HSET', metaKey, 'userId', ARGV[9])
 end
 redis.call('PEXPIRE', metaKey, ARGV[4])
 redis.call('SET', sessionKey, ARGV[1])
