@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '../../tests/support/wait-for.ts';
 import { pino } from 'pino';
 import { createMetrics } from '../metrics.ts';
 import { createDemoLanguageModel } from '../model/demo-language-model.ts';
@@ -39,7 +40,7 @@ describe('runTurn and leases', () => {
     coalesceWindowMs: 0,
   });
 
-  async function queuedTurn() {
+  async function queuedTurn(turnRegistry = registry, text = 'hi') {
     const session = await store.createSession({ userId: null });
     const job = {
       turnId: randomUUID(),
@@ -49,10 +50,10 @@ describe('runTurn and leases', () => {
       assistantMessageId: randomUUID(),
       enqueuedAt: Date.now(),
     };
-    await registry.openTurn(job);
+    await turnRegistry.openTurn(job);
     await store.startTurn({
       sessionId: session.id,
-      userMessage: { id: job.userMessageId, role: 'user', parts: [{ type: 'text', text: 'hi' }] },
+      userMessage: { id: job.userMessageId, role: 'user', parts: [{ type: 'text', text }] },
       turnId: job.turnId,
       assistantMessageId: job.assistantMessageId,
     });
@@ -99,15 +100,41 @@ describe('runTurn and leases', () => {
   });
 
   it('keeps refreshing the lease of a long turn so it never lapses while the executor lives', async () => {
-    const job = await queuedTurn();
+    // The registry judges leases by a clock the test moves, so a busy machine that delays the
+    // refresh timer cannot make the lease lapse: only a missing refresh can.
+    let now = 1_000_000;
+    const clockedRegistry = new MemoryStreamRegistry({ finishedTurnTtlMs: 60_000, now: () => now });
+    let refreshes = 0;
+    const refreshLease = clockedRegistry.refreshLease.bind(clockedRegistry);
+    clockedRegistry.refreshLease = async (...parameters) => {
+      const kept = await refreshLease(...parameters);
+      refreshes += 1;
+      return kept;
+    };
+    const job = await queuedTurn(clockedRegistry, '[demo:slow] a long answer');
     const deps = {
       ...dependencies('executor-a', 120),
-      model: createDemoLanguageModel({ tokenDelayMs: 5, answerWords: 80, slowSilenceMs: 0 }),
+      registry: clockedRegistry,
+      model: createDemoLanguageModel({ tokenDelayMs: 5, answerWords: 80, slowSilenceMs: 60_000 }),
     };
-    const running = runTurn(deps, job, new AbortController().signal);
-    await sleep(300);
-    assert.equal(await registry.acquireLease(job.turnId, 'executor-b', 120), 'held');
-    await running;
-    assert.equal((await registry.getTurn(job.turnId))?.status, 'completed');
+    const stop = new AbortController();
+    const running = runTurn(deps, job, stop.signal);
+    try {
+      const refreshed = async () => {
+        const seen = refreshes;
+        await waitFor(() => refreshes > seen);
+      };
+      await refreshed();
+      now += 100;
+      await refreshed();
+      now += 100;
+      // 200 ms after the lease was taken with a 120 ms TTL: only a refresh keeps it alive.
+      assert.equal(await clockedRegistry.acquireLease(job.turnId, 'executor-b', 120), 'held');
+    } finally {
+      stop.abort('cancelled');
+      await running;
+    }
+    assert.equal((await clockedRegistry.getTurn(job.turnId))?.status, 'cancelled');
+    await clockedRegistry.close();
   });
 });
