@@ -3,6 +3,7 @@ import type { Metrics } from '../metrics.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
+import type { AfterTurnEnded } from '../turn/end-turn.ts';
 import type { Authenticator, Caller } from './authenticator.ts';
 import type { CallerLimits } from './caller-limits.ts';
 
@@ -29,6 +30,8 @@ export interface ApiDependencies {
   settings: ApiSettings;
   /** See `StartTurnDependencies.enqueueTimeoutMs`; absent: turns are never taken for abandoned. */
   enqueueTimeoutMs?: number;
+  /** See `EndTurnDependencies.afterTurnEnded`: starts a session's waiting follow-ups. */
+  afterTurnEnded?: AfterTurnEnded;
   /**
    * Whether an executor would run a turn queued now; absent (an executor runs in this process):
    * always. Without one, new turns are refused with 503 instead of waiting for nobody.

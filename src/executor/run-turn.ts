@@ -1,5 +1,6 @@
 import {
   convertToModelMessages,
+  experimental_createSteering as createSteering,
   type LanguageModel,
   stepCountIs,
   streamText,
@@ -15,6 +16,7 @@ import type { ChatStore } from '../store/chat-store.ts';
 import { endTurn, type TurnOutcome } from '../turn/end-turn.ts';
 import { publicErrorText } from '../turn/public-error.ts';
 import { ChunkWriter } from './chunk-writer.ts';
+import { SteeringFeed } from './steering-feed.ts';
 import { holdLease } from './turn-lease.ts';
 
 export interface RunTurnDependencies {
@@ -74,6 +76,16 @@ export async function runTurn(
   // before the model starts (a failed read surfaces below, as the turn's failure).
   const storedMessages = store.listMessages(job.sessionId);
   storedMessages.catch(() => undefined);
+  const steering = createSteering();
+  const followUps = new SteeringFeed({
+    store,
+    sessionId: job.sessionId,
+    steering,
+    logger: turnLogger,
+    toModel: (message) => withContext([message])[0] ?? message,
+  });
+  // Follow-ups already waiting (posted before this turn started) reach its first step.
+  const pulled = followUps.pull();
   await store.markTurnRunning(job.turnId);
   metrics.activeTurns.inc();
   let failure: unknown;
@@ -83,6 +95,7 @@ export async function runTurn(
   let finished = false;
   try {
     const history = historyFor(await storedMessages, job);
+    await pulled;
     const result = streamText({
       model: dependencies.model,
       system: dependencies.systemPrompt,
@@ -94,6 +107,10 @@ export async function runTurn(
       stopWhen: stepCountIs(dependencies.maxSteps),
       maxOutputTokens: dependencies.maxOutputTokens,
       abortSignal: AbortSignal.any([signal, lease.lost]),
+      experimental_steering: steering,
+      // Awaited by the SDK before it decides whether to run another step: a follow-up stored
+      // while this step streamed still joins the answer.
+      onStepFinish: () => followUps.pull(),
       // Without this the SDK prints the raw error (which can carry keys) to stderr.
       onError: ({ error }) => {
         turnLogger.error({ err: error }, 'model stream error');

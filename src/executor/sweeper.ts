@@ -114,6 +114,24 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
     return ended;
   }
 
+  /**
+   * Sessions whose follow-ups wait with no turn running: the process whose turn ended there died
+   * before it started them (or could not queue them). Only follow-ups older than the store's
+   * grace period, so a POST placing one right now is left to finish its own work.
+   */
+  async function sweepFollowUps(now: number): Promise<void> {
+    if (!dependencies.afterTurnEnded) return;
+    const waiting = await store.listSessionsWithPendingMessages(
+      new Date(now - options.storeGraceMs),
+      100,
+    );
+    for (const sessionId of waiting) {
+      if (await registry.getActiveTurn(sessionId)) continue;
+      logger.warn({ sessionId }, 'starting follow-ups nobody started');
+      await dependencies.afterTurnEnded(sessionId);
+    }
+  }
+
   async function executorsGoneFor(now: number): Promise<boolean> {
     if (!options.noExecutor) return false;
     const since = await options.noExecutor.availability.unavailableSince();
@@ -137,6 +155,7 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
       }
     }
     ended.push(...(await sweepStore(now)));
+    await sweepFollowUps(now);
     if (ended.length > 0) logger.warn({ turns: ended }, 'sweeper ended stuck turns');
     return { acted: true, ended };
   }

@@ -15,6 +15,7 @@ import type { ChatStore } from '../store/chat-store.ts';
 import { openChatStore } from './open-chat-store.ts';
 import { openStreamRegistry } from './open-stream-registry.ts';
 import { openTurnQueue } from './open-turn-queue.ts';
+import { followUpStarter } from '../turn/start-follow-ups.ts';
 
 export const systemPrompt =
   'You are a helpful assistant. Answer clearly and concisely. Use the tools when they help.';
@@ -52,7 +53,16 @@ export async function createRuntime(
     demo: config.demo,
   });
   const authenticator = createAuthenticator(config.auth);
-  const shared = { store, registry, queue, logger, metrics };
+  const turnLayer = {
+    store,
+    registry,
+    queue,
+    logger,
+    metrics,
+    enqueueTimeoutMs: config.enqueueTimeoutMs,
+  };
+  // Every process that ends turns (API, executor, sweeper) starts the follow-ups waiting then.
+  const shared = { ...turnLayer, afterTurnEnded: followUpStarter(turnLayer) };
   return {
     config,
     logger,
@@ -65,7 +75,6 @@ export async function createRuntime(
       ...shared,
       authenticator,
       callerLimits: new CallerLimits(config.callerLimits),
-      enqueueTimeoutMs: config.enqueueTimeoutMs,
       settings: {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         cancelForceCloseMs: config.cancelForceCloseMs,

@@ -38,6 +38,7 @@ export async function endAbandonedTurn(
   if (stored?.status === 'queued' && stored.replacedMessageId === null) {
     if (await store.discardTurn(turn.turnId)) {
       await registry.publishClose(turn.turnId, []);
+      await dependencies.afterTurnEnded?.(turn.sessionId);
       return true;
     }
   }

@@ -9,11 +9,26 @@ import type { ChatStore, StoredTurn, Usage } from '../store/chat-store.ts';
 import { endedTurnMessage } from './ended-turn-message.ts';
 import { trailingChunks } from './trailing-chunks.ts';
 
+/** A session's turn ended (or could not start): its waiting follow-ups must start the next one. */
+export type AfterTurnEnded = (sessionId: string) => Promise<void>;
+
 export interface EndTurnDependencies {
   registry: StreamRegistry;
   store: ChatStore;
   logger: Logger;
   metrics: Metrics;
+  /**
+   * Called after a turn's terminal event is published, to start the session's waiting
+   * follow-ups (`start-follow-ups.ts`); never rejects. Absent: they wait for the sweeper.
+   */
+  afterTurnEnded?: AfterTurnEnded;
+}
+
+/** What ending a turn needs to know of it. */
+export interface EndingTurn {
+  turnId: string;
+  sessionId: string;
+  assistantMessageId: string;
 }
 
 /** Shown when a turn ended without an error of its own to show (its executor or state was lost). */
@@ -35,7 +50,7 @@ export interface TurnOutcome {
  */
 export async function endTurn(
   dependencies: EndTurnDependencies,
-  turn: { turnId: string; assistantMessageId: string },
+  turn: EndingTurn,
   outcome: TurnOutcome,
 ): Promise<boolean> {
   const error = outcome.error ?? null;
@@ -51,7 +66,7 @@ export async function endTurn(
  */
 export async function finishClaimedTurn(
   dependencies: EndTurnDependencies,
-  turn: { turnId: string; assistantMessageId: string },
+  turn: EndingTurn,
   outcome: TurnOutcome,
 ): Promise<void> {
   const { registry, store, logger, metrics } = dependencies;
@@ -78,6 +93,9 @@ export async function finishClaimedTurn(
   }
   await registry.publishClose(turn.turnId, trailing);
   metrics.turnsFinished.inc({ outcome: outcome.status });
+  // After the terminal event: a follow-up posted before it saw the turn active and left it to
+  // this call; one posted after it finds no active turn and starts itself.
+  await dependencies.afterTurnEnded?.(turn.sessionId);
 }
 
 /**

@@ -197,6 +197,8 @@ async function abandonTurn(
 ): Promise<void> {
   if (await dependencies.registry.claimClose(turn.turnId, 'failed', reason)) {
     await dependencies.registry.publishClose(turn.turnId, []);
+    // Follow-ups posted meanwhile saw this turn active and count on its end to start them.
+    await dependencies.afterTurnEnded?.(turn.sessionId);
   }
 }
 

@@ -55,13 +55,14 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
       context.req.query(),
     );
     const paged = limit !== undefined || beforeSequence !== undefined;
-    const [page, active] = await Promise.all([
+    const [page, active, pending] = await Promise.all([
       store.listMessagePage(session.id, {
         ...(paged ? { limit: limit ?? defaultMessagePageSize } : {}),
         ...(beforeSequence === undefined ? {} : { beforeSequence }),
       }),
       // An older page is read while the newest one is on screen: the running turn was on that.
       beforeSequence === undefined ? registry.getActiveTurn(session.id) : null,
+      store.listPendingMessages(session.id),
     ]);
     // A regenerate's turn learns which message it answers from the store.
     const answering = active?.userMessageId === '' ? await store.getTurn(active.turnId) : null;
@@ -79,6 +80,14 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
             assistant_message_id: active.assistantMessageId,
           }
         : null,
+      pending_messages: pending.map(({ message, mode, createdAt }) => ({
+        id: message.id,
+        role: 'user' as const,
+        parts: message.parts,
+        ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
+        mode,
+        created_at: createdAt.toISOString(),
+      })),
     });
   });
 

@@ -1,7 +1,9 @@
 import { type Context, Hono } from 'hono';
 import { parseEventId } from '../../protocol/event-id.ts';
+import { multitaskHeader } from '../../protocol/stream-headers.ts';
 import { TurnNotFoundError, type TurnRecord } from '../../registry/stream-registry.ts';
 import { endTurn } from '../../turn/end-turn.ts';
+import { placeMessage } from '../../turn/place-message.ts';
 import { startTurn } from '../../turn/start-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
@@ -16,13 +18,14 @@ import { titleFromMessage } from '../user-message.ts';
 export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   const { store, registry, queue, settings, logger, callerLimits } = dependencies;
   const routes = new Hono<ApiEnvironment>();
-  const streamTurn = (turnId: string, after: number, release: () => void) =>
+  const streamTurn = (turnId: string, after: number, release: () => void, placed?: string) =>
     createTurnStreamResponse({
       ...dependencies,
       turnId,
       after,
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       onClose: release,
+      ...(placed === undefined ? {} : { headers: { [multitaskHeader]: placed } }),
     });
   /**
    * Runs `answer` holding one of the caller's stream slots: a stream response keeps it until it
@@ -66,15 +69,26 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
     }
     // Checked before the turn starts: a refused stream starts nothing.
     return withStreamSlot(context, async (release) => {
-      const outcome = await startTurn(dependencies, {
-        session,
-        request,
-        ...(titled ? { title: titleFromMessage(sent) } : {}),
-      });
+      const title = titled ? { title: titleFromMessage(sent) } : {};
+      const outcome =
+        request.type === 'message'
+          ? await placeMessage(dependencies, {
+              session,
+              message: request.message,
+              // Only a user's message can join a running answer.
+              multitask: request.message.role === 'user' ? (body.multitask ?? 'steer') : 'reject',
+              ...title,
+            })
+          : await startTurn(dependencies, { session, request, ...title });
       switch (outcome.type) {
         case 'started':
         case 'retried':
-          return streamTurn(outcome.turnId, 0, release);
+          return streamTurn(outcome.turnId, 0, release, 'started');
+        case 'steered':
+        case 'queued':
+        case 'interrupted':
+          // The running turn's whole answer: the client rebuilds the message it already shows.
+          return streamTurn(outcome.turnId, 0, release, outcome.type);
         case 'busy':
           throw new ApiError('TURN_ALREADY_ACTIVE', undefined, { turn_id: outcome.activeTurnId });
         case 'already-answered':
