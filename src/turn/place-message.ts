@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { UIMessage } from 'ai';
+import type { TurnRecord } from '../registry/stream-registry.ts';
 import type { PendingMode } from '../store/chat-store.ts';
 import { type CancelTurnDependencies, cancelSessionTurn } from './cancel-turn.ts';
 import { startFollowUps } from './start-follow-ups.ts';
@@ -108,7 +110,7 @@ async function addFollowUp(
     }
     case 'added':
     case 'pending': {
-      let active = await registry.getActiveTurn(session.id);
+      let active = await settledActiveTurn(dependencies, session.id);
       if (!active) {
         // The turn ended before the follow-up was stored, so its end did not see it.
         await startFollowUps(dependencies, session.id);
@@ -119,6 +121,29 @@ async function addFollowUp(
     }
   }
   return null;
+}
+
+/** How often a request waiting for another request's turn to be queued looks again. */
+const confirmationPollMs = 5;
+
+/**
+ * The session's active turn once it is known to be queued. A turn another request opened a
+ * moment ago may still fail to store or queue its message and end with nothing streamed:
+ * answering this request with that turn's stream would show an empty answer. Its opener confirms
+ * it or ends it within the enqueue deadline, and its end starts the follow-ups, this one too.
+ */
+async function settledActiveTurn(
+  dependencies: PlaceMessageDependencies,
+  sessionId: string,
+): Promise<TurnRecord | null> {
+  const now = dependencies.now ?? Date.now;
+  for (;;) {
+    const active = await dependencies.registry.getActiveTurn(sessionId);
+    if (!active || active.enqueueDeadline === null || active.leaseOwner !== null) return active;
+    // Past its deadline it is abandoned: whoever is next ends it; the sweeper at the latest.
+    if (active.enqueueDeadline <= now()) return active;
+    await sleep(confirmationPollMs);
+  }
 }
 
 function withInterruption(outcome: StartTurnOutcome, interrupted: boolean): PlaceMessageOutcome {
