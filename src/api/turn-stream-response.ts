@@ -4,7 +4,7 @@ import { formatEventId } from '../protocol/event-id.ts';
 import { encodeChunkEvent, encodeDone, encodeHeartbeat } from '../protocol/sse-encoder.ts';
 import { streamHeaders, turnIdHeader } from '../protocol/stream-headers.ts';
 import { type StreamRegistry, TurnNotFoundError } from '../registry/stream-registry.ts';
-import { unfinishedAnswerText } from '../turn/end-turn.ts';
+import { unfinishedAnswerText } from '../turn/turn-outcomes.ts';
 
 export interface TurnStreamOptions {
   registry: StreamRegistry;

@@ -1,8 +1,8 @@
 import { type Context, Hono } from 'hono';
 import { parseEventId } from '../../protocol/event-id.ts';
 import { multitaskHeader } from '../../protocol/stream-headers.ts';
-import { TurnNotFoundError, type TurnRecord } from '../../registry/stream-registry.ts';
-import { endTurn } from '../../turn/end-turn.ts';
+import type { TurnRecord } from '../../registry/stream-registry.ts';
+import { cancelSessionTurn } from '../../turn/cancel-turn.ts';
 import { placeMessage } from '../../turn/place-message.ts';
 import { startTurn } from '../../turn/start-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
@@ -16,7 +16,8 @@ import { turnRequestFromBody } from '../turn-request-from-body.ts';
 import { titleFromMessage } from '../user-message.ts';
 
 export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
-  const { store, registry, queue, settings, logger, callerLimits } = dependencies;
+  const { registry, settings, callerLimits } = dependencies;
+  const cancelDependencies = { ...dependencies, cancelForceCloseMs: settings.cancelForceCloseMs };
   const routes = new Hono<ApiEnvironment>();
   const streamTurn = (turnId: string, after: number, release: () => void, placed?: string) =>
     createTurnStreamResponse({
@@ -72,7 +73,7 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       const title = titled ? { title: titleFromMessage(sent) } : {};
       const outcome =
         request.type === 'message'
-          ? await placeMessage(dependencies, {
+          ? await placeMessage(cancelDependencies, {
               session,
               message: request.message,
               // Only a user's message can join a running answer.
@@ -121,21 +122,8 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       context.req.param('id'),
       context.get('caller'),
     );
-    const active = await registry.getActiveTurn(session.id);
-    if (!active) return context.json({ cancelled: true, reason: 'no_active_session' });
-    await registry.requestCancel(active.turnId);
-    await queue.broadcastCancel(active.turnId);
-    if ((await store.getTurn(active.turnId))?.status === 'queued') {
-      // No worker has started it, and it may wait behind other turns for long: end it here. A
-      // worker that takes it meanwhile finds it ended, or has its appends refused.
-      await endTurn(dependencies, active, { status: 'cancelled' });
-      return context.json({ cancelled: true });
-    }
-    if (!(await waitUntilEnded(active.turnId, settings.cancelForceCloseMs))) {
-      // The worker did not stop in time (stuck, or gone): end the turn here, by the same
-      // compare-and-set, so Stop always stops.
-      logger.warn({ turnId: active.turnId }, 'cancel not confirmed in time; force-closing');
-      await endTurn(dependencies, active, { status: 'cancelled' });
+    if (!(await cancelSessionTurn(cancelDependencies, session.id))) {
+      return context.json({ cancelled: true, reason: 'no_active_session' });
     }
     return context.json({ cancelled: true });
   });
@@ -149,22 +137,6 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
     if (!turnId) return null;
     const turn = await registry.getTurn(turnId);
     return turn?.sessionId === sessionId ? turn : null;
-  }
-
-  /** Waits for the turn's terminal event (event-driven: a registry read, not polling). */
-  async function waitUntilEnded(turnId: string, timeoutMs: number): Promise<boolean> {
-    const turn = await registry.getTurn(turnId);
-    if (!turn || (turn.status !== 'running' && turn.status !== 'closing')) return true;
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      for await (const event of registry.read(turnId, { after: turn.lastPosition, signal })) {
-        if (event.type === 'end') return true;
-      }
-    } catch (error) {
-      if (error instanceof TurnNotFoundError) return true;
-      throw error;
-    }
-    return false;
   }
 
   return routes;
