@@ -8,3 +8,10 @@ export const streamHeaders: Readonly<Record<string, string>> = UI_MESSAGE_STREAM
  * arrives (no event id yet) still knows which turn to resume: `Last-Event-ID: <turnId>:0`.
  */
 export const turnIdHeader = 'x-durable-chat-turn-id';
+
+/**
+ * What a `POST /sessions/:id/stream` did with its message (issue 11): `started` a turn, was
+ * `steered` into or `queued` for the running one (the response replays that turn), or
+ * `interrupted` it and started a new one (the response streams the new turn).
+ */
+export const multitaskHeader = 'x-multitask';
