@@ -1,10 +1,17 @@
 import type { ChatTransport, UIMessage, UIMessageChunk } from 'ai';
 import { ApiConnection, type DurableChatClientOptions } from './api-connection.ts';
+import type { MultitaskStrategy } from './api-types.ts';
 import { ResumableTurnStream, type TurnStreamOptions } from './resumable-turn-stream.ts';
 import { resumeConnector, sendConnector } from './turn-connectors.ts';
 
 export interface ChatTransportOptions
-  extends DurableChatClientOptions, Omit<TurnStreamOptions, 'signal'> {}
+  extends DurableChatClientOptions, Omit<TurnStreamOptions, 'signal'> {
+  /**
+   * What a message sent while a turn runs does (the server's default is `steer`); one send can
+   * choose otherwise with `sendMessage(message, { body: { multitask: 'interrupt' } })`.
+   */
+  multitask?: MultitaskStrategy;
+}
 
 /**
  * A `ChatTransport` for `useChat` against durable-chat, where the chat id is the session id:
@@ -19,6 +26,12 @@ export interface ChatTransportOptions
  * (`Last-Event-ID`, with backoff) inside the same stream, so `useChat` sees one uninterrupted
  * answer; and a refused request rejects with a `DurableChatApiError`, so `useChat`'s `error`
  * carries `.code` (`TURN_ALREADY_ACTIVE` for a 409).
+ *
+ * A message sent while an answer streams is a follow-up (`multitask`): for `steer` and `queue`
+ * the server answers with the running turn replayed from its start under the same assistant
+ * message id, so `useChat` rebuilds that answer, follow-up included as a `steering-message`
+ * part where the model received it. If that turn ends without taking it, the follow-up starts
+ * the next turn: call `useChat`'s `resumeStream()` when the stream ends to follow it.
  *
  * Only the last message is sent: the server keeps the history, and a long conversation must
  * not grow every request towards the body limit.
@@ -41,6 +54,7 @@ export function createChatTransport(options: ChatTransportOptions = {}): ChatTra
     async sendMessages({ chatId, messages, trigger, messageId, abortSignal, headers, body }) {
       const last = messages.at(-1);
       const requestBody = {
+        ...(options.multitask === undefined ? {} : { multitask: options.multitask }),
         ...body,
         id: chatId,
         messages: last ? [last] : [],

@@ -13,8 +13,11 @@ export type {
   ErrorResponse,
   ListSessionsQuery,
   ListSessionsResponse,
+  MultitaskOutcome,
+  MultitaskStrategy,
   OutgoingMessage,
   PageContext,
+  PendingMessage,
   RenameSessionResponse,
   SessionDetail,
   SessionPageQuery,
@@ -26,8 +29,10 @@ export { type ChatTransportOptions, createChatTransport } from './create-chat-tr
 export { DurableChatApiError } from './durable-chat-api-error.ts';
 export {
   DurableChatClient,
+  type FollowSessionOptions,
   type RegenerateOptions,
   type ResumeTurnOptions,
+  type SendMessageOptions,
 } from './durable-chat-client.ts';
 export {
   DurableChatConnectionError,

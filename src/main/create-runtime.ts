@@ -88,7 +88,7 @@ export async function createRuntime(
     executor: {
       ...shared,
       model: model.model,
-      tools: options.tools ?? createBuiltInTools(),
+      tools: options.tools ?? createBuiltInTools({ demoSteps: model.isDemo }),
       maxSteps: config.maxSteps,
       maxOutputTokens: config.maxOutputTokens,
       systemPrompt,

@@ -33,6 +33,7 @@ function detail(page: UIMessage[], hasMore: boolean, oldestSequence: number): Se
     total_prompt_tokens: 0,
     total_completion_tokens: 0,
     active_stream: null,
+    pending_messages: [],
   };
 }
 
