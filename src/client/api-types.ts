@@ -56,7 +56,7 @@ export interface PendingMessage {
  */
 export type MultitaskStrategy = 'steer' | 'queue' | 'interrupt' | 'reject';
 
-/** What the server did with a sent message (`X-Multitask`); see `ResumableTurnStream.multitask`. */
+/** What the server did with a sent message (`x-durable-chat-multitask`); see `ResumableTurnStream.multitask`. */
 export type MultitaskOutcome = 'started' | 'steered' | 'queued' | 'interrupted';
 
 /**

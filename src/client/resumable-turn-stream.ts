@@ -148,7 +148,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
   }
 
   /**
-   * What the server did with a sent message (`X-Multitask`): `started` a turn, `steered` it into
+   * What the server did with a sent message (`x-durable-chat-multitask`): `started` a turn, `steered` it into
    * or `queued` it for the running turn (this stream then replays that turn from its start), or
    * `interrupted` the running turn for a new one (this stream reads the new turn). Null for a
    * re-attach, or a server that predates follow-ups.

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { UIMessage } from 'ai';
+import { multitaskHeader } from '../../src/protocol/stream-headers.ts';
 import {
   createChatTransport,
   DurableChatApiError,
@@ -40,7 +41,7 @@ const streamOf =
     response.writeHead(200, {
       ...sse,
       'x-durable-chat-turn-id': turnId,
-      ...(multitask === null ? {} : { 'x-multitask': multitask }),
+      ...(multitask === null ? {} : { [multitaskHeader]: multitask }),
     });
     response.end(answer(turnId, text));
   };
@@ -74,7 +75,7 @@ async function textOf(stream: ResumableTurnStream): Promise<string> {
 
 /**
  * The SDK's follow-up calls against a scripted HTTP server: what they put on the wire, and what
- * they make of the server's `X-Multitask` and turn id headers.
+ * they make of the server's `x-durable-chat-multitask` and turn id headers.
  */
 describe('DurableChatClient follow-ups on the wire', () => {
   let server: Server;
