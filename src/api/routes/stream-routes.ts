@@ -9,6 +9,7 @@ import { loadOwnedSession } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
 import { streamBodySchema } from '../../protocol/http-schemas.ts';
 import { resolveCursor } from '../stream-cursor.ts';
+import { checkRunningTurns } from '../turn-limits.ts';
 import { createTurnStreamResponse } from '../turn-stream-response.ts';
 import { turnRequestFromBody } from '../turn-request-from-body.ts';
 import { titleFromMessage } from '../user-message.ts';
@@ -64,6 +65,8 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       // Queued, the turn would wait for nobody until the sweeper ended it: refuse it up front.
       throw new ApiError('NO_EXECUTOR_AVAILABLE');
     }
+    await checkRunningTurns(store, settings.turnLimits, caller, session.id);
+    await dependencies.messageRate.take(callerLimits.callerKey(context, caller));
     // Checked before the turn starts: a refused stream starts nothing.
     return withStreamSlot(context, async (release) => {
       const outcome = await startTurn(dependencies, {
