@@ -1,16 +1,8 @@
 import type { TurnLimitSettings } from '../config.ts';
-import type { ChatStore } from '../store/chat-store.ts';
+import type { ChatStore, LimitScope } from '../store/chat-store.ts';
 import { ApiError } from './api-error.ts';
 import type { Caller } from './authenticator.ts';
 import { isVisitorUserId } from './visitor-key.ts';
-
-/** What a per-user limit counts: a user's sessions, or one session for a caller without a user. */
-export type LimitScope = { userId: string } | { sessionId: string };
-
-/** Counts a scope's pending follow-ups (`ChatStore.countPendingMessages`). */
-export interface PendingMessageCounter {
-  countPendingMessages(scope: LimitScope): Promise<number>;
-}
 
 /**
  * The scope of `caller`'s limits when it posts to `sessionId`. A visitor counts per session like
@@ -49,7 +41,7 @@ export async function checkRunningTurns(
  * like `checkRunningTurns`). Called before the follow-up is stored.
  */
 export async function checkQueuedMessages(
-  store: PendingMessageCounter,
+  store: Pick<ChatStore, 'countPendingMessages'>,
   settings: TurnLimitSettings,
   caller: Caller,
   sessionId: string,
