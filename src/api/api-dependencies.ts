@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import type { TurnLimitSettings } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
@@ -6,6 +7,7 @@ import type { ChatStore } from '../store/chat-store.ts';
 import type { AfterTurnEnded } from '../turn/end-turn.ts';
 import type { Authenticator, Caller } from './authenticator.ts';
 import type { CallerLimits } from './caller-limits.ts';
+import type { MessageRateLimit } from './message-rate-limit.ts';
 
 export interface ApiSettings {
   heartbeatIntervalMs: number;
@@ -16,6 +18,8 @@ export interface ApiSettings {
   maxMessageChars: number;
   /** Origins the web app may load answer images from (`IMAGE_HOSTS`); empty: none. */
   imageOrigins: readonly string[];
+  /** Per-user running-turn and waiting follow-up limits (see `turn-limits.ts`). */
+  turnLimits: TurnLimitSettings;
 }
 
 /** Everything `createApp` needs; the composition root picks the adapters. */
@@ -27,6 +31,8 @@ export interface ApiDependencies {
   metrics: Metrics;
   authenticator: Authenticator;
   callerLimits: CallerLimits;
+  /** Shared by every API process when the registry is Redis. */
+  messageRate: MessageRateLimit;
   settings: ApiSettings;
   /** See `StartTurnDependencies.enqueueTimeoutMs`; absent: turns are never taken for abandoned. */
   enqueueTimeoutMs?: number;

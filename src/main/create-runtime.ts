@@ -13,6 +13,7 @@ import { createLanguageModel } from '../model/create-language-model.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import { openChatStore } from './open-chat-store.ts';
+import { openMessageRateLimit } from './open-message-rate-limit.ts';
 import { openStreamRegistry } from './open-stream-registry.ts';
 import { openTurnQueue } from './open-turn-queue.ts';
 import { followUpStarter } from '../turn/start-follow-ups.ts';
@@ -44,7 +45,11 @@ export async function createRuntime(
   const { store, description: storeDescription } = options.store
     ? { store: options.store, description: 'injected store' }
     : await openChatStore(config);
-  const { registry, description: registryDescription } = await openStreamRegistry(config, logger);
+  const {
+    registry,
+    description: registryDescription,
+    redis,
+  } = await openStreamRegistry(config, logger);
   const { queue, description: queueDescription } = await openTurnQueue(config, logger);
   const model = createLanguageModel({
     openAiBaseUrl: config.model.openAiBaseUrl,
@@ -75,6 +80,10 @@ export async function createRuntime(
       ...shared,
       authenticator,
       callerLimits: new CallerLimits(config.callerLimits),
+      messageRate: openMessageRateLimit(
+        config.messageRate,
+        redis ? { connection: redis, keyPrefix: config.keyPrefix } : null,
+      ),
       settings: {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         cancelForceCloseMs: config.cancelForceCloseMs,
@@ -83,6 +92,7 @@ export async function createRuntime(
         requestBodyTimeoutMs: config.requestBodyTimeoutMs,
         maxMessageChars: config.maxMessageChars,
         imageOrigins: config.imageOrigins,
+        turnLimits: config.turnLimits,
       },
     },
     executor: {

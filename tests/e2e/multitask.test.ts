@@ -149,7 +149,7 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
 
   it('queue: the message is answered after the current task, in the same answer', async () => {
     const { sessionId, chat, sending } = await startAnswer('[demo:steps=2] count');
-    const queued = await postFollowUp(sessionId, userMessage('q-1', 'and then?'), 'queue');
+    const queued = await postFollowUp(sessionId, userMessage('q-1', 'and after that'), 'queue');
     assert.deepEqual([queued.status, queued.multitask], [200, 'queued']);
     gate.open();
     await sending;
@@ -160,7 +160,7 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
     assert.match(before, /Done\./, 'the current task was answered first');
     assert.match(
       textOfMessage({ id: 'a', role: 'assistant', parts: parts.slice(steeringIndex) }),
-      /Noted: and then\?/,
+      /Noted: and after that/,
     );
     assert.deepEqual((await getSession(sessionId)).pending_messages, []);
   });
@@ -280,14 +280,14 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
     }
   });
 
-  it('an unknown strategy is a 400 with a stable code', async () => {
+  it('an unknown strategy is a 422 VALIDATION_FAILED', async () => {
     const sessionId = await createSession(server.baseUrl);
     const response = await fetch(`${server.baseUrl}/api/chat/sessions/${sessionId}/stream`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ message: 'hi', multitask: 'shout' }),
     });
-    assert.equal(response.status, 400);
+    assert.equal(response.status, 422);
     assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'VALIDATION_FAILED');
   });
 });

@@ -11,6 +11,7 @@ import { loadOwnedSession } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
 import { streamBodySchema } from '../../protocol/http-schemas.ts';
 import { resolveCursor } from '../stream-cursor.ts';
+import { checkQueuedMessages, checkRunningTurns } from '../turn-limits.ts';
 import { createTurnStreamResponse } from '../turn-stream-response.ts';
 import { turnRequestFromBody } from '../turn-request-from-body.ts';
 import { titleFromMessage } from '../user-message.ts';
@@ -68,6 +69,13 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       // Queued, the turn would wait for nobody until the sweeper ended it: refuse it up front.
       throw new ApiError('NO_EXECUTOR_AVAILABLE');
     }
+    await dependencies.messageRate.take(callerLimits.callerKey(context, caller));
+    const { store } = dependencies;
+    // Only what would start a new turn counts against the running-turn limit: a message that
+    // joins the running turn (or retries its own) counts against the follow-up limit instead.
+    const beforeStart = () => checkRunningTurns(store, settings.turnLimits, caller, session.id);
+    const beforeFollowUp = () =>
+      checkQueuedMessages(store, settings.turnLimits, caller, session.id);
     // Checked before the turn starts: a refused stream starts nothing.
     return withStreamSlot(context, async (release) => {
       const title = titled ? { title: titleFromMessage(sent) } : {};
@@ -78,9 +86,13 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
               message: request.message,
               // Only a user's message can join a running answer.
               multitask: request.message.role === 'user' ? (body.multitask ?? 'steer') : 'reject',
+              beforeStart,
+              beforeFollowUp,
               ...title,
             })
-          : await startTurn(dependencies, { session, request, ...title });
+          : await beforeStart().then(() =>
+              startTurn(dependencies, { session, request, ...title }),
+            );
       switch (outcome.type) {
         case 'started':
         case 'retried':

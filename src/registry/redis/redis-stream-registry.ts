@@ -146,6 +146,14 @@ export class RedisStreamRegistry implements StreamRegistry {
     });
   }
 
+  /**
+   * The command connection, for other state the deployment shares in this Redis (the message
+   * rate limit), under keys `<keyPrefix>:…` of their own. Closed with the registry.
+   */
+  get commandConnection(): Redis {
+    return this.#command;
+  }
+
   async openTurn(input: OpenTurnInput): Promise<OpenTurnResult> {
     this.#assertOpen();
     // Optimistic: most sessions have no active turn; a moved pointer costs one more round trip.
