@@ -127,8 +127,6 @@ export const turnOutcomes = {
   },
 } as const satisfies Record<string, TurnOutcome>;
 
-export type TurnOutcomeName = keyof typeof turnOutcomes;
-
 /** `outcome`, with what really happened as its internal reason (a thrown error's description). */
 export function withError(outcome: TurnOutcome, error: string | null): TurnOutcome {
   return { ...outcome, error };

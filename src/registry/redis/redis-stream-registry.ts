@@ -4,11 +4,13 @@ import type { Redis } from 'ioredis';
 import {
   isTerminal,
   type LeaseResult,
+  NotTerminalStatusError,
   type OpenTurnInput,
   type OpenTurnResult,
   type PositionedChunk,
   type ReadEvent,
   type ReadOptions,
+  RegistryClosedError,
   type StreamRegistry,
   type TerminalStatus,
   TurnNotFoundError,
@@ -178,7 +180,7 @@ export class RedisStreamRegistry implements StreamRegistry {
     error: string | null = null,
   ): Promise<boolean> {
     this.#assertOpen();
-    if (!isTerminal(status)) throw new RangeError(`${String(status)} is not a terminal status`);
+    if (!isTerminal(status)) throw new NotTerminalStatusError(String(status));
     return this.#commands.claimClose(turnId, status, error);
   }
 
@@ -311,6 +313,6 @@ export class RedisStreamRegistry implements StreamRegistry {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error('the stream registry is closed');
+    if (this.#closed) throw new RegistryClosedError();
   }
 }
