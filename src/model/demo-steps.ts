@@ -33,7 +33,8 @@ const anyDirectivePattern = /\[demo:[^\]]*\]/i;
  * follow-ups — steering messages the SDK added at a step boundary, or messages queued or sent
  * after the answer — and the step acknowledges each with `Noted: <text>.` before its own words.
  * Once the answer is done, a follow-up without a directive of its own is answered with the
- * acknowledgement and `All N steps were already done.`; one with a directive is not ours.
+ * acknowledgement and `All N steps were already done.`. A follow-up with a directive of its own
+ * is a new question (e.g. sent with interrupt), never ours.
  */
 export function planDemoSteps(
   prompt: LanguageModelV4Prompt,
@@ -49,6 +50,9 @@ export function planDemoSteps(
   const answer = prompt.slice(start + 1);
   const followUpStart = findLastIndex(answer, (message) => message.role !== 'user') + 1;
   const followUps = answer.slice(followUpStart).map(userText);
+  // A later message with a directive of its own is a new question (e.g. after an interrupt),
+  // not a follow-up of this answer: the plan it asks for answers it.
+  if (followUps.some((text) => anyDirectivePattern.test(text))) return undefined;
   const acknowledgement = followUps.map((text) => `Noted: ${quoted(text)}.`);
   const stepsDone = answer.filter(
     (message) =>
@@ -67,9 +71,7 @@ export function planDemoSteps(
   const lastStepCall = findLastIndex(answer, (message) => message.role === 'tool');
   const doneSaid = answer.slice(lastStepCall + 1).some((message) => message.role === 'assistant');
   if (!doneSaid) return { words: splitWords([...acknowledgement, 'Done.'].join(' ')) };
-  if (followUps.length === 0 || followUps.some((text) => anyDirectivePattern.test(text))) {
-    return undefined;
-  }
+  if (followUps.length === 0) return undefined;
   return {
     words: splitWords([...acknowledgement, `All ${stepCount} steps were already done.`].join(' ')),
   };

@@ -65,7 +65,7 @@ describe('cancelling a turn', () => {
   }
 
   /** What a worker does when the cancel reaches it: ends the turn itself, as stopped. */
-  function workerStopping(turn: { turnId: string; assistantMessageId: string }) {
+  function workerStopping(turn: { turnId: string; sessionId: string; assistantMessageId: string }) {
     const stopped = Promise.withResolvers<boolean>();
     const unsubscribe = queue.onCancel((turnId) => {
       if (turnId !== turn.turnId) return;
