@@ -16,7 +16,7 @@ export type FollowUpMode = 'steer' | 'interrupt';
 
 /**
  * Posts a message while a turn runs (`multitask` in the body) and resolves once the server
- * accepted it, with the server's `X-Multitask` outcome (`steered`, `interrupted`, or `started`
+ * accepted it, with the server's `x-durable-chat-multitask` outcome (`steered`, `interrupted`, or `started`
  * when the turn had just ended). The answer stream the server sends back is not read: the chat
  * already follows the running turn, and re-attaches to the next one when it ends.
  */
@@ -59,7 +59,7 @@ function followUpSender(connection: ApiConnection): SendFollowUp {
       headers: { accept: 'text/event-stream' },
     });
     await response.body?.cancel();
-    return { outcome: response.headers.get('x-multitask') };
+    return { outcome: response.headers.get('x-durable-chat-multitask') };
   };
 }
 

@@ -284,7 +284,7 @@ describe('ChatView: messages sent while an answer streams', () => {
       turn.end();
       server.running = next;
       next.push(...answerBegins('a2', 'Only Texas then.'));
-      return next.response({ 'x-multitask': 'interrupted' });
+      return next.response({ 'x-durable-chat-multitask': 'interrupted' });
     };
 
     type('Forget Paris, France');

@@ -92,12 +92,12 @@ export class FakeTurn {
 export class FakeChatServer {
   readonly requests: RecordedRequest[] = [];
   messages: UIMessage[] = [];
-  pendingMessages: { id: string; role: 'user'; parts: UIMessage['parts']; mode: string }[] = [];
+  pendingMessages: { id: string; role: 'user'; parts: UIMessage['parts']; mode: 'steer' | 'queue' }[] = [];
   running: FakeTurn | null = null;
   /** How a `POST …/stream` is answered; the running turn's replay (a steer) by default. */
   answerPost: (body: unknown) => Response = () => {
     if (this.running === null) throw new Error('POST with no running turn scripted');
-    return this.running.response({ 'x-multitask': 'steered' });
+    return this.running.response({ 'x-durable-chat-multitask': 'steered' });
   };
 
   /** Told of every request before it is answered: a test can change the server in between. */
