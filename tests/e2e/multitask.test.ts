@@ -144,7 +144,10 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
     );
     const reloaded = await getSession(sessionId);
     assert.deepEqual(reloaded.pending_messages, []);
-    assert.deepEqual(JSON.parse(JSON.stringify(reloaded.messages)), JSON.parse(JSON.stringify(chat.messages)));
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(reloaded.messages)),
+      JSON.parse(JSON.stringify(chat.messages)),
+    );
   });
 
   it('queue: the message is answered after the current task, in the same answer', async () => {
@@ -156,7 +159,11 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
     const parts = chat.lastMessage?.parts ?? [];
     const steeringIndex = parts.findIndex((part) => part.type === 'steering-message');
     assert.notEqual(steeringIndex, -1);
-    const before = textOfMessage({ id: 'a', role: 'assistant', parts: parts.slice(0, steeringIndex) });
+    const before = textOfMessage({
+      id: 'a',
+      role: 'assistant',
+      parts: parts.slice(0, steeringIndex),
+    });
     assert.match(before, /Done\./, 'the current task was answered first');
     assert.match(
       textOfMessage({ id: 'a', role: 'assistant', parts: parts.slice(steeringIndex) }),
@@ -167,7 +174,11 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
 
   it('interrupt: the running answer stops with its partial text kept and a new turn answers the message', async () => {
     const { sessionId, chat, sending, running } = await startAnswer('[demo:steps=3] long one');
-    const interrupted = await postFollowUp(sessionId, userMessage('i-1', 'stop, do X'), 'interrupt');
+    const interrupted = await postFollowUp(
+      sessionId,
+      userMessage('i-1', 'stop, do X'),
+      'interrupt',
+    );
     assert.equal(interrupted.status, 200);
     assert.equal(interrupted.multitask, 'interrupted');
     assert.notEqual(interrupted.turnId, running);
@@ -201,7 +212,10 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
     await sending;
     const { messages, pending_messages: pending } = await getSession(sessionId);
     assert.deepEqual(pending, []);
-    assert.equal(messages.some((message) => message.id === 'r-1'), false);
+    assert.equal(
+      messages.some((message) => message.id === 'r-1'),
+      false,
+    );
   });
 
   it('a follow-up the running turn ends without (stopped before its next step) starts the next turn by itself', async () => {
@@ -288,6 +302,9 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
       body: JSON.stringify({ message: 'hi', multitask: 'shout' }),
     });
     assert.equal(response.status, 422);
-    assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'VALIDATION_FAILED');
+    assert.equal(
+      ((await response.json()) as { error: { code: string } }).error.code,
+      'VALIDATION_FAILED',
+    );
   });
 });

@@ -225,10 +225,13 @@ describe('hostile input at POST /api/chat/sessions/:id/stream', { timeout: 45_00
     assert.equal(health.status, 'healthy');
     // Messages that arrived while another ran were answered after it, by turns of their own:
     // they end too, and nothing waits once they have.
-    await waitFor(async () => (await server.runtime.api.registry.getActiveTurn(sessionId)) === null, {
-      timeoutMs: 30_000,
-      message: 'every follow-up turn ended',
-    });
+    await waitFor(
+      async () => (await server.runtime.api.registry.getActiveTurn(sessionId)) === null,
+      {
+        timeoutMs: 30_000,
+        message: 'every follow-up turn ended',
+      },
+    );
     assert.deepEqual(await server.runtime.api.store.listPendingMessages(sessionId), []);
     await readTurnStream(
       await api.postMessage(sessionId, 'still fine after all that [demo:words=3]'),

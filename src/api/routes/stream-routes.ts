@@ -90,9 +90,7 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
               beforeFollowUp,
               ...title,
             })
-          : await beforeStart().then(() =>
-              startTurn(dependencies, { session, request, ...title }),
-            );
+          : await beforeStart().then(() => startTurn(dependencies, { session, request, ...title }));
       switch (outcome.type) {
         case 'started':
         case 'retried':

@@ -92,7 +92,12 @@ export class FakeTurn {
 export class FakeChatServer {
   readonly requests: RecordedRequest[] = [];
   messages: UIMessage[] = [];
-  pendingMessages: { id: string; role: 'user'; parts: UIMessage['parts']; mode: 'steer' | 'queue' }[] = [];
+  pendingMessages: {
+    id: string;
+    role: 'user';
+    parts: UIMessage['parts'];
+    mode: 'steer' | 'queue';
+  }[] = [];
   running: FakeTurn | null = null;
   /** How a `POST …/stream` is answered; the running turn's replay (a steer) by default. */
   answerPost: (body: unknown) => Response = () => {
