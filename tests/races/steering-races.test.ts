@@ -204,10 +204,20 @@ describe('follow-ups racing the turn they join', () => {
         id: `q-${index}`,
         text: `[demo:steps=3] question ${index}`,
       });
-      await sleep(randomDelay(20));
+      await sleep(randomDelay(10));
       const text = `meanwhile ${index}`;
-      const steering = postMessage(server.baseUrl, sessionId, { id: `s-${index}`, text });
-      await sleep(randomDelay(3));
+      let accepted: () => void = () => undefined;
+      const steerAccepted = new Promise<void>((resolve) => {
+        accepted = resolve;
+      });
+      const steering = postMessage(
+        server.baseUrl,
+        sessionId,
+        { id: `s-${index}`, text },
+        { onResponse: () => accepted() },
+      );
+      await steerAccepted;
+      await sleep(randomDelay(8));
       const cancel = await postCancel(server.baseUrl, sessionId);
       assert.equal(cancel.status, 200, label);
       await Promise.all([first, steering]);
