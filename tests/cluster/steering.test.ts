@@ -327,7 +327,16 @@ describe('follow-ups across processes: steer, queue, interrupt, reject (2 API pr
     assert.deepEqual(await probe.pendingMessageRows(sessionId), []);
   });
 
-  it('an executor SIGKILLed after a steer was accepted: the follow-up is answered exactly once after the sweeper ends the dead turn, nothing stays running', async (context) => {
+  /**
+   * Starts a long answer on API 0, steers it through API 1 and SIGKILLs the executor that runs
+   * it — at once, or (`afterModelReceived`) once its log shows the model received the follow-up —
+   * then checks the dead turn ends as failed and the follow-up is answered exactly once. A
+   * replacement executor starts meanwhile, for the tests after this one.
+   */
+  async function steerThenKill(
+    followUp: { id: string; text: string },
+    afterModelReceived: boolean,
+  ) {
     const sessionId = await createSession(api(0));
     const reader = postTurn(api(0), sessionId, '[demo:steps=6] survive a crash');
     await waitForText(reader, 1);
@@ -335,17 +344,26 @@ describe('follow-ups across processes: steer, queue, interrupt, reject (2 API pr
     assert.ok(turnId);
     const victim = await probe.leaseHolder(turnId, executors);
     assert.ok(victim, 'an executor of the cluster runs the turn');
-    const followUp = { id: 'crash-1', text: 'keep it short' };
     const steered = await client(1).steer(sessionId, {
       text: followUp.text,
       messageId: followUp.id,
     });
     await steered.close();
     assert.deepEqual([steered.multitask, steered.turnId], ['steered', turnId]);
+    if (afterModelReceived) {
+      await waitFor(
+        async () =>
+          (await probe.registryChunks(turnId)).some(
+            (chunk) => chunk.type === 'steering-message' && chunk.id === followUp.id,
+          ),
+        { timeoutMs: 10_000, intervalMs: 10, message: 'the model received the follow-up' },
+      );
+    }
     await killProcess(victim);
     executors = executors.filter((executor) => executor !== victim);
     const replacement = cluster.addExecutor();
     assert.equal((await probe.registryTurn(turnId)).status, 'running', 'killed mid-turn');
+    // Received or not, it is taken only when its turn ends: it waits, stored, until then.
     assert.deepEqual(
       (await client(0).getSession(sessionId)).pending_messages.map((pending) => pending.id),
       [followUp.id],
@@ -365,20 +383,32 @@ describe('follow-ups across processes: steer, queue, interrupt, reject (2 API pr
       'after the kill',
       true,
     );
-    context.diagnostic(`the follow-up landed as: ${placement}`);
     const failed = messages.find((message) => message.id === stream.assistantMessageId);
     assert.equal((failed?.metadata as { status?: string } | undefined)?.status, 'failed');
-    const statuses = (await probe.storedTurnStatuses(sessionId)).map(({ status }) => status);
-    assert.deepEqual(statuses, placement === 'steered' ? ['failed'] : ['failed', 'completed']);
-    const [row] = await probe.pendingMessageRows(sessionId);
     const turns = await probe.storedTurnStatuses(sessionId);
-    assert.equal(
-      row?.takenBy,
-      placement === 'steered' ? turnId : turns[1]?.id,
-      'the turn that took it',
+    assert.deepEqual(
+      turns.map(({ status }) => status),
+      placement === 'steered' ? ['failed'] : ['failed', 'completed'],
+    );
+    const rows = await probe.pendingMessageRows(sessionId);
+    assert.deepEqual(
+      rows,
+      [{ id: followUp.id, takenBy: placement === 'steered' ? turnId : turns[1]?.id }],
+      'taken by the turn that answered it',
     );
     executors.push(await replacement);
     await waitUntilNoSessionActive(api(1), 3_000);
+    return placement;
+  }
+
+  it('an executor SIGKILLed right after a steer was accepted: after the sweeper ends the dead turn, the follow-up is answered exactly once, nothing stays running', async (context) => {
+    const placement = await steerThenKill({ id: 'crash-1', text: 'keep it short' }, false);
+    context.diagnostic(`the follow-up landed as: ${placement}`);
+  });
+
+  it('an executor SIGKILLed after its model received a steer: the follow-up stays in the failed answer as a steering part and is not answered again', async () => {
+    const placement = await steerThenKill({ id: 'crash-2', text: 'then stop' }, true);
+    assert.equal(placement, 'steered');
   });
 
   it('rounds of steers to alternating API processes, each landing at a random point: every follow-up is answered exactly once', async (context) => {
