@@ -1,6 +1,6 @@
 import type { ChatTransport, UIMessage, UIMessageChunk } from 'ai';
 import { ApiConnection, type DurableChatClientOptions } from './api-connection.ts';
-import type { MultitaskStrategy } from './api-types.ts';
+import type { MultitaskOutcome, MultitaskStrategy } from './api-types.ts';
 import { ResumableTurnStream, type TurnStreamOptions } from './resumable-turn-stream.ts';
 import { resumeConnector, sendConnector } from './turn-connectors.ts';
 
@@ -11,6 +11,26 @@ export interface ChatTransportOptions
    * choose otherwise with `sendMessage(message, { body: { multitask: 'interrupt' } })`.
    */
   multitask?: MultitaskStrategy;
+  /**
+   * Told, once the server accepted a sent message and before `useChat` reads a chunk of the
+   * answer, what it did with it. With `steered` or `queued` the stream is a turn that was already
+   * running, whose question is another message: `useChat` holds the sent message as the last of
+   * its list and would show the running answer as the reply to it, so an app shows it as a
+   * follow-up instead (see the web app). Awaited; if it throws, the send fails with its error.
+   */
+  onSent?: (sent: SentMessage) => void | Promise<void>;
+}
+
+/** What the server did with a message `useChat` sent through the transport. */
+export interface SentMessage {
+  /** The chat (session) id. */
+  chatId: string;
+  /** The id of the message sent: the last of `useChat`'s list. */
+  messageId: string | undefined;
+  /** The server's `x-durable-chat-multitask`; null from a server without follow-ups. */
+  multitask: MultitaskOutcome | null;
+  /** The turn the answer stream reads. */
+  turnId: string | null;
 }
 
 /**
@@ -64,6 +84,15 @@ export function createChatTransport(options: ChatTransportOptions = {}): ChatTra
       const connector = sendConnector(connection, chatId, requestBody, plainHeaders(headers));
       const stream = await ResumableTurnStream.open(connector, streamOptions(abortSignal));
       if (stream === null) throw new Error('The server answered a sent message with no stream.');
+      if (options.onSent) {
+        const { multitask, turnId } = stream;
+        try {
+          await options.onSent({ chatId, messageId: last?.id, multitask, turnId });
+        } catch (error) {
+          await stream.close();
+          throw error;
+        }
+      }
       return stream.toUIMessageStream();
     },
 

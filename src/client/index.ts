@@ -25,7 +25,11 @@ export type {
   TtlConfig,
   WebConfig,
 } from './api-types.ts';
-export { type ChatTransportOptions, createChatTransport } from './create-chat-transport.ts';
+export {
+  type ChatTransportOptions,
+  createChatTransport,
+  type SentMessage,
+} from './create-chat-transport.ts';
 export { DurableChatApiError } from './durable-chat-api-error.ts';
 export {
   DurableChatClient,

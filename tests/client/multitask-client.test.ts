@@ -9,6 +9,7 @@ import {
   DurableChatApiError,
   DurableChatClient,
   type ResumableTurnStream,
+  type SentMessage,
 } from '../../src/client/index.ts';
 
 interface SeenRequest {
@@ -185,6 +186,61 @@ describe('DurableChatClient follow-ups on the wire', () => {
     assert.deepEqual(
       requests.map(({ body }) => body?.multitask),
       ['queue', 'interrupt'],
+    );
+  });
+
+  it('the transport tells onSent what the server did with a message before the answer is read', async () => {
+    run(streamOf('T1', 'started', 'first'), streamOf('T1', 'steered', 'first'));
+    const told: { sent: SentMessage; chunksReadBefore: boolean }[] = [];
+    let chunksRead = false;
+    const transport = createChatTransport({
+      baseUrl,
+      onSent: (sent) => {
+        told.push({ sent, chunksReadBefore: chunksRead });
+      },
+    });
+    const send = (id: string) =>
+      transport.sendMessages({
+        chatId: 's1',
+        messages: [{ id, role: 'user', parts: [{ type: 'text', text: id }] }],
+        trigger: 'submit-message',
+        messageId: undefined,
+        abortSignal: undefined,
+      });
+    for (const id of ['u1', 'u2']) {
+      const reader = (await send(id)).getReader();
+      while (!(await reader.read()).done) chunksRead = true;
+      chunksRead = false;
+    }
+    assert.deepEqual(told, [
+      {
+        sent: { chatId: 's1', messageId: 'u1', multitask: 'started', turnId: 'T1' },
+        chunksReadBefore: false,
+      },
+      {
+        sent: { chatId: 's1', messageId: 'u2', multitask: 'steered', turnId: 'T1' },
+        chunksReadBefore: false,
+      },
+    ]);
+  });
+
+  it('a send fails with the error onSent throws', async () => {
+    run(streamOf('T1', 'steered'));
+    const transport = createChatTransport({
+      baseUrl,
+      onSent: () => {
+        throw new Error('the app could not take it');
+      },
+    });
+    await assert.rejects(
+      transport.sendMessages({
+        chatId: 's1',
+        messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
+        trigger: 'submit-message',
+        messageId: undefined,
+        abortSignal: undefined,
+      }),
+      /the app could not take it/,
     );
   });
 

@@ -4,6 +4,7 @@ import {
   createChatTransport,
   DurableChatApiError,
   DurableChatClient,
+  type SentMessage,
 } from '../../src/client/index.ts';
 import { withTurnOutcomeMetadata } from './conversation/with-turn-outcome-metadata.ts';
 
@@ -27,6 +28,14 @@ export type SendFollowUp = (
 ) => Promise<{ outcome: string | null }>;
 
 /**
+ * Told that the message `messageId`, sent by `useChat` while its chat looked idle, joined a turn
+ * already running in the session (started in another tab, say): the server steered or queued
+ * it, and the answer `useChat` is about to read is that turn's, not a reply to the message.
+ * Awaited before `useChat` reads a chunk of it.
+ */
+export type JoinedRunningTurn = (messageId: string) => Promise<void>;
+
+/**
  * The app's only ways to reach the server: the SDK's REST client, its `useChat` transport, and
  * the follow-up POST that `useChat` cannot make (its `sendMessage` while a response streams
  * would replace that response).
@@ -35,6 +44,8 @@ export interface ChatServices {
   client: DurableChatClient;
   transport: ChatTransport<UIMessage>;
   sendFollowUp: SendFollowUp;
+  /** Makes `listener` the open chat of `sessionId` for `JoinedRunningTurn`; returns its removal. */
+  onJoinedRunningTurn(sessionId: string, listener: JoinedRunningTurn): () => void;
 }
 
 /**
@@ -43,10 +54,21 @@ export interface ChatServices {
  */
 export function createChatServices(getToken: () => string | null): ChatServices {
   const options = { token: () => getToken() };
+  const joinedListeners = new Map<string, JoinedRunningTurn>();
+  const onSent = async ({ chatId, messageId, multitask }: SentMessage) => {
+    if (messageId === undefined || (multitask !== 'steered' && multitask !== 'queued')) return;
+    await joinedListeners.get(chatId)?.(messageId);
+  };
   return {
     client: new DurableChatClient(options),
-    transport: withTurnOutcomeMetadata(createChatTransport(options)),
+    transport: withTurnOutcomeMetadata(createChatTransport({ ...options, onSent })),
     sendFollowUp: followUpSender(new ApiConnection(options)),
+    onJoinedRunningTurn(sessionId, listener) {
+      joinedListeners.set(sessionId, listener);
+      return () => {
+        if (joinedListeners.get(sessionId) === listener) joinedListeners.delete(sessionId);
+      };
+    },
   };
 }
 

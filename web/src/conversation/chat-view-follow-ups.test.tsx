@@ -305,6 +305,56 @@ describe('ChatView: messages sent while an answer streams', () => {
     await waitFor(() => expect(chatStatus()).toBe('ready'));
   });
 
+  it('makes a message sent while the chat looked idle a follow-up when it joins a turn started elsewhere', async () => {
+    openSession();
+    await screen.findByTestId('empty-state');
+    expect(chatStatus()).toBe('ready');
+    // Another tab starts a turn; this one has not noticed, and sends as to an idle chat.
+    server.messages = [question];
+    const turn = server.startTurn('turn-1');
+    turn.push(...answerBegins('a1', 'Step 1 of 3.'));
+    server.onRequest = ({ method, body }) => {
+      if (method !== 'POST') return;
+      const [message] = (body as { messages: UIMessage[] }).messages;
+      server.pendingMessages = [{ ...(message as UIMessage), role: 'user', mode: 'steer' }];
+    };
+    type('Paris, Texas');
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+
+    await screen.findByText('Step 1 of 3.');
+    const [post] = followUpPosts();
+    expect(post?.multitask).toBeUndefined();
+    const sentId = post?.message?.id ?? '';
+    // The answer replies to the other tab's question; the message waits under it.
+    expect(shownMessages()).toEqual([
+      { role: 'user', status: undefined, text: 'Plan a trip to Paris' },
+      { role: 'assistant', status: 'streaming', text: 'Step 1 of 3.' },
+    ]);
+    expect(pendingTexts()).toEqual([
+      { text: 'Paris, Texas', marker: 'Waiting for the answer to take it in' },
+    ]);
+
+    act(() =>
+      turn.push(
+        { type: 'start-step' },
+        { type: 'steering-message', id: sentId, parts: [{ type: 'text', text: 'Paris, Texas' }] },
+        { type: 'text-start', id: 'a1-2' },
+        { type: 'text-delta', id: 'a1-2', delta: 'Noted: Paris, Texas.' },
+      ),
+    );
+    await screen.findByText('Noted: Paris, Texas.');
+    expect(pendingTexts()).toEqual([]);
+    expect(screen.getAllByText('Paris, Texas')).toHaveLength(1);
+    expect(screen.getByRole('note', { name: 'Your follow-up' }).dataset.messageId).toBe(sentId);
+    expect(shownMessages().map(({ role }) => role)).toEqual(['user', 'assistant']);
+    act(() => {
+      turn.push({ type: 'finish' });
+      turn.end();
+    });
+    await waitFor(() => expect(chatStatus()).toBe('ready'));
+    expect(screen.queryByTestId('conflict-notice')).toBeNull();
+  });
+
   it('gives the text back and says why when the server refuses a follow-up', async () => {
     await openWhileAnswering();
     server.answerPost = () =>

@@ -32,6 +32,7 @@ function servicesWithSlowSnapshot() {
   const services = {
     client: { getSession, cancelTurn: vi.fn() },
     transport: { sendMessages, reconnectToStream },
+    onJoinedRunningTurn: () => () => {},
   } as unknown as ChatServices;
   return { services, answerSnapshot, getSession, sendMessages, reconnectToStream };
 }

@@ -1,5 +1,5 @@
 import { useChat } from '@ai-sdk/react';
-import { type ChatStatus, generateId, type TextUIPart, type UIMessage } from 'ai';
+import { type ChatStatus, type FileUIPart, generateId, type TextUIPart, type UIMessage } from 'ai';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { SessionSummary } from '../../../src/client/index.ts';
 import {
@@ -75,6 +75,8 @@ type SyncReason = 'poll' | 'conflict' | 'next-turn';
  *   `sendMessage` would replace the streaming answer): it shows as waiting until the answer
  *   takes it in (a `steering-message` part) or it starts the next turn. When the answer ends
  *   with follow-ups still waiting, the chat reloads its messages and attaches to that turn.
+ *   A message `useChat` sent while a turn started elsewhere already ran is made a follow-up the
+ *   same way once the server says it joined that turn.
  */
 export function ChatView({
   sessionId,
@@ -248,6 +250,39 @@ export function ChatView({
     if (streaming) onActivity();
   }, [streaming, onActivity]);
   useEffect(() => () => onRunningChange(false), [onRunningChange]);
+
+  // A message sent while this chat looked idle can join a turn that runs elsewhere: it is then
+  // that answer's follow-up, not its question. It leaves useChat's list (where the answer would
+  // stream in as the reply to it) to wait as a follow-up, and the question the answer replies to
+  // is loaded first, so the answer arrives after it.
+  useEffect(
+    () =>
+      services.onJoinedRunningTurn(sessionId, async (messageId) => {
+        let sent: UIMessage | undefined;
+        setMessages((current) => {
+          sent = current.find(({ id }) => id === messageId);
+          return sent?.role === 'user' ? current.filter(({ id }) => id !== messageId) : current;
+        });
+        const joined = sent as UIMessage | undefined;
+        if (joined?.role !== 'user') return;
+        const parts = joined.parts.filter(
+          (part): part is TextUIPart | FileUIPart => part.type === 'text' || part.type === 'file',
+        );
+        setFollowUps((current) => [...current, { id: messageId, parts }]);
+        try {
+          const detail = await client.getSession(sessionId, { limit: historyPageSize });
+          if (!mounted.current) return;
+          syncedUpdatedAt.current = detail.updated_at;
+          applyNewestPage(detail);
+          const fromServer = readPendingFollowUps(detail);
+          setFollowUps((current) => mergePendingFollowUps(current, fromServer, detail.messages));
+        } catch (error) {
+          // The answer streams all the same; the next poll of the session list loads its question.
+          if (isAuthError(error)) onAuthRequired();
+        }
+      }),
+    [services, sessionId, client, setMessages, applyNewestPage, onAuthRequired],
+  );
 
   /** A message sent while the answer streams: posted beside `useChat`, shown as waiting. */
   const sendFollowUp = useCallback(
