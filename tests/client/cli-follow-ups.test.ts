@@ -21,7 +21,7 @@ function openStream(response: ServerResponse, turnId: string, multitask: string)
   response.writeHead(200, {
     'content-type': 'text/event-stream',
     'x-durable-chat-turn-id': turnId,
-    'x-multitask': multitask,
+    'x-durable-chat-multitask': multitask,
   });
 }
 
