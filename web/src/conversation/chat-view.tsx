@@ -170,7 +170,9 @@ export function ChatView({
   const sync = useCallback(
     async (reason: SyncReason = 'poll', endedAnswerId?: string): Promise<boolean> => {
       const afterConflict = reason === 'conflict';
-      if (!afterConflict && busy()) return true;
+      // Right after an answer ends its stream may still count as open for a moment: the next
+      // turn is looked for again rather than given up on.
+      if (!afterConflict && busy()) return reason !== 'next-turn';
       // Another sync may still be handing over to the stream that just ended: look again soon.
       if (syncing.current) return reason !== 'next-turn';
       syncing.current = true;
@@ -179,7 +181,8 @@ export function ChatView({
       try {
         const detail = await client.getSession(sessionId, { limit: historyPageSize });
         if (!mounted.current) return true;
-        if (sentCount.current !== sentBefore || (busy() && !afterConflict)) return true;
+        if (sentCount.current !== sentBefore) return true;
+        if (busy() && !afterConflict) return reason !== 'next-turn';
         const fromServer = readPendingFollowUps(detail);
         const waiting = mergePendingFollowUps(followUpsNow.current, fromServer, detail.messages);
         if (reason === 'next-turn') {
