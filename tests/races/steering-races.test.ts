@@ -60,6 +60,24 @@ describe('follow-ups racing the turn they join', () => {
   });
   after(() => server.close());
 
+  /** The question a race starts from: an answer in `steps` steps, read to its end. */
+  function askInSteps(sessionId: string, index: number, steps: number) {
+    return postMessage(server.baseUrl, sessionId, {
+      id: `q-${index}`,
+      text: `[demo:steps=${steps}] question ${index}`,
+    });
+  }
+
+  /** POSTs a message and resolves once the server answered its headers (it was placed). */
+  async function postAccepted(sessionId: string, message: { id: string; text: string }) {
+    const placed = Promise.withResolvers<void>();
+    const answered = postMessage(server.baseUrl, sessionId, message, {
+      onResponse: () => placed.resolve(),
+    });
+    await Promise.race([placed.promise, answered]);
+    return { answered };
+  }
+
   /** Waits until nothing runs and nothing waits in the session, then returns its messages. */
   async function settled(sessionId: string, label: string): Promise<UIMessage[]> {
     const { registry, store } = server.runtime.api;
@@ -106,10 +124,7 @@ describe('follow-ups racing the turn they join', () => {
     await runLanes(iterations, lanes, async (index) => {
       const label = `iteration ${index}`;
       const sessionId = await createSession(server.baseUrl);
-      const first = postMessage(server.baseUrl, sessionId, {
-        id: `q-${index}`,
-        text: `[demo:steps=2] question ${index}`,
-      });
+      const first = askInSteps(sessionId, index, 2);
       await sleep(randomDelay(25));
       const text = `follow-up ${index}`;
       const followUp = await postMessage(server.baseUrl, sessionId, { id: `f-${index}`, text });
@@ -130,27 +145,14 @@ describe('follow-ups racing the turn they join', () => {
     await runLanes(iterations, lanes, async (index) => {
       const label = `iteration ${index}`;
       const sessionId = await createSession(server.baseUrl);
-      const first = postMessage(server.baseUrl, sessionId, {
-        id: `q-${index}`,
-        text: `[demo:steps=2] question ${index}`,
-      });
+      const first = askInSteps(sessionId, index, 2);
       await sleep(randomDelay(25));
       const one = `one ${index}`;
       const two = `two ${index}`;
-      let accepted: () => void = () => undefined;
-      const firstAccepted = new Promise<void>((resolve) => {
-        accepted = resolve;
-      });
-      const sendingOne = postMessage(
-        server.baseUrl,
-        sessionId,
-        { id: `a-${index}`, text: one },
-        { onResponse: () => accepted() },
-      );
-      await firstAccepted;
+      const sendingOne = await postAccepted(sessionId, { id: `a-${index}`, text: one });
       await sleep(randomDelay(2));
       const sendingTwo = postMessage(server.baseUrl, sessionId, { id: `b-${index}`, text: two });
-      await Promise.all([first, sendingOne, sendingTwo]);
+      await Promise.all([first, sendingOne.answered, sendingTwo]);
       const messages = await settled(sessionId, label);
       checkAnsweredOnce(messages, `a-${index}`, one, label);
       checkAnsweredOnce(messages, `b-${index}`, two, label);
@@ -167,10 +169,7 @@ describe('follow-ups racing the turn they join', () => {
     await runLanes(iterations, lanes, async (index) => {
       const label = `iteration ${index}`;
       const sessionId = await createSession(server.baseUrl);
-      const first = postMessage(server.baseUrl, sessionId, {
-        id: `q-${index}`,
-        text: `[demo:steps=2] question ${index}`,
-      });
+      const first = askInSteps(sessionId, index, 2);
       await sleep(randomDelay(25));
       const text = `instead ${index}`;
       const interrupting = await postMessage(server.baseUrl, sessionId, {
@@ -200,27 +199,14 @@ describe('follow-ups racing the turn they join', () => {
     await runLanes(iterations, lanes, async (index) => {
       const label = `iteration ${index}`;
       const sessionId = await createSession(server.baseUrl);
-      const first = postMessage(server.baseUrl, sessionId, {
-        id: `q-${index}`,
-        text: `[demo:steps=3] question ${index}`,
-      });
+      const first = askInSteps(sessionId, index, 3);
       await sleep(randomDelay(10));
       const text = `meanwhile ${index}`;
-      let accepted: () => void = () => undefined;
-      const steerAccepted = new Promise<void>((resolve) => {
-        accepted = resolve;
-      });
-      const steering = postMessage(
-        server.baseUrl,
-        sessionId,
-        { id: `s-${index}`, text },
-        { onResponse: () => accepted() },
-      );
-      await steerAccepted;
+      const steering = await postAccepted(sessionId, { id: `s-${index}`, text });
       await sleep(randomDelay(8));
       const cancel = await postCancel(server.baseUrl, sessionId);
       assert.equal(cancel.status, 200, label);
-      await Promise.all([first, steering]);
+      await Promise.all([first, steering.answered]);
       const placement = checkAnsweredOnce(
         await settled(sessionId, label),
         `s-${index}`,
