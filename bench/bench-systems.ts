@@ -43,6 +43,8 @@ function demoEnvironment(demo: DemoSettings): Record<string, string> {
     // The load generator plays many users from one address: the per-caller limits are off.
     SESSION_CREATE_BURST: '0',
     MAX_STREAMS_PER_CALLER: '0',
+    MAX_RUNNING_TURNS_PER_USER: '0',
+    MAX_QUEUED_MESSAGES_PER_USER: '0',
   };
 }
 

@@ -46,6 +46,37 @@ describe('loadConfig', () => {
     );
   });
 
+  it('limits running turns and waiting follow-ups per user by default; the message rate is off unless set', () => {
+    const defaults = loadConfig({});
+    assert.deepEqual(defaults.turnLimits, {
+      maxRunningTurnsPerUser: 5,
+      maxQueuedMessagesPerUser: 15,
+      retryAfterSeconds: 5,
+    });
+    assert.equal(defaults.messageRate, null);
+    assert.deepEqual(loadConfig({ MESSAGES_PER_MINUTE: '6' }).messageRate, {
+      perMinute: 6,
+      burst: 6,
+    });
+    assert.deepEqual(loadConfig({ MESSAGES_PER_MINUTE: '6', MESSAGE_BURST: '2' }).messageRate, {
+      perMinute: 6,
+      burst: 2,
+    });
+    assert.deepEqual(
+      loadConfig({ MAX_RUNNING_TURNS_PER_USER: '0', MAX_QUEUED_MESSAGES_PER_USER: '0' }).turnLimits,
+      { maxRunningTurnsPerUser: 0, maxQueuedMessagesPerUser: 0, retryAfterSeconds: 5 },
+    );
+    for (const [name, value] of [
+      ['MESSAGE_BURST', '0'],
+      ['MESSAGE_BURST', 'many'],
+      ['MESSAGES_PER_MINUTE', '-1'],
+      ['MAX_RUNNING_TURNS_PER_USER', '1.5'],
+      ['TURN_LIMIT_RETRY_AFTER_SECONDS', '0'],
+    ] as const) {
+      assert.throws(() => loadConfig({ [name]: value }), new RegExp(name), `${name}=${value}`);
+    }
+  });
+
   it('treats blank variables as unset', () => {
     assert.equal(loadConfig({ DATABASE_URL: '  ', JWT_SECRET: '' }).databaseUrl, undefined);
   });

@@ -70,6 +70,26 @@ export const settings = {
     default: '10',
     help: 'answers one caller may stream at once (per API process; 0 = no limit)',
   },
+  MAX_RUNNING_TURNS_PER_USER: {
+    default: '5',
+    help: 'unfinished answers one user may have at once, all sessions (visitors: per session; 0 = no limit)',
+  },
+  MAX_QUEUED_MESSAGES_PER_USER: {
+    default: '15',
+    help: 'follow-ups one user may have waiting for a running answer (visitors: per session; 0 = no limit)',
+  },
+  TURN_LIMIT_RETRY_AFTER_SECONDS: {
+    default: '5',
+    help: 'Retry-After of a message refused by the two limits above',
+  },
+  MESSAGES_PER_MINUTE: {
+    default: '0',
+    help: 'messages one caller may send per minute, counted in Redis when set (0 = no limit)',
+  },
+  MESSAGE_BURST: {
+    default: '',
+    help: 'messages one caller may send at once; the count resets every MESSAGE_BURST / MESSAGES_PER_MINUTE minutes (default: MESSAGES_PER_MINUTE)',
+  },
   TRUST_PROXY_HOPS: {
     default: '0',
     help: 'proxies in front of the API whose X-Forwarded-For entries name the caller (0 = socket)',
@@ -139,6 +159,21 @@ const configSchema = z.object({
   SESSION_CREATE_BURST: integer(0, 1_000_000),
   SESSION_CREATE_PER_MINUTE: integer(1, 1_000_000),
   MAX_STREAMS_PER_CALLER: integer(0, 1_000_000),
+  MAX_RUNNING_TURNS_PER_USER: integer(0, 1_000_000),
+  MAX_QUEUED_MESSAGES_PER_USER: integer(0, 1_000_000),
+  TURN_LIMIT_RETRY_AFTER_SECONDS: integer(1, 3600),
+  MESSAGES_PER_MINUTE: integer(0, 1_000_000),
+  MESSAGE_BURST: z.union(
+    [
+      z
+        .string()
+        .trim()
+        .length(0)
+        .transform(() => undefined),
+      integer(1, 1_000_000),
+    ],
+    { error: 'expected a whole number from 1 to 1000000, or nothing' },
+  ),
   TRUST_PROXY_HOPS: integer(0, 10),
   MAX_OUTPUT_TOKENS: integer(1, 10_000_000),
   MAX_MESSAGE_CHARS: integer(1, 10_000_000),
@@ -187,6 +222,9 @@ export interface Config {
   requestBodyTimeoutMs: number;
   maxMessageChars: number;
   callerLimits: CallerLimitSettings;
+  turnLimits: TurnLimitSettings;
+  /** Null: no message rate limit (`MESSAGES_PER_MINUTE` = 0). */
+  messageRate: MessageRateSettings | null;
   maxOutputTokens: number;
   /**
    * `allowAnonymous`: whether a caller without a token may create and use unowned sessions. In
@@ -223,6 +261,29 @@ export interface CallerLimitSettings {
   maxStreamsPerCaller: number;
   /** How many X-Forwarded-For entries, counted from the right, proxies of ours have added. */
   trustProxyHops: number;
+}
+
+/** Per-user limits on turns, counted in the ChatStore every API process shares; zero: off. */
+export interface TurnLimitSettings {
+  /** Queued or running turns of one user across its sessions (a caller without one: per session). */
+  maxRunningTurnsPerUser: number;
+  /** Follow-ups of one user waiting for a running turn (a caller without one: per session). */
+  maxQueuedMessagesPerUser: number;
+  /**
+   * `Retry-After` of either refusal. Both free up when an answer ends or takes its follow-ups,
+   * which is seconds away, not minutes, and nothing tells the API when: a short fixed wait lets
+   * a client retry soon without spinning (default 5 s, like a refused stream).
+   */
+  retryAfterSeconds: number;
+}
+
+/**
+ * The per-caller message rate: `burst` messages in a window of `burst / perMinute` minutes, so
+ * the average stays at `perMinute` while a caller may send `burst` at once.
+ */
+export interface MessageRateSettings {
+  perMinute: number;
+  burst: number;
 }
 
 export class ConfigError extends Error {
@@ -291,6 +352,18 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       maxStreamsPerCaller: values.MAX_STREAMS_PER_CALLER,
       trustProxyHops: values.TRUST_PROXY_HOPS,
     },
+    turnLimits: {
+      maxRunningTurnsPerUser: values.MAX_RUNNING_TURNS_PER_USER,
+      maxQueuedMessagesPerUser: values.MAX_QUEUED_MESSAGES_PER_USER,
+      retryAfterSeconds: values.TURN_LIMIT_RETRY_AFTER_SECONDS,
+    },
+    messageRate:
+      values.MESSAGES_PER_MINUTE === 0
+        ? null
+        : {
+            perMinute: values.MESSAGES_PER_MINUTE,
+            burst: values.MESSAGE_BURST ?? values.MESSAGES_PER_MINUTE,
+          },
     maxOutputTokens: values.MAX_OUTPUT_TOKENS,
     auth: values.JWT_SECRET
       ? { mode: 'secret', secret: values.JWT_SECRET, ...claims }

@@ -1,10 +1,13 @@
 import type { Logger } from '../logger.ts';
+import type { TurnLimitSettings } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
+import type { AfterTurnEnded } from '../turn/end-turn.ts';
 import type { Authenticator, Caller } from './authenticator.ts';
 import type { CallerLimits } from './caller-limits.ts';
+import type { MessageRateLimit } from './message-rate-limit.ts';
 
 export interface ApiSettings {
   heartbeatIntervalMs: number;
@@ -15,6 +18,8 @@ export interface ApiSettings {
   maxMessageChars: number;
   /** Origins the web app may load answer images from (`IMAGE_HOSTS`); empty: none. */
   imageOrigins: readonly string[];
+  /** Per-user running-turn and waiting follow-up limits (see `turn-limits.ts`). */
+  turnLimits: TurnLimitSettings;
 }
 
 /** Everything `createApp` needs; the composition root picks the adapters. */
@@ -26,9 +31,13 @@ export interface ApiDependencies {
   metrics: Metrics;
   authenticator: Authenticator;
   callerLimits: CallerLimits;
+  /** Shared by every API process when the registry is Redis. */
+  messageRate: MessageRateLimit;
   settings: ApiSettings;
   /** See `StartTurnDependencies.enqueueTimeoutMs`; absent: turns are never taken for abandoned. */
   enqueueTimeoutMs?: number;
+  /** See `EndTurnDependencies.afterTurnEnded`: starts a session's waiting follow-ups. */
+  afterTurnEnded?: AfterTurnEnded;
   /**
    * Whether an executor would run a turn queued now; absent (an executor runs in this process):
    * always. Without one, new turns are refused with 503 instead of waiting for nobody.

@@ -54,6 +54,22 @@ export const errorCatalog = {
     status: 429,
     message: 'Too many answers are streaming to you at once; close one or try again shortly.',
   },
+  TOO_MANY_RUNNING_TURNS: {
+    status: 429,
+    message:
+      'Too many of your answers are running at once; wait for one to end and try again after ' +
+      'the time in Retry-After.',
+  },
+  TOO_MANY_QUEUED_MESSAGES: {
+    status: 429,
+    message:
+      'Too many of your messages are waiting for a running answer; try again after the time in ' +
+      'Retry-After.',
+  },
+  MESSAGE_RATE_LIMITED: {
+    status: 429,
+    message: 'You are sending messages too fast; try again after the time in Retry-After.',
+  },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side.' },
   SERVICE_UNAVAILABLE: {
     status: 503,

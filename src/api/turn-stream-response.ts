@@ -4,7 +4,7 @@ import { formatEventId } from '../protocol/event-id.ts';
 import { encodeChunkEvent, encodeDone, encodeHeartbeat } from '../protocol/sse-encoder.ts';
 import { streamHeaders, turnIdHeader } from '../protocol/stream-headers.ts';
 import { type StreamRegistry, TurnNotFoundError } from '../registry/stream-registry.ts';
-import { unfinishedAnswerText } from '../turn/end-turn.ts';
+import { unfinishedAnswerText } from '../turn/turn-outcomes.ts';
 
 export interface TurnStreamOptions {
   registry: StreamRegistry;
@@ -16,6 +16,8 @@ export interface TurnStreamOptions {
   heartbeatIntervalMs: number;
   /** Called once when the response ends, however it ends (its stream slot is freed). */
   onClose?: () => void;
+  /** Extra response headers (e.g. where a POSTed message went). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -71,6 +73,6 @@ export function createTurnStreamResponse(options: TurnStreamOptions): Response {
   });
   return new Response(body, {
     status: 200,
-    headers: { ...streamHeaders, [turnIdHeader]: turnId },
+    headers: { ...streamHeaders, ...options.headers, [turnIdHeader]: turnId },
   });
 }

@@ -22,9 +22,42 @@ export type ErrorResponse = z.infer<typeof schemas.errorResponseSchema>;
  * A session with its history (all of it, or one page: `has_more_messages`, `oldest_sequence`);
  * `messages` are AI SDK `UIMessage`s, oldest first, ready for `useChat`.
  */
-export type SessionDetail = Omit<z.infer<typeof schemas.sessionDetailSchema>, 'messages'> & {
+export type SessionDetail = Omit<
+  z.infer<typeof schemas.sessionDetailSchema>,
+  'messages' | 'pending_messages'
+> & {
   messages: UIMessage[];
+  /** Follow-ups accepted but not yet handed to a model, oldest first. */
+  pending_messages: PendingMessage[];
 };
+
+/**
+ * A follow-up sent while a turn ran (`steer` or `queue`) that no model has received yet. It
+ * leaves `pending_messages` when it lands: as a `steering-message` part of an answer, or as the
+ * user message of the next turn.
+ */
+export interface PendingMessage {
+  id: string;
+  role: 'user';
+  parts: UIMessage['parts'];
+  metadata?: unknown;
+  mode: 'steer' | 'queue';
+  created_at: string;
+}
+
+/**
+ * What to do with a message sent while a turn runs in the session (with no turn running, all
+ * four start one):
+ * - `steer` (the server's default): the running answer takes it at its next step;
+ * - `queue`: the running turn takes it after its current task;
+ * - `interrupt`: the running turn stops (partial answer kept) and a new turn answers it;
+ * - `reject`: refused with `TURN_ALREADY_ACTIVE` (409).
+ * A follow-up the running turn ends without taking starts the next turn.
+ */
+export type MultitaskStrategy = 'steer' | 'queue' | 'interrupt' | 'reject';
+
+/** What the server did with a sent message (`x-durable-chat-multitask`); see `ResumableTurnStream.multitask`. */
+export type MultitaskOutcome = 'started' | 'steered' | 'queued' | 'interrupted';
 
 /**
  * One page of a session's history: the newest `limit` messages, or those before

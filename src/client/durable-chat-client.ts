@@ -13,6 +13,7 @@ import type {
   CreateSessionResponse,
   ListSessionsQuery,
   ListSessionsResponse,
+  MultitaskStrategy,
   OutgoingMessage,
   RenameSessionResponse,
   SessionDetail,
@@ -31,6 +32,26 @@ import { resumeConnector, sendConnector } from './turn-connectors.ts';
 export interface ResumeTurnOptions extends TurnStreamOptions {
   /** Resume after this place (a saved `cursor`, or an SSE id `<turnId>:<position>`). */
   after?: TurnCursor | string;
+}
+
+export interface SendMessageOptions extends TurnStreamOptions {
+  /**
+   * What to do if a turn already runs in the session; the server's default is `steer`. The
+   * returned stream's `multitask` tells what happened.
+   */
+  multitask?: MultitaskStrategy;
+}
+
+export interface FollowSessionOptions extends TurnStreamOptions {
+  /** The turn whose stream just ended: a stream of that turn is never returned. */
+  afterTurnId?: string | null;
+  /**
+   * How long to wait for the next turn to start while follow-ups are still pending (the server
+   * starts it as the previous turn ends). 10 000 ms by default.
+   */
+  pendingWaitMs?: number;
+  /** Pause between looks while waiting; 200 ms by default. */
+  pollIntervalMs?: number;
 }
 
 export interface RegenerateOptions extends TurnStreamOptions {
@@ -146,22 +167,95 @@ export class DurableChatClient {
 
   /**
    * Sends a user message and resolves, once the server accepted it, with the reader of its
-   * answer. Rejects with `DurableChatApiError` code `TURN_ALREADY_ACTIVE` (409) while another
-   * turn runs. The message gets an id if it has none, so the retries of a lost POST re-attach
-   * to the same turn instead of starting another.
+   * answer. The message gets an id if it has none, so the retries of a lost POST re-attach to
+   * the same turn instead of starting another.
+   *
+   * While another turn runs, `options.multitask` decides (see `MultitaskStrategy`; the server's
+   * default is `steer`) and the stream's `multitask` tells what happened: for `steered` and
+   * `queued` the stream replays the RUNNING turn from its start (the follow-up appears in it as
+   * a `steering-message` chunk where the model received it); for `interrupted` it reads the new
+   * turn. A follow-up the running turn ends without taking starts the next turn: follow it with
+   * `followSession`. With `reject`, rejects with `DurableChatApiError` code
+   * `TURN_ALREADY_ACTIVE` (409).
    */
   sendMessage(
     sessionId: string,
     message: string | OutgoingMessage,
-    options: TurnStreamOptions = {},
+    options: SendMessageOptions = {},
   ): Promise<ResumableTurnStream> {
+    const { multitask, ...streamOptions } = options;
     const outgoing = typeof message === 'string' ? { text: message } : message;
     const body = {
       message: outgoing.text,
       message_id: outgoing.messageId ?? generateId(),
       ...(outgoing.context ? { context: outgoing.context } : {}),
+      ...(multitask === undefined ? {} : { multitask }),
     };
-    return this.#openStream(sendConnector(this.#connection, sessionId, body), options);
+    return this.#openStream(sendConnector(this.#connection, sessionId, body), streamOptions);
+  }
+
+  /** `sendMessage` with `multitask: 'steer'`: the running answer takes the message at its next step. */
+  steer(
+    sessionId: string,
+    message: string | OutgoingMessage,
+    options: TurnStreamOptions = {},
+  ): Promise<ResumableTurnStream> {
+    return this.sendMessage(sessionId, message, { ...options, multitask: 'steer' });
+  }
+
+  /** `sendMessage` with `multitask: 'queue'`: answered after the running turn's current task. */
+  queue(
+    sessionId: string,
+    message: string | OutgoingMessage,
+    options: TurnStreamOptions = {},
+  ): Promise<ResumableTurnStream> {
+    return this.sendMessage(sessionId, message, { ...options, multitask: 'queue' });
+  }
+
+  /**
+   * `sendMessage` with `multitask: 'interrupt'`: the running turn stops (as `cancelTurn`, its
+   * partial answer kept) and the stream reads the new turn that answers this message.
+   */
+  interrupt(
+    sessionId: string,
+    message: string | OutgoingMessage,
+    options: TurnStreamOptions = {},
+  ): Promise<ResumableTurnStream> {
+    return this.sendMessage(sessionId, message, { ...options, multitask: 'interrupt' });
+  }
+
+  /**
+   * The next turn to read after a stream ended: follows a follow-up to where it lands when the
+   * turn it was sent to ended without taking it. Re-attaches to the session's running turn
+   * (other than `options.afterTurnId`); while none runs but follow-ups are still pending, looks
+   * again every `pollIntervalMs` for up to `pendingWaitMs`. Resolves null when nothing runs and
+   * nothing is pending (or the wait ran out). Call it again after each stream it returns, until
+   * null.
+   */
+  async followSession(
+    sessionId: string,
+    options: FollowSessionOptions = {},
+  ): Promise<ResumableTurnStream | null> {
+    const { afterTurnId, pendingWaitMs = 10_000, pollIntervalMs = 200, ...streamOptions } = options;
+    const giveUpAt = Date.now() + pendingWaitMs;
+    for (;;) {
+      // Pending first, the stream second: a follow-up that leaves the list by starting a turn
+      // between the two looks is then found running, never missed.
+      const { pending_messages: pending } = await this.getSession(sessionId, {
+        limit: 1,
+        ...(streamOptions.signal ? { signal: streamOptions.signal } : {}),
+      });
+      const stream = await this.resumeTurn(sessionId, streamOptions);
+      if (
+        stream !== null &&
+        (afterTurnId === undefined || afterTurnId === null || stream.turnId !== afterTurnId)
+      )
+        return stream;
+      await stream?.close();
+      // A server without follow-ups sends no list: nothing can be waiting there.
+      if ((pending ?? []).length === 0 || Date.now() >= giveUpAt) return null;
+      await pause(pollIntervalMs, streamOptions.signal);
+    }
   }
 
   /**
@@ -202,6 +296,21 @@ export class DurableChatClient {
     if (stream === null) throw new Error('The server answered a sent message with no stream.');
     return stream;
   }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function cursorOf(eventId: string): TurnCursor {

@@ -13,8 +13,11 @@ export type {
   ErrorResponse,
   ListSessionsQuery,
   ListSessionsResponse,
+  MultitaskOutcome,
+  MultitaskStrategy,
   OutgoingMessage,
   PageContext,
+  PendingMessage,
   RenameSessionResponse,
   SessionDetail,
   SessionPageQuery,
@@ -22,12 +25,18 @@ export type {
   TtlConfig,
   WebConfig,
 } from './api-types.ts';
-export { type ChatTransportOptions, createChatTransport } from './create-chat-transport.ts';
+export {
+  type ChatTransportOptions,
+  createChatTransport,
+  type SentMessage,
+} from './create-chat-transport.ts';
 export { DurableChatApiError } from './durable-chat-api-error.ts';
 export {
   DurableChatClient,
+  type FollowSessionOptions,
   type RegenerateOptions,
   type ResumeTurnOptions,
+  type SendMessageOptions,
 } from './durable-chat-client.ts';
 export {
   DurableChatConnectionError,

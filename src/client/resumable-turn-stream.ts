@@ -1,6 +1,7 @@
 import type { UIMessageChunk } from 'ai';
 import { parseEventId } from '../protocol/event-id.ts';
-import { turnIdHeader } from '../protocol/stream-headers.ts';
+import { multitaskHeader, turnIdHeader } from '../protocol/stream-headers.ts';
+import type { MultitaskOutcome } from './api-types.ts';
 import { DurableChatApiError } from './durable-chat-api-error.ts';
 import {
   DurableChatConnectionError,
@@ -116,6 +117,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
   #cursor: TurnCursor | null;
   /** The turn the server said it serves, before any chunk of it arrived. */
   #announcedTurnId: string | null = null;
+  #multitask: MultitaskOutcome | null = null;
   #pending: Response | null = null;
   #failures = 0;
   #iterated = false;
@@ -135,6 +137,32 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? defaultIdleTimeoutMs;
     this.#startedAfter = after;
     this.#cursor = after;
+  }
+
+  /**
+   * The turn this stream reads (the server's `X-Durable-Chat-Turn-Id`, else the turn of the
+   * first chunk); null when neither is known yet.
+   */
+  get turnId(): string | null {
+    return this.#cursor?.turnId ?? this.#announcedTurnId;
+  }
+
+  /**
+   * What the server did with a sent message (`x-durable-chat-multitask`): `started` a turn, `steered` it into
+   * or `queued` it for the running turn (this stream then replays that turn from its start), or
+   * `interrupted` the running turn for a new one (this stream reads the new turn). Null for a
+   * re-attach, or a server that predates follow-ups.
+   */
+  get multitask(): MultitaskOutcome | null {
+    return this.#multitask;
+  }
+
+  /** Lets go of a stream that will not be read (its first response is already open). */
+  async close(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = null;
+    this.#iterated = true;
+    await pending?.body?.cancel();
   }
 
   /** The last delivered place in the turn; null before the first chunk. */
@@ -305,6 +333,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
       );
     }
     this.#announcedTurnId ??= response.headers.get(turnIdHeader);
+    this.#multitask ??= multitaskOutcomeOf(response.headers.get(multitaskHeader));
     return response;
   }
 
@@ -326,6 +355,17 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
       clearTimeout(timer);
     }
   }
+}
+
+const multitaskOutcomes: ReadonlySet<string> = new Set<MultitaskOutcome>([
+  'started',
+  'steered',
+  'queued',
+  'interrupted',
+]);
+
+function multitaskOutcomeOf(value: string | null): MultitaskOutcome | null {
+  return value !== null && multitaskOutcomes.has(value) ? (value as MultitaskOutcome) : null;
 }
 
 /** A connection that said nothing for the idle timeout: a network failure, so it is retried. */

@@ -1,5 +1,6 @@
 import {
   convertToModelMessages,
+  experimental_createSteering as createSteering,
   type LanguageModel,
   stepCountIs,
   streamText,
@@ -12,9 +13,11 @@ import type { Metrics } from '../metrics.ts';
 import type { TurnJob } from '../queue/turn-queue.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
-import { endTurn, type TurnOutcome } from '../turn/end-turn.ts';
+import { endTurn } from '../turn/end-turn.ts';
 import { publicErrorText } from '../turn/public-error.ts';
+import { modelFailureOutcome, type TurnOutcome, turnOutcomes } from '../turn/turn-outcomes.ts';
 import { ChunkWriter } from './chunk-writer.ts';
+import { SteeringFeed } from './steering-feed.ts';
 import { holdLease } from './turn-lease.ts';
 
 export interface RunTurnDependencies {
@@ -67,13 +70,23 @@ export async function runTurn(
   if (lease.result === 'expired') {
     // A redelivery after the executor that ran it died: its half-written answer cannot be
     // continued, so the turn ends as failed with the partial answer kept (never dropped silently).
-    await end(executorGoneOutcome);
+    await end(turnOutcomes.executorGone);
     return;
   }
   // The history is read while the turn is marked running: one store round trip instead of two
   // before the model starts (a failed read surfaces below, as the turn's failure).
   const storedMessages = store.listMessages(job.sessionId);
   storedMessages.catch(() => undefined);
+  const steering = createSteering();
+  const followUps = new SteeringFeed({
+    store,
+    sessionId: job.sessionId,
+    steering,
+    logger: turnLogger,
+    toModel: (message) => withContext([message])[0] ?? message,
+  });
+  // Follow-ups already waiting (posted before this turn started) reach its first step.
+  const pulled = followUps.pull();
   await store.markTurnRunning(job.turnId);
   metrics.activeTurns.inc();
   let failure: unknown;
@@ -83,6 +96,7 @@ export async function runTurn(
   let finished = false;
   try {
     const history = historyFor(await storedMessages, job);
+    await pulled;
     const result = streamText({
       model: dependencies.model,
       system: dependencies.systemPrompt,
@@ -94,6 +108,10 @@ export async function runTurn(
       stopWhen: stepCountIs(dependencies.maxSteps),
       maxOutputTokens: dependencies.maxOutputTokens,
       abortSignal: AbortSignal.any([signal, lease.lost]),
+      experimental_steering: steering,
+      // Awaited by the SDK before it decides whether to run another step: a follow-up stored
+      // while this step streamed still joins the answer.
+      onStepFinish: () => followUps.pull(),
       // Without this the SDK prints the raw error (which can carry keys) to stderr.
       onError: ({ error }) => {
         turnLogger.error({ err: error }, 'model stream error');
@@ -154,33 +172,12 @@ export async function runTurn(
   // The turn was ended or taken by another party; ending it here would race that party.
   if (lease.lost.aborted && !signal.aborted) return;
   if (signal.aborted && !finished) await end(outcomeOfAbort(signal));
-  else if (failure !== undefined) {
-    await end({
-      status: 'failed',
-      error: describe(failure),
-      publicErrorText: publicErrorText(failure),
-    });
-  } else await end({ status: 'completed' });
+  else if (failure !== undefined) await end(modelFailureOutcome(failure));
+  else await end(turnOutcomes.completed);
 }
-
-export const executorGoneOutcome: TurnOutcome = {
-  status: 'failed',
-  error: 'the executor running this turn stopped (its lease expired)',
-  publicErrorText: 'The server answering this stopped unexpectedly. Please try again.',
-};
 
 function outcomeOfAbort(signal: AbortSignal): TurnOutcome {
-  return signal.reason === 'shutdown'
-    ? {
-        status: 'failed',
-        error: 'interrupted by shutdown',
-        publicErrorText: 'The server restarted while answering. Please try again.',
-      }
-    : { status: 'cancelled' };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return signal.reason === 'shutdown' ? turnOutcomes.shutdown : turnOutcomes.cancelled;
 }
 
 /**

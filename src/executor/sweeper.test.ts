@@ -8,7 +8,8 @@ import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import { createPgliteSqlClient } from '../store/pglite-sql-client.ts';
 import { SqlChatStore } from '../store/sql-chat-store.ts';
-import { noExecutorText, type Sweeper, type SweeperOptions, startSweeper } from './sweeper.ts';
+import { turnOutcomes } from '../turn/turn-outcomes.ts';
+import { type Sweeper, type SweeperOptions, startSweeper } from './sweeper.ts';
 
 describe('the sweeper', () => {
   let store: ChatStore;
@@ -220,10 +221,13 @@ describe('the sweeper', () => {
     assert.ok(!ended.includes(leased.turnId), 'a live lease is its executor’s to end');
     const log = await registry.readAll(waiting.turnId);
     const error = log.find((entry) => entry.chunk.type === 'error')?.chunk;
-    assert.deepEqual(error, { type: 'error', errorText: noExecutorText });
+    assert.deepEqual(error, { type: 'error', errorText: turnOutcomes.noExecutor.publicErrorText });
     const answer = (await store.listMessages(waiting.sessionId)).at(-1);
     assert.equal(answer?.id, waiting.assistantMessageId);
-    assert.deepEqual(answer?.metadata, { status: 'failed', errorText: noExecutorText });
+    assert.deepEqual(answer?.metadata, {
+      status: 'failed',
+      errorText: turnOutcomes.noExecutor.publicErrorText,
+    });
     assert.equal((await store.getTurn(waiting.turnId))?.status, 'failed');
   });
 });

@@ -6,7 +6,7 @@ import {
   finishClaimedTurn,
   settleStoredTurn,
 } from '../turn/end-turn.ts';
-import { executorGoneOutcome } from './run-turn.ts';
+import { turnOutcomes, withError, withStatus } from '../turn/turn-outcomes.ts';
 
 export interface SweeperOptions {
   /** This process's identity; the sweep lock names who acts. */
@@ -32,10 +32,6 @@ export interface SweeperOptions {
     timeoutMs: number;
   };
 }
-
-/** Shown in the answer of a turn ended because no executor was there to run it. */
-export const noExecutorText =
-  'No worker is available to answer right now. Please try again in a moment.';
 
 export interface SweepReport {
   /** False when another process holds the sweep lock this round. */
@@ -69,25 +65,15 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
   ): Promise<boolean> {
     if (isAbandoned(turn, now)) return endAbandonedTurn(dependencies, turn);
     if (turn.status === 'running' && turn.leaseOwner === null && executorsGone) {
-      return endTurn(dependencies, turn, {
-        status: 'failed',
-        error: 'no executor was available to take the turn',
-        publicErrorText: noExecutorText,
-      });
+      return endTurn(dependencies, turn, turnOutcomes.noExecutor);
     }
     if (turn.status === 'running') {
       const leaseLapsed =
         turn.leaseExpiresAt !== null && turn.leaseExpiresAt + options.leaseGraceMs < now;
       const neverTaken =
         turn.leaseExpiresAt === null && turn.createdAt + options.unleasedTurnTimeoutMs < now;
-      if (leaseLapsed) return endTurn(dependencies, turn, executorGoneOutcome);
-      if (neverTaken) {
-        return endTurn(dependencies, turn, {
-          status: 'failed',
-          error: 'no executor took the turn in time',
-          publicErrorText: 'The chat service could not start this answer. Please try again.',
-        });
-      }
+      if (leaseLapsed) return endTurn(dependencies, turn, turnOutcomes.executorGone);
+      if (neverTaken) return endTurn(dependencies, turn, turnOutcomes.notTaken);
       return false;
     }
     if (
@@ -95,10 +81,9 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
       turn.closingStatus !== null &&
       (turn.closingAt ?? now) + options.closingGraceMs < now
     ) {
-      await finishClaimedTurn(dependencies, turn, {
-        status: turn.closingStatus,
-        error: turn.error,
-      });
+      // The outcome its closer claimed is known only by its status and internal reason.
+      const resumed = withStatus(turnOutcomes.closeResumed, turn.closingStatus);
+      await finishClaimedTurn(dependencies, turn, withError(resumed, turn.error));
       return true;
     }
     return false;
@@ -112,6 +97,24 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
       if (await settleStoredTurn(dependencies, stored)) ended.push(stored.id);
     }
     return ended;
+  }
+
+  /**
+   * Sessions whose follow-ups wait with no turn running: the process whose turn ended there died
+   * before it started them (or could not queue them). Only follow-ups older than the store's
+   * grace period, so a POST placing one right now is left to finish its own work.
+   */
+  async function sweepFollowUps(now: number): Promise<void> {
+    if (!dependencies.afterTurnEnded) return;
+    const waiting = await store.listSessionsWithPendingMessages(
+      new Date(now - options.storeGraceMs),
+      100,
+    );
+    for (const sessionId of waiting) {
+      if (await registry.getActiveTurn(sessionId)) continue;
+      logger.warn({ sessionId }, 'starting follow-ups nobody started');
+      await dependencies.afterTurnEnded(sessionId);
+    }
   }
 
   async function executorsGoneFor(now: number): Promise<boolean> {
@@ -137,6 +140,7 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
       }
     }
     ended.push(...(await sweepStore(now)));
+    await sweepFollowUps(now);
     if (ended.length > 0) logger.warn({ turns: ended }, 'sweeper ended stuck turns');
     return { acted: true, ended };
   }

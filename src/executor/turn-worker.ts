@@ -1,5 +1,6 @@
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import { endTurn } from '../turn/end-turn.ts';
+import { turnOutcomes, withError } from '../turn/turn-outcomes.ts';
 import { type AbortReason, type RunTurnDependencies, runTurn } from './run-turn.ts';
 
 export interface TurnWorker {
@@ -27,12 +28,10 @@ export async function startTurnWorker(
       await runTurn(dependencies, job, controller.signal);
     } catch (error) {
       dependencies.logger.error({ err: error, turnId: job.turnId }, 'turn crashed');
-      await endTurn(dependencies, job, {
-        status: 'failed',
-        error: error instanceof Error ? error.message : String(error),
-        publicErrorText: 'Something went wrong while generating the answer. Please try again.',
-      }).catch((endError: unknown) =>
-        dependencies.logger.error({ err: endError, turnId: job.turnId }, 'could not end turn'),
+      const reason = error instanceof Error ? error.message : String(error);
+      await endTurn(dependencies, job, withError(turnOutcomes.crashed, reason)).catch(
+        (endError: unknown) =>
+          dependencies.logger.error({ err: endError, turnId: job.turnId }, 'could not end turn'),
       );
     } finally {
       running.delete(job.turnId);

@@ -13,8 +13,10 @@ import { createLanguageModel } from '../model/create-language-model.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { ChatStore } from '../store/chat-store.ts';
 import { openChatStore } from './open-chat-store.ts';
+import { openMessageRateLimit } from './open-message-rate-limit.ts';
 import { openStreamRegistry } from './open-stream-registry.ts';
 import { openTurnQueue } from './open-turn-queue.ts';
+import { followUpStarter } from '../turn/start-follow-ups.ts';
 
 export const systemPrompt =
   'You are a helpful assistant. Answer clearly and concisely. Use the tools when they help.';
@@ -43,7 +45,11 @@ export async function createRuntime(
   const { store, description: storeDescription } = options.store
     ? { store: options.store, description: 'injected store' }
     : await openChatStore(config);
-  const { registry, description: registryDescription } = await openStreamRegistry(config, logger);
+  const {
+    registry,
+    description: registryDescription,
+    redis,
+  } = await openStreamRegistry(config, logger);
   const { queue, description: queueDescription } = await openTurnQueue(config, logger);
   const model = createLanguageModel({
     openAiBaseUrl: config.model.openAiBaseUrl,
@@ -52,7 +58,16 @@ export async function createRuntime(
     demo: config.demo,
   });
   const authenticator = createAuthenticator(config.auth);
-  const shared = { store, registry, queue, logger, metrics };
+  const turnLayer = {
+    store,
+    registry,
+    queue,
+    logger,
+    metrics,
+    enqueueTimeoutMs: config.enqueueTimeoutMs,
+  };
+  // Every process that ends turns (API, executor, sweeper) starts the follow-ups waiting then.
+  const shared = { ...turnLayer, afterTurnEnded: followUpStarter(turnLayer) };
   return {
     config,
     logger,
@@ -65,7 +80,10 @@ export async function createRuntime(
       ...shared,
       authenticator,
       callerLimits: new CallerLimits(config.callerLimits),
-      enqueueTimeoutMs: config.enqueueTimeoutMs,
+      messageRate: openMessageRateLimit(
+        config.messageRate,
+        redis ? { connection: redis, keyPrefix: config.keyPrefix } : null,
+      ),
       settings: {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         cancelForceCloseMs: config.cancelForceCloseMs,
@@ -74,12 +92,13 @@ export async function createRuntime(
         requestBodyTimeoutMs: config.requestBodyTimeoutMs,
         maxMessageChars: config.maxMessageChars,
         imageOrigins: config.imageOrigins,
+        turnLimits: config.turnLimits,
       },
     },
     executor: {
       ...shared,
       model: model.model,
-      tools: options.tools ?? createBuiltInTools(),
+      tools: options.tools ?? createBuiltInTools({ demoSteps: model.isDemo }),
       maxSteps: config.maxSteps,
       maxOutputTokens: config.maxOutputTokens,
       systemPrompt,

@@ -16,12 +16,14 @@ export interface LanguageModelConfig {
 export interface ConfiguredLanguageModel {
   model: LanguageModelV4;
   description: string;
+  /** The built-in demo model: the composition root offers it its `demo_step` tool. */
+  isDemo: boolean;
 }
 
 /** Picks the OpenAI-compatible provider when a base URL is configured, else the built-in demo model. */
 export function createLanguageModel(config: LanguageModelConfig): ConfiguredLanguageModel {
   if (config.openAiBaseUrl === undefined || config.openAiBaseUrl === '') {
-    return { model: createDemoLanguageModel(config.demo), description: 'demo model' };
+    return { model: createDemoLanguageModel(config.demo), description: 'demo model', isDemo: true };
   }
   const provider = createOpenAICompatible({
     name: 'openai-compatible',
@@ -32,6 +34,7 @@ export function createLanguageModel(config: LanguageModelConfig): ConfiguredLang
   return {
     model: provider.chatModel(config.model),
     description: `${config.model} at ${withoutCredentials(config.openAiBaseUrl)}`,
+    isDemo: false,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   countPromptWords,
   demoFlakyErrorMessage,
   type DemoResponsePlan,
+  type DemoToolCall,
   planDemoResponse,
 } from './demo-response-plan.ts';
 
@@ -46,6 +47,11 @@ const demoEndpoint = 'demo://built-in-model';
  * - `[demo:tool]` or "calculate 12*(3+4)" / "what is 2+2": a `calculator` tool call;
  *   `[demo:time]` or "what time is it [in Europe/Paris]": a `current_time` tool call
  *   (only when the call offers that tool);
+ * - `[demo:steps]` / `[demo:steps=N]` (N 1..10, default 3; only when the call offers the
+ *   `demo_step` tool): an answer in steps, each saying `Step k of N.` and calling `demo_step`
+ *   so the SDK runs the next one, then `Done.` — N + 1 model calls. User messages that reached
+ *   the prompt after the answer began (steering, queued) are acknowledged at the start of the
+ *   next step with `Noted: <their text>.` (see `planDemoSteps`);
  * - a prompt ending in tool results: one short sentence per result ("The result is 84.").
  * - every answer honours the call's `maxOutputTokens` (one word is one token): a longer one is
  *   cut after that many words and finishes with reason `length`.
@@ -146,22 +152,10 @@ function timedParts(
   immediately({ type: 'response-metadata', modelId: 'demo' });
 
   if (plan.kind === 'tool-call') {
-    const { toolCallId: id, toolName } = plan;
-    const input = JSON.stringify(plan.input);
-    const middle = Math.ceil(input.length / 2);
-    immediately({ type: 'tool-input-start', id, toolName });
-    for (const delta of [input.slice(0, middle), input.slice(middle)]) {
-      parts.push({
-        delayBeforeMs: options.tokenDelayMs,
-        part: { type: 'tool-input-delta', id, delta },
-      });
-    }
-    immediately({ type: 'tool-input-end', id });
-    immediately({ type: 'tool-call', toolCallId: id, toolName, input });
+    pushToolCall(parts, plan, options.tokenDelayMs);
     immediately(finishPart(inputWords, 1, { unified: 'tool-calls', raw: 'tool_calls' }));
     return parts;
   }
-
   const id = 'text-0';
   // One word is one token: a cap cuts the answer there, as a real model stops mid-sentence.
   const cut = maxOutputTokens !== undefined && plan.words.length > maxOutputTokens;
@@ -188,14 +182,33 @@ function timedParts(
     immediately({ type: 'error', error });
   }
   immediately({ type: 'text-end', id });
+  // A cut answer never reaches the call that would end its step.
+  const callsTool = plan.toolCall !== undefined && !cut && plan.transientErrorMessage === undefined;
+  if (callsTool && plan.toolCall !== undefined)
+    pushToolCall(parts, plan.toolCall, options.tokenDelayMs);
   const finishReason: LanguageModelV4FinishReason =
     plan.transientErrorMessage !== undefined
       ? { unified: 'error', raw: undefined }
       : cut
         ? { unified: 'length', raw: 'length' }
-        : { unified: 'stop', raw: 'stop' };
+        : callsTool
+          ? { unified: 'tool-calls', raw: 'tool_calls' }
+          : { unified: 'stop', raw: 'stop' };
   immediately(finishPart(inputWords, failAfter, finishReason));
   return parts;
+}
+
+/** A tool call streamed as a provider does: its input in two deltas, then the complete call. */
+function pushToolCall(parts: TimedPart[], call: DemoToolCall, tokenDelayMs: number): void {
+  const { toolCallId: id, toolName } = call;
+  const input = JSON.stringify(call.input);
+  const middle = Math.ceil(input.length / 2);
+  parts.push({ delayBeforeMs: 0, part: { type: 'tool-input-start', id, toolName } });
+  for (const delta of [input.slice(0, middle), input.slice(middle)]) {
+    parts.push({ delayBeforeMs: tokenDelayMs, part: { type: 'tool-input-delta', id, delta } });
+  }
+  parts.push({ delayBeforeMs: 0, part: { type: 'tool-input-end', id } });
+  parts.push({ delayBeforeMs: 0, part: { type: 'tool-call', toolCallId: id, toolName, input } });
 }
 
 function finishPart(

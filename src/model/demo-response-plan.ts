@@ -4,6 +4,7 @@ import type {
   LanguageModelV4Prompt,
   LanguageModelV4ToolResultOutput,
 } from '@ai-sdk/provider';
+import { demoStepToolName, planDemoSteps } from './demo-steps.ts';
 
 /**
  * What the demo model will answer to one prompt. A pure function of the prompt and the offered
@@ -21,8 +22,16 @@ export type DemoResponsePlan =
       transientErrorMessage?: string;
       /** The first call with this very prompt fails before any text; later ones answer. */
       failsFirstAttempt?: boolean;
+      /** A tool call that follows the text and ends the step (a `[demo:steps]` step). */
+      toolCall?: DemoToolCall;
     }
-  | { kind: 'tool-call'; toolCallId: string; toolName: string; input: Record<string, unknown> };
+  | ({ kind: 'tool-call' } & DemoToolCall);
+
+export interface DemoToolCall {
+  toolCallId: string;
+  toolName: string;
+  input: Record<string, unknown>;
+}
 
 export const demoFatalErrorMessage =
   'demo fatal error: upstream credential sk-demo-secret rejected';
@@ -46,6 +55,25 @@ export function planDemoResponse(
   offeredTools: LanguageModelV4CallOptions['tools'],
   defaultAnswerWords: number,
 ): DemoResponsePlan {
+  const toolNames = new Set((offeredTools ?? []).map((offered) => offered.name));
+  const steps = planDemoSteps(prompt, toolNames);
+  if (steps !== undefined) {
+    const { words, stepCall } = steps;
+    return {
+      kind: 'text',
+      words,
+      silenceBeforeWords: [],
+      ...(stepCall === undefined
+        ? {}
+        : {
+            toolCall: {
+              toolCallId: `call_demo_step_${countAssistantMessages(prompt)}_${stepCall.step}`,
+              toolName: demoStepToolName,
+              input: { ...stepCall },
+            },
+          }),
+    };
+  }
   const lastMessage = prompt.at(-1);
   if (lastMessage?.role === 'tool') {
     return {
@@ -59,7 +87,6 @@ export function planDemoResponse(
   const hash = hashText(userText);
   if (lowered.includes('[demo:fatal]')) return { kind: 'fatal', message: demoFatalErrorMessage };
 
-  const toolNames = new Set((offeredTools ?? []).map((offered) => offered.name));
   const plainText = userText.replace(directivePattern, ' ').replace(/\s+/g, ' ').trim();
   const toolCallId = `call_demo_${hash.toString(16).padStart(8, '0')}_${countAssistantMessages(prompt)}`;
   if (toolNames.has('calculator')) {

@@ -52,6 +52,12 @@ const pageContextSchema = z
   .object({ url: z.string().max(2048).optional(), content: z.string().max(100_000).optional() })
   .meta({ description: 'What the user is looking at; shown to the model with the message' });
 
+/** What a new message does when a turn is already running in its session. */
+export const multitaskSchema = z.enum(['steer', 'queue', 'interrupt', 'reject']).meta({
+  description:
+    'When a turn is running: `steer` (default) — the running answer takes the message at its next step; `queue` — after its current task; `interrupt` — the running turn stops (as a Stop) and a new turn answers; `reject` — 409 TURN_ALREADY_ACTIVE. A message the running turn ends without taking starts the next turn. With no turn running all four start one',
+});
+
 /** The seed's body: one message as text, or none to answer the last message again. */
 export const seedStreamBodySchema = z.object({
   message: z.string().default('').meta({
@@ -61,6 +67,7 @@ export const seedStreamBodySchema = z.object({
   is_user_message: z.boolean().default(true),
   context: pageContextSchema.nullish(),
   file_ids: z.array(z.string().max(128)).max(20).nullish(),
+  multitask: multitaskSchema.optional(),
   message_id: identifierSchema.optional().meta({
     description:
       'With a message: its client-chosen id, unique within the session (the same id in another session is another message); a retried POST with the same id in the same session re-attaches instead of starting a second turn. Without one: the id of the answer to regenerate, which makes a retried regenerate re-attach too',
@@ -88,6 +95,7 @@ export const transportStreamBodySchema = z.looseObject({
     description:
       'Regenerate: the answer to replace (the last one when absent). Edit: the message the last message rewrites. Everything after the message answered is removed',
   }),
+  multitask: multitaskSchema.optional(),
 });
 
 /** A body with `messages` is the transport's: a malformed one is never read as a seed regenerate. */
@@ -123,6 +131,15 @@ export const activeStreamSchema = z.object({
     .meta({ description: '`start.messageId` of the streamed answer' }),
 });
 
+export const pendingMessageSchema = z.object({
+  id: z.string(),
+  role: z.literal('user'),
+  parts: z.array(uiMessagePartSchema),
+  metadata: z.unknown().optional(),
+  mode: z.enum(['steer', 'queue']),
+  created_at: z.iso.datetime(),
+});
+
 export const sessionDetailSchema = z.object({
   id: z.string(),
   created_at: z.iso.datetime(),
@@ -140,6 +157,10 @@ export const sessionDetailSchema = z.object({
   total_completion_tokens: z.number().int().meta({ description: 'Output tokens of every turn' }),
   active_stream: activeStreamSchema.nullable().meta({
     description: 'The running turn; always null on an older page (with before_sequence)',
+  }),
+  pending_messages: z.array(pendingMessageSchema).meta({
+    description:
+      'Follow-ups posted while a turn ran that no model has received yet, oldest first. One leaves this list when an answer takes it (a `steering-message` part there) or when it starts a turn (a user message in `messages`)',
   }),
 });
 

@@ -8,3 +8,11 @@ export const streamHeaders: Readonly<Record<string, string>> = UI_MESSAGE_STREAM
  * arrives (no event id yet) still knows which turn to resume: `Last-Event-ID: <turnId>:0`.
  */
 export const turnIdHeader = 'x-durable-chat-turn-id';
+
+/**
+ * Where a POSTed message went (`started`, `retried`, `steered`, `queued`, `interrupted`): with
+ * `steered` and `queued` the stream is the running turn's, replayed from its start, and the
+ * message shows there as a `steering-message` part once its model takes it — or, when the turn
+ * ends without it, it starts the session's next turn (re-attach with `GET …/stream`).
+ */
+export const multitaskHeader = 'x-durable-chat-multitask';

@@ -3,13 +3,17 @@ import {
   CursorOutOfRangeError,
   isTerminal,
   type LeaseResult,
+  NotTerminalStatusError,
   type OpenTurnInput,
   type OpenTurnResult,
   type PositionedChunk,
   type ReadEvent,
   type ReadOptions,
+  RegistryClosedError,
   type StreamRegistry,
   type TerminalStatus,
+  TurnExistsError,
+  TurnNotClosingError,
   TurnNotFoundError,
   type TurnRecord,
 } from './stream-registry.ts';
@@ -63,7 +67,7 @@ export class MemoryStreamRegistry implements StreamRegistry {
     const activeTurnId = this.#activeTurnIdBySession.get(input.sessionId);
     const active = activeTurnId === undefined ? undefined : this.#turns.get(activeTurnId);
     if (active) return { opened: false, activeTurn: { ...active.record } };
-    if (this.#lookup(input.turnId)) throw new Error(`turn ${input.turnId} already exists`);
+    if (this.#lookup(input.turnId)) throw new TurnExistsError(input.turnId);
     const createdAt = this.#now();
     const record: TurnRecord = {
       turnId: input.turnId,
@@ -104,6 +108,7 @@ export class MemoryStreamRegistry implements StreamRegistry {
     error: string | null = null,
   ): Promise<boolean> {
     this.#assertOpen();
+    if (!isTerminal(status)) throw new NotTerminalStatusError(String(status));
     const entry = this.#lookup(turnId);
     if (entry?.record.status !== 'running') return false;
     entry.record.status = 'closing';
@@ -119,7 +124,7 @@ export class MemoryStreamRegistry implements StreamRegistry {
     if (!entry) throw new TurnNotFoundError(turnId);
     const { record } = entry;
     if (record.status !== 'closing' || record.closingStatus === null) {
-      throw new Error(`turn ${turnId} is ${record.status}: publishClose needs a won claimClose`);
+      throw new TurnNotClosingError(turnId);
     }
     const copies = copyChunks(chunks);
     record.status = record.closingStatus;
@@ -321,7 +326,7 @@ export class MemoryStreamRegistry implements StreamRegistry {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error('the stream registry is closed');
+    if (this.#closed) throw new RegistryClosedError();
   }
 }
 

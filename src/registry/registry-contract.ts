@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import { describeEnqueueConfirmation } from './registry-contract-confirmation.ts';
+import { describeErrors } from './registry-contract-errors.ts';
 import { describeExpiry } from './registry-contract-expiry.ts';
 import { describeLeases } from './registry-contract-leases.ts';
 import { describeTurnLifecycle } from './registry-contract-lifecycle.ts';
@@ -34,5 +35,6 @@ export function runStreamRegistryContract(
     describeExpiry(createRegistry, options);
     describeLeases(createRegistry);
     describeEnqueueConfirmation(createRegistry);
+    describeErrors(createRegistry);
   });
 }

@@ -91,11 +91,35 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
-export class CursorOutOfRangeError extends Error {
+/** What a `StreamRegistryError` says went wrong; stable, for callers that branch on it. */
+export type StreamRegistryErrorCode =
+  | 'turn_not_found'
+  | 'cursor_out_of_range'
+  | 'turn_exists'
+  | 'turn_not_closing'
+  | 'not_terminal_status'
+  | 'registry_closed';
+
+/**
+ * A call the registry refuses: a turn it does not have, or a misuse of its state machine. Every
+ * adapter raises the same class (and `code`) for the same case (`registry-contract-errors.ts`), so
+ * callers never depend on which adapter runs. Failures of the backing server are not among them.
+ */
+export class StreamRegistryError extends Error {
+  readonly code: StreamRegistryErrorCode;
+  constructor(code: StreamRegistryErrorCode, message: string) {
+    super(message);
+    this.name = 'StreamRegistryError';
+    this.code = code;
+  }
+}
+
+/** A read cursor that is negative, not an integer, or beyond the turn's last position. */
+export class CursorOutOfRangeError extends StreamRegistryError {
   readonly turnId: string;
   readonly after: number;
   constructor(turnId: string, after: number) {
-    super(`position ${after} is not in turn ${turnId}`);
+    super('cursor_out_of_range', `position ${after} is not in turn ${turnId}`);
     this.name = 'CursorOutOfRangeError';
     this.turnId = turnId;
     this.after = after;
@@ -103,17 +127,57 @@ export class CursorOutOfRangeError extends Error {
 }
 
 /** The turn was never opened here, or it finished and its TTL has passed. */
-export class TurnNotFoundError extends Error {
+export class TurnNotFoundError extends StreamRegistryError {
   readonly turnId: string;
   constructor(turnId: string) {
-    super(`turn ${turnId} does not exist or has expired`);
+    super('turn_not_found', `turn ${turnId} does not exist or has expired`);
     this.name = 'TurnNotFoundError';
     this.turnId = turnId;
   }
 }
 
+/** `openTurn` with the id of a turn the registry already has (ids are never reused). */
+export class TurnExistsError extends StreamRegistryError {
+  readonly turnId: string;
+  constructor(turnId: string) {
+    super('turn_exists', `turn ${turnId} already exists`);
+    this.name = 'TurnExistsError';
+    this.turnId = turnId;
+  }
+}
+
+/** `publishClose` of a turn that is not closing: only the winner of `claimClose` publishes. */
+export class TurnNotClosingError extends StreamRegistryError {
+  readonly turnId: string;
+  constructor(turnId: string) {
+    super('turn_not_closing', `turn ${turnId} is not closing: publishClose needs a won claimClose`);
+    this.name = 'TurnNotClosingError';
+    this.turnId = turnId;
+  }
+}
+
+/** `claimClose` with a status a turn cannot end with. */
+export class NotTerminalStatusError extends StreamRegistryError {
+  readonly status: string;
+  constructor(status: string) {
+    super('not_terminal_status', `${status} is not a terminal status`);
+    this.name = 'NotTerminalStatusError';
+    this.status = status;
+  }
+}
+
+/** Any call, or a read still waiting, after `close()`. */
+export class RegistryClosedError extends StreamRegistryError {
+  constructor() {
+    super('registry_closed', 'the stream registry is closed');
+    this.name = 'RegistryClosedError';
+  }
+}
+
 /**
  * The per-turn chunk log and turn state machine. Every adapter passes `registry-contract.ts`.
+ * Refused calls reject with a `StreamRegistryError`; after `close()`, every call rejects with
+ * RegistryClosedError.
  *
  * Ending a turn is two-phase so the assistant message can be persisted between the
  * compare-and-set and the terminal event (invariant 5): `claimClose` freezes the log
@@ -121,16 +185,25 @@ export class TurnNotFoundError extends Error {
  * appends the trailing chunks and the terminal event in one step.
  */
 export interface StreamRegistry {
-  /** Opens a turn for a session unless one is already active there (atomic). */
+  /**
+   * Opens a turn for a session unless one is already active there (atomic); TurnExistsError when
+   * the registry already has a turn with this id.
+   */
   openTurn(input: OpenTurnInput): Promise<OpenTurnResult>;
   /**
    * Appends chunks in order (all or none) and returns the last position, or null once the turn is
    * not `running` or no longer exists.
    */
   append(turnId: string, chunks: readonly UIMessageChunk[]): Promise<number | null>;
-  /** Compare-and-set running → closing; true for exactly one caller per turn. */
+  /**
+   * Compare-and-set running → closing; true for exactly one caller per turn (false for an unknown
+   * turn). NotTerminalStatusError for a status that is not terminal.
+   */
   claimClose(turnId: string, status: TerminalStatus, error?: string | null): Promise<boolean>;
-  /** Appends `chunks` and the terminal event; only for the winner of `claimClose`, else rejects. */
+  /**
+   * Appends `chunks` and the terminal event; only for the winner of `claimClose`, else
+   * TurnNotClosingError (TurnNotFoundError for an unknown turn).
+   */
   publishClose(turnId: string, chunks: readonly UIMessageChunk[]): Promise<void>;
   /**
    * Replay after `options.after`, then live chunks, then one `end` event. Errors surface from the

@@ -105,6 +105,36 @@ export interface MessagePage {
   hasMore: boolean;
 }
 
+/** How a follow-up sent while a turn runs reaches the model: at the next step, or after the task. */
+export type PendingMode = 'steer' | 'queue';
+
+/** A follow-up accepted while a turn ran and not yet handed to a model. */
+export interface PendingMessage {
+  sessionId: string;
+  /** The user message as sent. */
+  message: UIMessage;
+  mode: PendingMode;
+  createdAt: Date;
+}
+
+export interface AddPendingMessageInput {
+  sessionId: string;
+  message: UIMessage;
+  mode: PendingMode;
+}
+
+export type AddPendingMessageResult =
+  | { type: 'added' }
+  /** This id is already waiting in the session (a retried POST). */
+  | { type: 'pending' }
+  /** This id was already taken by that turn: steered into its answer, or its user message. */
+  | { type: 'taken'; turnId: string }
+  /** The id is already a message of the session, or a turn's answer (and was never a follow-up). */
+  | { type: 'stored' };
+
+/** Whose follow-ups or turns to count: a user's sessions, or one (anonymous) session. */
+export type LimitScope = { userId: string } | { sessionId: string };
+
 export type AssignUserResult = 'assigned' | 'already-yours' | 'owned-by-another' | 'not-found';
 
 /**
@@ -127,7 +157,7 @@ export interface ChatStore {
   renameSession(id: string, title: string): Promise<boolean>;
   /** Sets the title only if none is set yet; returns whether it did. */
   setTitleIfUnset(id: string, title: string): Promise<boolean>;
-  /** Deletes the session with its messages and turns; false if it did not exist. */
+  /** Deletes the session with its messages, turns and follow-ups; false if it did not exist. */
   deleteSession(id: string): Promise<boolean>;
   /** Gives an anonymous session to `userId`; an owned session never changes owner. */
   assignUser(id: string, userId: string): Promise<AssignUserResult>;
@@ -142,7 +172,9 @@ export interface ChatStore {
   /**
    * Persists the user message and a `queued` turn in one transaction. Idempotent on the user
    * message id within the session: a second call with the same id in the same session creates
-   * nothing and returns the existing turn. Message ids are unique within their session only: the
+   * nothing and returns the existing turn. A user message that is a waiting follow-up (see
+   * `addPendingMessage`) is taken by the new turn in the same transaction; one a turn already
+   * took returns that turn (`created: false`, nothing written). Message ids are unique within their session only: the
    * same id in another session is another message, and nothing here tells whether it exists.
    * An id the session already uses for a message of another role (or one that started no turn)
    * rejects with `MessageIdConflictError`; a missing session rejects with `SessionNotFoundError`
@@ -169,7 +201,8 @@ export interface ChatStore {
   /**
    * Undoes `startTurn` (never `startReplacementTurn`) for a turn that never reached the queue (the broker was down): deletes the
    * queued turn and its user message, so the client can send the same message again. False when
-   * the turn is not queued (a worker took it).
+   * the turn is not queued (a worker took it). A follow-up the turn took waits again, so it is
+   * never lost.
    */
   discardTurn(turnId: string): Promise<boolean>;
   /** queued → running; false if the turn is not queued. */
@@ -179,7 +212,10 @@ export interface ChatStore {
    * transaction. Idempotent: a turn that already ended is left as it is (returns false), as is
    * a missing one. The message is stored under the turn's `assistantMessageId` whatever id it
    * carries; if that id is already stored in the session (a continued message) it is replaced
-   * in place, keeping its position.
+   * in place, keeping its position. Every waiting follow-up of the session whose id is a
+   * `steering-message` part of the assistant message is taken by the turn in the same
+   * transaction: the folded answer is the record of what the model received, so a follow-up is
+   * delivered exactly once.
    */
   finishTurn(input: FinishTurnInput): Promise<boolean>;
   getTurn(turnId: string): Promise<StoredTurn | null>;
@@ -193,6 +229,25 @@ export interface ChatStore {
   listUnfinishedTurns(createdBefore: Date, limit: number): Promise<StoredTurn[]>;
   /** The session's queued or running turns, oldest first. */
   listUnfinishedTurnsOfSession(sessionId: string): Promise<StoredTurn[]>;
+  /**
+   * Stores a follow-up sent while a turn runs, after the session's other waiting ones. Message
+   * ids stay unique within a session across messages and follow-ups: an id already used answers
+   * where it is (`pending`, `taken`, `stored`) and writes nothing, so a retried POST is
+   * idempotent and concurrent adds of one id add it once. A missing session rejects with
+   * `SessionNotFoundError`.
+   */
+  addPendingMessage(input: AddPendingMessageInput): Promise<AddPendingMessageResult>;
+  /** Waiting follow-ups of a session (taken by no turn yet), oldest first. */
+  listPendingMessages(sessionId: string): Promise<PendingMessage[]>;
+  /**
+   * Sessions that have a waiting follow-up created before `createdBefore`, the one with the
+   * oldest such follow-up first (the sweeper's view).
+   */
+  listSessionsWithPendingMessages(createdBefore: Date, limit: number): Promise<string[]>;
+  /** Waiting follow-ups of the scope's sessions (the limit on queued messages). */
+  countPendingMessages(scope: LimitScope): Promise<number>;
+  /** Queued or running turns of the scope's sessions (the limit on running turns). */
+  countUnfinishedTurns(scope: LimitScope): Promise<number>;
   /** Touches the database (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -34,6 +34,11 @@ const storeMethods = {
   failUnfinishedTurns: true,
   listUnfinishedTurns: true,
   listUnfinishedTurnsOfSession: true,
+  addPendingMessage: true,
+  listPendingMessages: true,
+  listSessionsWithPendingMessages: true,
+  countPendingMessages: true,
+  countUnfinishedTurns: true,
   ping: true,
 } satisfies Record<StoreMethod, true>;
 

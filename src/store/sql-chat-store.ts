@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { UIMessage } from 'ai';
 import type {
+  AddPendingMessageInput,
+  AddPendingMessageResult,
   AssignUserResult,
   ChatStore,
   FinishTurnInput,
+  LimitScope,
   ListSessionsOptions,
   MessagePage,
   MessagePageOptions,
+  PendingMessage,
   Session,
   StartReplacementTurnInput,
   StartTurnInput,
@@ -29,6 +33,15 @@ import {
 } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
 import { readMessagePage } from './sql-message-page.ts';
+import {
+  addPendingMessageIn,
+  countPendingMessages,
+  countUnfinishedTurns,
+  listPendingMessages,
+  listSessionsWithPendingMessages,
+  releaseTakenMessages,
+  takeSteeredMessages,
+} from './sql-pending-messages.ts';
 import {
   finishTurnSql,
   insertMessageSql,
@@ -165,13 +178,19 @@ export class SqlChatStore implements ChatStore {
 
   async discardTurn(turnId: string): Promise<boolean> {
     return this.#client.transaction(async (transaction) => {
-      const rows = await transaction.query<{ session_id: string; user_message_id: string }>(
-        `DELETE FROM turns WHERE id = $1 AND status = 'queued'
-         RETURNING session_id, user_message_id`,
+      // Locked while still queued, so what it took is given back only if it really goes (the
+      // turn's row would take the follow-ups with it: see 0005).
+      const queued = await transaction.query(
+        `SELECT id FROM turns WHERE id = $1 AND status = 'queued' FOR UPDATE`,
         [turnId],
       );
-      const discarded = rows[0];
-      if (discarded === undefined) return false;
+      if (queued.length === 0) return false;
+      await releaseTakenMessages(transaction, turnId);
+      const rows = await transaction.query<{ session_id: string; user_message_id: string }>(
+        'DELETE FROM turns WHERE id = $1 RETURNING session_id, user_message_id',
+        [turnId],
+      );
+      const discarded = single(rows);
       // A message answered before (this was a replacement turn) stays: it is not this turn's.
       await transaction.query(
         `DELETE FROM messages WHERE session_id = $1 AND id = $2
@@ -249,6 +268,7 @@ export class SqlChatStore implements ChatStore {
         ...finish,
         ...messageParams(sessionId, message),
       ]);
+      await takeSteeredMessages(transaction, sessionId, input.turnId, message);
       return true;
     });
   }
@@ -288,6 +308,26 @@ export class SqlChatStore implements ChatStore {
       [turnId],
     );
     return rows[0] === undefined ? null : toTurn(rows[0]);
+  }
+
+  addPendingMessage(input: AddPendingMessageInput): Promise<AddPendingMessageResult> {
+    return this.#client.transaction((transaction) => addPendingMessageIn(transaction, input));
+  }
+
+  listPendingMessages(sessionId: string): Promise<PendingMessage[]> {
+    return listPendingMessages(this.#client, sessionId);
+  }
+
+  listSessionsWithPendingMessages(createdBefore: Date, limit: number): Promise<string[]> {
+    return listSessionsWithPendingMessages(this.#client, createdBefore, limit);
+  }
+
+  countPendingMessages(scope: LimitScope): Promise<number> {
+    return countPendingMessages(this.#client, scope);
+  }
+
+  countUnfinishedTurns(scope: LimitScope): Promise<number> {
+    return countUnfinishedTurns(this.#client, scope);
   }
 
   async ping(): Promise<void> {

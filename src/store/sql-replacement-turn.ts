@@ -9,7 +9,8 @@ import {
 import { toPostgresJson } from './postgres-json.ts';
 import { single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
-import { findMessage, latestTurnOf, lockSession } from './sql-turn-writes.ts';
+import { lockSession } from './sql-session-lock.ts';
+import { findMessage, latestTurnOf } from './sql-turn-writes.ts';
 
 /** SQL condition: the `messages` row started a turn (of its own session). */
 const startedTurn = `EXISTS (SELECT 1 FROM turns

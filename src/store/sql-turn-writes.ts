@@ -4,6 +4,8 @@ import { MessageIdConflictError, SessionNotFoundError } from './chat-store-error
 import { toPostgresJson } from './postgres-json.ts';
 import { type MessageRow, single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
+import { findPendingMessage } from './sql-pending-messages.ts';
+import { lockSession } from './sql-session-lock.ts';
 
 /** ChatStore.startTurn inside the caller's transaction. */
 export async function startTurnIn(
@@ -23,12 +25,26 @@ export async function startTurnIn(
     if (turn === null) throw new MessageIdConflictError(message.id);
     return { created: false, turn };
   }
-  // The message, the turn and the session's activity time in one statement (one round trip).
+  // A follow-up that a turn already took (steered into its answer) is answered by that turn.
+  const pending = await findPendingMessage(transaction, input.sessionId, message.id);
+  if (pending !== null && pending.takenByTurnId !== null) {
+    const taker = await transaction.query<TurnRow>(
+      `SELECT ${turnColumns} FROM turns WHERE id = $1`,
+      [pending.takenByTurnId],
+    );
+    return { created: false, turn: toTurn(single(taker)) };
+  }
+  // The message, the turn, the follow-up it may be and the session's activity time in one
+  // statement (one round trip).
   const turns = await transaction.query<TurnRow>(
     `WITH message AS (${insertMessageSql(1)}),
      turn AS (
        INSERT INTO turns (id, session_id, user_message_id, assistant_message_id, status)
        SELECT $6, $2, message.id, $7, 'queued' FROM message RETURNING ${turnColumns}
+     ),
+     taken AS (
+       UPDATE pending_messages SET taken_by_turn_id = $6
+       WHERE session_id = $2 AND id = $1 AND taken_by_turn_id IS NULL
      ),
      touched AS (UPDATE sessions SET updated_at = clock_timestamp() WHERE id = $2)
      SELECT * FROM turn`,
@@ -52,17 +68,6 @@ export async function latestTurnOf(
     [sessionId, messageId],
   );
   return rows[0] === undefined ? null : toTurn(rows[0]);
-}
-
-/**
- * Row-locks the session until the transaction ends, so its messages have one writer at a time.
- * False if the session does not exist.
- */
-export async function lockSession(transaction: SqlClient, sessionId: string): Promise<boolean> {
-  const rows = await transaction.query('SELECT id FROM sessions WHERE id = $1 FOR UPDATE', [
-    sessionId,
-  ]);
-  return rows.length > 0;
 }
 
 /** The session's message `messageId`; message ids are unique within a session only. */

@@ -4,6 +4,7 @@ import { runFinishContract } from './store-contract-finish.ts';
 import { runMessageIdContract } from './store-contract-message-ids.ts';
 import { runMessageContract } from './store-contract-messages.ts';
 import { runPageContract } from './store-contract-pages.ts';
+import { runPendingContract } from './store-contract-pending.ts';
 import { runSearchContract } from './store-contract-search.ts';
 import { runReplacementContract } from './store-contract-replacement.ts';
 import { runSessionContract } from './store-contract-sessions.ts';
@@ -27,5 +28,6 @@ export function runChatStoreContract(
     runFinishContract(createStore);
     runPageContract(createStore);
     runReplacementContract(createStore);
+    runPendingContract(createStore);
   });
 }

@@ -1,8 +1,6 @@
 import type { TurnRecord } from '../registry/stream-registry.ts';
-import { type EndTurnDependencies, finishClaimedTurn } from './end-turn.ts';
-
-/** Shown in the answer of a turn that could not be started (not stored or not queued). */
-export const notStartedText = 'The answer could not be started. Please try again.';
+import { type EndTurnDependencies, finishClaimedTurn, logTurnEnd } from './end-turn.ts';
+import { turnOutcomes } from './turn-outcomes.ts';
 
 /**
  * A running turn whose creator promised to confirm it stored and queued by `enqueueDeadline`,
@@ -31,20 +29,18 @@ export async function endAbandonedTurn(
   turn: TurnRecord,
 ): Promise<boolean> {
   const { registry, store, logger } = dependencies;
-  const error = 'the turn was not confirmed stored and queued in time (its API process died)';
-  if (!(await registry.claimClose(turn.turnId, 'failed', error))) return false;
+  const outcome = turnOutcomes.abandoned;
+  if (!(await registry.claimClose(turn.turnId, outcome.status, outcome.error))) return false;
   logger.warn({ turnId: turn.turnId, sessionId: turn.sessionId }, 'ended an abandoned turn');
   const stored = await store.getTurn(turn.turnId);
   if (stored?.status === 'queued' && stored.replacedMessageId === null) {
     if (await store.discardTurn(turn.turnId)) {
       await registry.publishClose(turn.turnId, []);
+      logTurnEnd(logger, turn.turnId, outcome);
+      await dependencies.afterTurnEnded?.(turn.sessionId);
       return true;
     }
   }
-  await finishClaimedTurn(dependencies, turn, {
-    status: 'failed',
-    error,
-    publicErrorText: notStartedText,
-  });
+  await finishClaimedTurn(dependencies, turn, outcome);
   return true;
 }

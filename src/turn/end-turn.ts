@@ -1,30 +1,31 @@
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import {
-  isTerminal,
-  type StreamRegistry,
-  type TerminalStatus,
-} from '../registry/stream-registry.ts';
+import { isTerminal, type StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore, StoredTurn, Usage } from '../store/chat-store.ts';
 import { endedTurnMessage } from './ended-turn-message.ts';
 import { trailingChunks } from './trailing-chunks.ts';
+import { type TurnOutcome, turnOutcomes, unfinishedAnswerText } from './turn-outcomes.ts';
+
+/** A session's turn ended (or could not start): its waiting follow-ups must start the next one. */
+export type AfterTurnEnded = (sessionId: string) => Promise<void>;
 
 export interface EndTurnDependencies {
   registry: StreamRegistry;
   store: ChatStore;
   logger: Logger;
   metrics: Metrics;
+  /**
+   * Called after a turn's terminal event is published, to start the session's waiting
+   * follow-ups (`start-follow-ups.ts`); never rejects. Absent: they wait for the sweeper.
+   */
+  afterTurnEnded?: AfterTurnEnded;
 }
 
-/** Shown when a turn ended without an error of its own to show (its executor or state was lost). */
-export const unfinishedAnswerText = 'The answer could not be completed.';
-
-export interface TurnOutcome {
-  status: TerminalStatus;
-  /** Full internal error, logged and stored; never sent to users. */
-  error?: string | null;
-  /** The masked text shown to users on failure. */
-  publicErrorText?: string;
+/** What ending a turn needs to know of it. */
+export interface EndingTurn {
+  turnId: string;
+  sessionId: string;
+  assistantMessageId: string;
 }
 
 /**
@@ -35,12 +36,13 @@ export interface TurnOutcome {
  */
 export async function endTurn(
   dependencies: EndTurnDependencies,
-  turn: { turnId: string; assistantMessageId: string },
+  turn: EndingTurn,
   outcome: TurnOutcome,
 ): Promise<boolean> {
-  const error = outcome.error ?? null;
-  if (!(await dependencies.registry.claimClose(turn.turnId, outcome.status, error))) return false;
-  await finishClaimedTurn(dependencies, turn, { ...outcome, error });
+  if (!(await dependencies.registry.claimClose(turn.turnId, outcome.status, outcome.error))) {
+    return false;
+  }
+  await finishClaimedTurn(dependencies, turn, outcome);
   return true;
 }
 
@@ -51,7 +53,7 @@ export async function endTurn(
  */
 export async function finishClaimedTurn(
   dependencies: EndTurnDependencies,
-  turn: { turnId: string; assistantMessageId: string },
+  turn: EndingTurn,
   outcome: TurnOutcome,
 ): Promise<void> {
   const { registry, store, logger, metrics } = dependencies;
@@ -68,7 +70,7 @@ export async function finishClaimedTurn(
     await store.finishTurn({
       turnId: turn.turnId,
       status: outcome.status,
-      error: outcome.error ?? null,
+      error: outcome.error,
       assistantMessage: message,
       usage: usageOf(message?.metadata),
     });
@@ -78,6 +80,15 @@ export async function finishClaimedTurn(
   }
   await registry.publishClose(turn.turnId, trailing);
   metrics.turnsFinished.inc({ outcome: outcome.status });
+  logTurnEnd(logger, turn.turnId, outcome);
+  // After the terminal event: a follow-up posted before it saw the turn active and left it to
+  // this call; one posted after it finds no active turn and starts itself.
+  await dependencies.afterTurnEnded?.(turn.sessionId);
+}
+
+/** The one log line of every ended turn, by its outcome's code (what operators count). */
+export function logTurnEnd(logger: Logger, turnId: string, outcome: TurnOutcome): void {
+  logger.info({ turnId, outcome: outcome.code, status: outcome.status }, 'turn ended');
 }
 
 /**
@@ -87,10 +98,10 @@ export async function finishClaimedTurn(
  * nothing left to fold. False when the registry still runs it or someone else finished it first.
  */
 export async function settleStoredTurn(
-  dependencies: Pick<EndTurnDependencies, 'registry' | 'store'>,
+  dependencies: Pick<EndTurnDependencies, 'registry' | 'store' | 'logger'>,
   stored: StoredTurn,
 ): Promise<boolean> {
-  const { registry, store } = dependencies;
+  const { registry, store, logger } = dependencies;
   const live = await registry.getTurn(stored.id);
   if (live && !isTerminal(live.status)) return false;
   const log = live ? await registry.readAll(stored.id) : [];
@@ -100,13 +111,16 @@ export async function settleStoredTurn(
     stored.assistantMessageId,
     { status, publicErrorText: unfinishedAnswerText },
   );
-  return store.finishTurn({
+  const finished = await store.finishTurn({
     turnId: stored.id,
     status,
-    error: live?.error ?? 'the turn’s stream state was lost',
+    error: live?.error ?? turnOutcomes.streamStateLost.error,
     assistantMessage: message,
     usage: null,
   });
+  // A turn the registry ended was logged then; one whose registry state vanished ends only here.
+  if (finished && !live) logTurnEnd(logger, stored.id, turnOutcomes.streamStateLost);
+  return finished;
 }
 
 function usageOf(metadata: unknown): Usage | null {

@@ -2,8 +2,9 @@ import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { OpenTurnInput, OpenTurnResult, TurnRecord } from '../registry/stream-registry.ts';
 import type { ChatStore, ReplacementTarget, StartTurnResult } from '../store/chat-store.ts';
 import { MessageNotFoundError } from '../store/chat-store-errors.ts';
-import { endAbandonedTurn, isAbandoned, notStartedText } from './abandoned-turn.ts';
-import { type EndTurnDependencies, endTurn, settleStoredTurn } from './end-turn.ts';
+import { endAbandonedTurn, isAbandoned } from './abandoned-turn.ts';
+import { type EndTurnDependencies, endTurn, logTurnEnd, settleStoredTurn } from './end-turn.ts';
+import { type TurnOutcome, turnOutcomes } from './turn-outcomes.ts';
 import { requestKeyOf, type TurnRequest } from './turn-request.ts';
 
 export interface StartTurnDependencies extends EndTurnDependencies {
@@ -37,9 +38,6 @@ export type StartTurnOutcome =
   | { type: 'busy'; activeTurnId: string }
   | { type: 'already-answered' }
   | { type: 'queue-unavailable' };
-
-/** Shown in a replacement turn's answer when it could not be queued. */
-export const notQueuedText = notStartedText;
 
 /** Abandoned turns ended in a row before a request gives up on its session (it keeps changing). */
 const takeOverAttempts = 3;
@@ -89,13 +87,13 @@ export async function startTurn(
       request,
     );
   } catch (error) {
-    await abandonTurn(dependencies, turn, 'could not store the request');
+    await abandonTurn(dependencies, turn, turnOutcomes.notStored);
     throw error;
   }
   const started = stored.result;
   if (!started.created) {
     // A retry of a request whose turn already ended: replay it while the registry still has it.
-    await abandonTurn(dependencies, turn, 'duplicate request');
+    await abandonTurn(dependencies, turn, turnOutcomes.duplicateRequest);
     const earlier = await registry.getTurn(started.turn.id);
     return earlier ? { type: 'retried', turnId: earlier.turnId } : { type: 'already-answered' };
   }
@@ -118,14 +116,10 @@ export async function startTurn(
       // Nothing was streamed and no worker has it: undo the turn entirely, so the message is not
       // left orphaned and the client can send it again once we recover.
       await store.discardTurn(turnId);
-      await abandonTurn(dependencies, turn, 'the turn queue is unavailable');
+      await abandonTurn(dependencies, turn, turnOutcomes.notQueued);
     } else {
       // What it replaced is gone already: the conversation shows a failed answer to retry.
-      await endTurn(dependencies, job, {
-        status: 'failed',
-        error: 'the turn queue is unavailable',
-        publicErrorText: notQueuedText,
-      });
+      await endTurn(dependencies, job, turnOutcomes.notQueued);
     }
     return { type: 'queue-unavailable' };
   }
@@ -193,10 +187,14 @@ async function storeRequest(
 async function abandonTurn(
   dependencies: StartTurnDependencies,
   turn: TurnRecord,
-  reason: string,
+  outcome: TurnOutcome,
 ): Promise<void> {
-  if (await dependencies.registry.claimClose(turn.turnId, 'failed', reason)) {
-    await dependencies.registry.publishClose(turn.turnId, []);
+  const { registry, logger } = dependencies;
+  if (await registry.claimClose(turn.turnId, outcome.status, outcome.error)) {
+    await registry.publishClose(turn.turnId, []);
+    logTurnEnd(logger, turn.turnId, outcome);
+    // Follow-ups posted meanwhile saw this turn active and count on its end to start them.
+    await dependencies.afterTurnEnded?.(turn.sessionId);
   }
 }
 

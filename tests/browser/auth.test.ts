@@ -169,7 +169,9 @@ describe('the web app in anonymous mode', () => {
       );
       assert.ok((await api.listSessions()).sessions.some((session) => session.id === mine));
 
-      // Another browser: no cookie, so the page gives it a key of its own.
+      // Another browser: no cookie, so the page gives it a key of its own. The first browser's
+      // page goes first: its chat-list poll would ask without a key in between (a 401).
+      await page.close();
       await context.clearCookies();
       const stranger = await openPage('/');
       await stranger.getByTestId('no-chats').waitFor();

@@ -36,9 +36,14 @@ describe('a conversation in the browser', () => {
         (await page.getByTestId('chat-status').getAttribute('data-status')) ?? '',
         /^(submitted|streaming)$/,
       );
-      // With text in the composer, only the running turn can keep Send disabled.
+      // The composer stays usable mid-turn: Send would steer the follow-up into this answer.
       await page.getByTestId('composer-input').fill('a follow-up typed while the answer streams');
-      assert.equal(await page.getByTestId('send').isDisabled(), true, 'Send is enabled mid-turn');
+      assert.equal(
+        await page.getByTestId('send').isEnabled(),
+        true,
+        'Send takes a follow-up mid-turn',
+      );
+      await page.getByTestId('composer-input').fill('');
       assert.equal(await page.getByTestId('stop').isVisible(), true, 'Stop is hidden mid-turn');
       assert.equal(await lastAssistantMessage(page).getAttribute('data-status'), 'streaming');
       await screenshot(page, 'streaming');

@@ -8,7 +8,6 @@ import {
   sendMessage,
   waitForAssistantStatus,
   waitForChatStatus,
-  waitForPartialAnswer,
   waitForSessionId,
 } from '../support/browser-page.ts';
 import { browserSuite } from '../support/browser.ts';
@@ -82,14 +81,14 @@ describe('errors in the browser', () => {
   );
 
   suite.test(
-    'sending while a turn started elsewhere runs explains the 409, then attaches to that turn',
-    async ({ openPage, api, allowConsoleError }) => {
-      allowConsoleError(/409|Conflict/i);
+    'a message sent while a turn started elsewhere runs joins that answer as a follow-up: the page attaches to it and shows the message land once',
+    async ({ openPage, api }) => {
       const sessionId = await api.createSession();
       await api.renameSession(sessionId, 'busy on another device');
       const page = await openPage(`/?session=${sessionId}`);
       await page.getByTestId('empty-state').waitFor();
-      await page.getByTestId('composer-input').fill('Sent from a tab that has not noticed yet');
+      const followUp = 'Sent from a tab that has not noticed yet';
+      await page.getByTestId('composer-input').fill(followUp);
 
       // Hold the tab's reads of the session so it cannot learn about the other turn before it sends.
       const held: Route[] = [];
@@ -98,33 +97,71 @@ describe('errors in the browser', () => {
         if (holding && route.request().method() === 'GET') held.push(route);
         else await route.fallback();
       });
-      const otherMessage = 'Started on another device [demo:words=200]';
+      // Ten steps, so the answer is still running when the message arrives, and takes it in.
+      const otherMessage = 'Started on another device [demo:steps=10]';
       const elsewhere = api.startTurn(sessionId, otherMessage);
       assert.equal(await elsewhere.started, 200);
+      const sent = page.waitForResponse(
+        (response) => response.request().method() === 'POST' && response.url().endsWith('/stream'),
+      );
       await page.getByTestId('send').click();
-      const conflict = page.getByTestId('conflict-notice');
-      await conflict.waitFor();
-      assert.match((await conflict.textContent()) ?? '', /already|running|in progress/i);
+      const response = await sent;
+      assert.equal(response.status(), 200);
+      assert.equal(response.headers()['x-durable-chat-multitask'], 'steered');
       holding = false;
       for (const route of held.splice(0)) await route.fallback();
       await page.unroute('**/api/chat/sessions**');
 
-      await waitForPartialAnswer(page, 1);
+      const landed = lastAssistantMessage(page)
+        .getByTestId('steering-message')
+        .filter({ hasText: followUp });
+      await landed.waitFor();
+      // Still streaming: the page shows the message once, inside the answer it joined, and the
+      // question that answer replies to before it.
+      const whileStreaming = await renderedMessages(page);
+      assert.deepEqual(
+        whileStreaming.map((message) => [message.role, message.role === 'user' && message.text]),
+        [
+          ['user', otherMessage],
+          ['assistant', false],
+        ],
+        `while the answer streams the tab shows ${JSON.stringify(whileStreaming)}`,
+      );
+      assert.equal(await lastAssistantMessage(page).getAttribute('data-status'), 'streaming');
       await waitForAssistantStatus(page, 'completed');
       assert.equal((await elsewhere.finished).done, true);
+      assert.equal(await page.getByTestId('conflict-notice').count(), 0);
+      assert.equal(await page.getByTestId('pending-follow-up').count(), 0);
+
       const persisted = await api.waitForTurnToEnd(sessionId);
       assert.deepEqual(
         persisted.messages.map((message) => message.role),
         ['user', 'assistant'],
       );
+      const answer = assistantMessagesOf(persisted)[0] ?? emptyMessage;
+      const steeringIds = answer.parts.flatMap((part) =>
+        part.type === 'steering-message' ? [part.id] : [],
+      );
+      assert.equal(steeringIds.length, 1, 'the answer did not take the message in once');
+      assert.equal(await landed.getAttribute('data-message-id'), steeringIds[0]);
       const rendered = await renderedMessages(page);
       assert.deepEqual(
         rendered.map((message) => [message.role, message.text]),
         [
           ['user', otherMessage],
-          ['assistant', normalizeText(textOf(assistantMessagesOf(persisted)[0] ?? emptyMessage))],
+          [
+            'assistant',
+            normalizeText(
+              answer.parts.map((part) => (part.type === 'text' ? part.text : '')).join(' '),
+            ),
+          ],
         ],
         'the tab does not show what the server holds',
+      );
+      assert.equal(
+        await page.getByTestId('steering-message').filter({ hasText: followUp }).count(),
+        1,
+        'the message shows more than once',
       );
     },
   );

@@ -87,7 +87,12 @@ describe('one session in several tabs and devices', () => {
       assert.equal(await intoTheTab.started, 200);
       await waitForPartialAnswer(page, 1, 15_000);
       await page.getByTestId('composer-input').fill('typed while the other device is answered');
-      assert.equal(await page.getByTestId('send').isDisabled(), true, 'Send is enabled mid-turn');
+      assert.equal(
+        await page.getByTestId('send').isEnabled(),
+        true,
+        'Send takes a follow-up mid-turn',
+      );
+      await page.getByTestId('composer-input').fill('');
       assert.equal(await page.getByTestId('stop').isVisible(), true, 'Stop is hidden mid-turn');
       await page
         .locator(

@@ -100,10 +100,13 @@ describe('createChatTransport with the AI SDK chat (what useChat runs)', () => {
     assert.deepEqual(chat.messages, []);
   });
 
-  it('a send while another turn runs fails with the DurableChatApiError code TURN_ALREADY_ACTIVE', async () => {
+  it('with multitask reject, a send while another turn runs fails with the DurableChatApiError code TURN_ALREADY_ACTIVE', async () => {
     const { id } = await client.createSession();
     const elsewhere = await client.sendMessage(id, 'started on another device [demo:slow]');
-    const chat = new TestChat({ id, transport: createChatTransport({ baseUrl: server.baseUrl }) });
+    const chat = new TestChat({
+      id,
+      transport: createChatTransport({ baseUrl: server.baseUrl, multitask: 'reject' }),
+    });
     await chat.sendMessage({ text: 'me too' });
     assert.equal(chat.status, 'error');
     assert.ok(chat.error instanceof DurableChatApiError);

@@ -139,13 +139,16 @@ describe('DurableChatClient: typed calls for every route (anonymous server)', ()
     await rejectsWithApiError(client.assignUser(id), { status: 401, code: 'UNAUTHENTICATED' });
   });
 
-  it('a second message while a turn runs is a 409 TURN_ALREADY_ACTIVE naming the running turn', async () => {
+  it('with multitask reject, a second message while a turn runs is a 409 TURN_ALREADY_ACTIVE naming the running turn', async () => {
     const { id } = await client.createSession();
     const running = await client.sendMessage(id, 'first [demo:slow]');
-    const refused = await rejectsWithApiError(client.sendMessage(id, 'second'), {
-      status: 409,
-      code: 'TURN_ALREADY_ACTIVE',
-    });
+    const refused = await rejectsWithApiError(
+      client.sendMessage(id, 'second', { multitask: 'reject' }),
+      {
+        status: 409,
+        code: 'TURN_ALREADY_ACTIVE',
+      },
+    );
     const detail = await client.getSession(id);
     assert.deepEqual(refused.details, { turn_id: detail.active_stream?.turn_id });
     await client.cancelTurn(id);

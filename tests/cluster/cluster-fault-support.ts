@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { UIMessage } from 'ai';
+import type { UIMessage, UIMessageChunk } from 'ai';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createRedisKeys, type RedisKeys } from '../../src/registry/redis/redis-keys.ts';
@@ -164,6 +164,34 @@ export class ClusterProbe {
   /** How many of the turn's keys (meta hash, chunk stream) Redis holds. */
   registryKeyCount(turnId: string): Promise<number> {
     return this.#redis.exists(this.#keys.turnMeta(turnId), this.#keys.turnStream(turnId));
+  }
+
+  /** The chunks the turn's log in Redis holds so far, in order: what every reader is served. */
+  async registryChunks(turnId: string): Promise<UIMessageChunk[]> {
+    const entries = await this.#redis.xrange(this.#keys.turnStream(turnId), '-', '+');
+    return entries.flatMap(([, fields]) => {
+      // Fields alternate name, value; the terminal entry carries no chunk (`c`).
+      const index = fields.findIndex((field, position) => position % 2 === 0 && field === 'c');
+      return index === -1 ? [] : [JSON.parse(fields[index + 1] ?? 'null') as UIMessageChunk];
+    });
+  }
+
+  /** The status of every stored turn of the session, oldest first. */
+  async storedTurnStatuses(sessionId: string): Promise<{ id: string; status: string }[]> {
+    const { rows } = await this.#database.query<{ id: string; status: string }>(
+      'SELECT id, status FROM turns WHERE session_id = $1 ORDER BY created_at, id',
+      [sessionId],
+    );
+    return rows;
+  }
+
+  /** The session's follow-up rows, waiting or taken (`takenBy` null while waiting), in order. */
+  async pendingMessageRows(sessionId: string): Promise<{ id: string; takenBy: string | null }[]> {
+    const { rows } = await this.#database.query<{ id: string; taken_by_turn_id: string | null }>(
+      'SELECT id, taken_by_turn_id FROM pending_messages WHERE session_id = $1 ORDER BY sequence',
+      [sessionId],
+    );
+    return rows.map((row) => ({ id: row.id, takenBy: row.taken_by_turn_id }));
   }
 
   async storedTurn(turnId: string): Promise<{ status: string; error: string | null } | undefined> {

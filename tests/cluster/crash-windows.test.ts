@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { noExecutorText } from '../../src/executor/sweeper.ts';
+import { turnOutcomes } from '../../src/turn/turn-outcomes.ts';
 import { createRandom, randomInteger } from '../../src/registry/registry-contract-support.ts';
 import { checkTurnStream } from '../races/race-support.ts';
 import {
@@ -217,12 +217,15 @@ describe('crash window: the only executor is down', () => {
     for (const { sessionId, reader } of waiting) {
       const stream = checkTurnStream(await reader.result, `waiting turn of ${sessionId}`);
       assert.equal(stream.status, 'failed');
-      assert.deepEqual(stream.terminal, { type: 'error', errorText: noExecutorText });
+      assert.deepEqual(stream.terminal, {
+        type: 'error',
+        errorText: turnOutcomes.noExecutor.publicErrorText,
+      });
       const session = await getSession(apiUrl(0), sessionId);
       assert.equal(session.active_stream, null);
       assert.deepEqual(session.messages.at(-1)?.metadata, {
         status: 'failed',
-        errorText: noExecutorText,
+        errorText: turnOutcomes.noExecutor.publicErrorText,
       });
     }
     const runningStream = checkTurnStream(await runningReader.result, 'the running turn');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { executorGoneOutcome } from '../../src/executor/run-turn.ts';
+import { turnOutcomes } from '../../src/turn/turn-outcomes.ts';
 import { checkTurnStream, uninterruptedAnswer } from '../races/race-support.ts';
 import {
   type Cluster,
@@ -112,7 +112,7 @@ describe('executor faults: SIGKILL and SIGTERM mid-turn (2 API processes, real e
     assert.equal(stream.terminal.type, 'error');
     assert.equal(
       stream.terminal.type === 'error' && stream.terminal.errorText,
-      executorGoneOutcome.publicErrorText,
+      turnOutcomes.executorGone.publicErrorText,
     );
     assert.ok(stream.text.startsWith(seenBeforeKill), 'the answer changed what was already shown');
     const full = uninterruptedAnswer(longText, defaultWords);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UIMessage } from 'ai';
 import { Redis } from 'ioredis';
-import { unfinishedAnswerText } from '../../src/turn/end-turn.ts';
+import { unfinishedAnswerText } from '../../src/turn/turn-outcomes.ts';
 import { checkTurnStream, uninterruptedAnswer } from '../races/race-support.ts';
 import { type Cluster, startCluster } from '../support/cluster.ts';
 import { freePort } from '../support/free-port.ts';

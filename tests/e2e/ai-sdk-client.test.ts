@@ -175,7 +175,7 @@ describe('the real AI SDK client against durable-chat', () => {
     );
   });
 
-  it('a second message while a turn runs is refused with 409 TURN_ALREADY_ACTIVE and the running turn is untouched', async () => {
+  it('with multitask reject, a second message while a turn runs is refused with 409 TURN_ALREADY_ACTIVE and the running turn is untouched', async () => {
     const text = 'first [demo:words=400]';
     const expected = await uninterruptedAnswer(text);
     const sessionId = await createSession(server.baseUrl);
@@ -184,7 +184,7 @@ describe('the real AI SDK client against durable-chat', () => {
     await waitFor(() => textOfMessage(chat.lastMessage).length > 0);
     const intruder = new TestChat({
       id: sessionId,
-      transport: createTestTransport(server.baseUrl),
+      transport: createTestTransport(server.baseUrl, {}, { multitask: 'reject' }),
     });
     await intruder.sendMessage({ text: 'second' });
     assert.equal(intruder.status, 'error');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startTestServer } from '../support/start-test-server.ts';
 import { createChatTransport, DurableChatClient } from '../../src/client/index.ts';
-import { notQueuedText } from '../../src/turn/start-turn.ts';
+import { turnOutcomes } from '../../src/turn/turn-outcomes.ts';
 import { createSession, TestChat, textOfMessage } from '../support/test-chat.ts';
 import { readSse } from '../support/read-sse.ts';
 
@@ -64,14 +64,14 @@ describe('a turn queue outage', () => {
       assert.equal(chat.status, 'error');
       // The SDK retries a 503; the retry finds the failed turn the first attempt left and
       // replays it, so the chat shows the same failed answer the store keeps.
-      assert.equal(chat.error?.message, notQueuedText);
+      assert.equal(chat.error?.message, turnOutcomes.notQueued.publicErrorText);
       assert.equal(await registry.getActiveTurn(chat.id), null);
       const failed = await store.listMessages(chat.id);
       assert.deepEqual(
         failed.map((message) => [message.role, message.metadata]),
         [
           ['user', undefined],
-          ['assistant', { status: 'failed', errorText: notQueuedText }],
+          ['assistant', { status: 'failed', errorText: turnOutcomes.notQueued.publicErrorText }],
         ],
       );
       assert.equal(chat.lastMessage?.id, failed[1]?.id);

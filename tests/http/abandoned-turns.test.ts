@@ -107,7 +107,11 @@ describe('a turn abandoned by the API process that opened it', { timeout: 30_000
       enqueueTimeoutMs: 60_000,
       stored: false,
     });
-    await expectError(await api.postMessage(sessionId, 'too early'), 409, 'TURN_ALREADY_ACTIVE');
+    await expectError(
+      await api.postMessage(sessionId, 'too early', { multitask: 'reject' }),
+      409,
+      'TURN_ALREADY_ACTIVE',
+    );
     assert.equal((await server.runtime.api.registry.getTurn(turnId))?.status, 'running');
   });
 
@@ -115,7 +119,11 @@ describe('a turn abandoned by the API process that opened it', { timeout: 30_000
     const sessionId = await api.createSession();
     const turnId = await leaveTurn(sessionId, randomUUID(), { enqueueTimeoutMs: 0, stored: true });
     await server.runtime.api.registry.acquireLease(turnId, 'some-executor', 60_000);
-    await expectError(await api.postMessage(sessionId, 'busy'), 409, 'TURN_ALREADY_ACTIVE');
+    await expectError(
+      await api.postMessage(sessionId, 'busy', { multitask: 'reject' }),
+      409,
+      'TURN_ALREADY_ACTIVE',
+    );
     assert.equal((await server.runtime.api.registry.getTurn(turnId))?.status, 'running');
   });
 

@@ -22,7 +22,7 @@ export interface ApiClient {
   postMessage(
     sessionId: string,
     text: string,
-    options?: { token?: string; messageId?: string },
+    options?: { token?: string; messageId?: string; multitask?: string },
   ): Promise<Response>;
   /** Waits until the session's turn has appended at least `position` chunks; returns the turn id. */
   waitForRunningTurn(sessionId: string, position?: number): Promise<string>;
@@ -54,6 +54,7 @@ export function createApiClient(server: TestServer): ApiClient {
           message: text,
           is_user_message: true,
           ...(options.messageId === undefined ? {} : { message_id: options.messageId }),
+          ...(options.multitask === undefined ? {} : { multitask: options.multitask }),
         },
       });
     },

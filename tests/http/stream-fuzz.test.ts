@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { errorCatalog } from '../../src/api/api-error.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { type ApiClient, createApiClient, expectJson } from './api-client.ts';
 import { readTurnStream } from './sse-events.ts';
 
@@ -222,7 +223,16 @@ describe('hostile input at POST /api/chat/sessions/:id/stream', { timeout: 45_00
 
     const health = await expectJson<{ status: string }>(await api.call('GET', '/health'));
     assert.equal(health.status, 'healthy');
-    assert.equal(await server.runtime.api.registry.getActiveTurn(sessionId), null);
+    // Messages that arrived while another ran were answered after it, by turns of their own:
+    // they end too, and nothing waits once they have.
+    await waitFor(
+      async () => (await server.runtime.api.registry.getActiveTurn(sessionId)) === null,
+      {
+        timeoutMs: 30_000,
+        message: 'every follow-up turn ended',
+      },
+    );
+    assert.deepEqual(await server.runtime.api.store.listPendingMessages(sessionId), []);
     await readTurnStream(
       await api.postMessage(sessionId, 'still fine after all that [demo:words=3]'),
     );

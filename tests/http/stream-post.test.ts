@@ -167,19 +167,22 @@ describe('POST /api/chat/sessions/:id/stream', { timeout: 30_000 }, () => {
     assert.equal(afterRetry.active_stream, null);
   });
 
-  it('refuses a second message during a turn with 409 TURN_ALREADY_ACTIVE; the turn completes in full', async () => {
+  it('with multitask reject, refuses a second message during a turn with 409 TURN_ALREADY_ACTIVE; the turn completes in full', async () => {
     const id = await api.createSession();
     const running = await api.postMessage(id, 'first [demo:slow] [demo:words=9]');
     const turnId = await api.waitForRunningTurn(id);
     const refused = await expectError(
-      await api.postMessage(id, 'second [demo:words=3]'),
+      await api.postMessage(id, 'second [demo:words=3]', { multitask: 'reject' }),
       409,
       'TURN_ALREADY_ACTIVE',
     );
     assert.deepEqual(refused.error.details, { turn_id: turnId });
     await expectError(
       await api.call('POST', `/api/chat/sessions/${id}/stream`, {
-        json: transportBody(id, [userText('other-message', 'again [demo:words=3]')]),
+        json: {
+          ...transportBody(id, [userText('other-message', 'again [demo:words=3]')]),
+          multitask: 'reject',
+        },
       }),
       409,
       'TURN_ALREADY_ACTIVE',

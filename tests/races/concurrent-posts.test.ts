@@ -40,8 +40,8 @@ describe('two stream POSTs at once on one session', () => {
    */
   async function postTwice(
     sessionId: string,
-    first: { id: string; text: string },
-    second: { id: string; text: string },
+    first: { id: string; text: string; multitask?: string },
+    second: { id: string; text: string; multitask?: string },
     { stopOnceAnswered = false } = {},
   ): Promise<{ results: [SseReadResult, SseReadResult]; gapMs: number }> {
     const gapMs = randomDelay(3);
@@ -64,15 +64,15 @@ describe('two stream POSTs at once on one session', () => {
     return { results: await Promise.all([posting, postingAgain]), gapMs };
   }
 
-  it('with different message ids: one answered stream, one 409 TURN_ALREADY_ACTIVE naming the winner', async () => {
+  it('rejecting, with different message ids: one answered stream, one 409 TURN_ALREADY_ACTIVE naming the winner', async () => {
     const sessions = await Promise.all(
       Array.from({ length: lanes }, () => createSession(server.baseUrl)),
     );
     await runLanes(iterations, lanes, async (index, lane) => {
       const sessionId = sessions[lane] as string;
       const messages = [
-        { id: `m-${index}-a`, text: `first ${index} [demo:slow]` },
-        { id: `m-${index}-b`, text: `second ${index} [demo:slow]` },
+        { id: `m-${index}-a`, text: `first ${index} [demo:slow]`, multitask: 'reject' },
+        { id: `m-${index}-b`, text: `second ${index} [demo:slow]`, multitask: 'reject' },
       ] as const;
       const before = await server.runtime.api.store.listMessages(sessionId);
       const { results, gapMs } = await postTwice(sessionId, messages[0], messages[1], {

@@ -26,11 +26,17 @@ export function randomDelay(maxMs: number): number {
 }
 
 /** The `DefaultChatTransport` body that submits one new user message. */
-export function transportBody(sessionId: string, messageId: string, text: string) {
+export function transportBody(
+  sessionId: string,
+  messageId: string,
+  text: string,
+  multitask?: string,
+) {
   return {
     id: sessionId,
     messages: [{ id: messageId, role: 'user', parts: [{ type: 'text', text }] }],
     trigger: 'submit-message',
+    ...(multitask === undefined ? {} : { multitask }),
   };
 }
 
@@ -38,14 +44,14 @@ export function transportBody(sessionId: string, messageId: string, text: string
 export function postMessage(
   baseUrl: string,
   sessionId: string,
-  message: { id: string; text: string },
+  message: { id: string; text: string; multitask?: string },
   options: ReadSseOptions = {},
 ): Promise<SseReadResult> {
   return readSse(`${baseUrl}/api/chat/sessions/${sessionId}/stream`, {
     ...options,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(transportBody(sessionId, message.id, message.text)),
+    body: JSON.stringify(transportBody(sessionId, message.id, message.text, message.multitask)),
   });
 }
 

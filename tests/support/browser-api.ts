@@ -21,6 +21,8 @@ export interface SessionDetail {
   title: string | null;
   messages: UIMessage<AssistantMetadata>[];
   active_stream: { turn_id: string; last_message_id: string; assistant_message_id?: string } | null;
+  /** Follow-ups accepted while a turn ran that no answer has taken yet, oldest first. */
+  pending_messages: { id: string; parts: UIMessage['parts']; mode: 'steer' | 'queue' }[];
 }
 
 export interface SessionSummary {

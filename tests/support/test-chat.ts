@@ -38,13 +38,18 @@ class PlainChatState implements ChatState<UIMessage> {
  * An unmodified `DefaultChatTransport`, pointed at durable-chat: POST to the session's stream
  * route, reconnect via the default `{api}/{chatId}/stream` (the chat id is the session id).
  */
-export function createTestTransport(baseUrl: string, headers: Record<string, string> = {}) {
+export function createTestTransport(
+  baseUrl: string,
+  headers: Record<string, string> = {},
+  /** Extra body fields sent with every message (e.g. `{ multitask: 'reject' }`). */
+  extraBody: Record<string, unknown> = {},
+) {
   return new DefaultChatTransport<UIMessage>({
     api: `${baseUrl}/api/chat/sessions`,
     headers,
     prepareSendMessagesRequest: ({ id, messages, trigger, messageId }) => ({
       api: `${baseUrl}/api/chat/sessions/${id}/stream`,
-      body: { id, messages, trigger, messageId },
+      body: { id, messages, trigger, messageId, ...extraBody },
     }),
   });
 }

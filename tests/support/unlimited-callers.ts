@@ -5,4 +5,6 @@
 export const unlimitedCallers: Record<string, string> = {
   SESSION_CREATE_BURST: '0',
   MAX_STREAMS_PER_CALLER: '0',
+  MAX_RUNNING_TURNS_PER_USER: '0',
+  MAX_QUEUED_MESSAGES_PER_USER: '0',
 };

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Session } from '../../store/chat-store.ts';
-import { endTurn } from '../../turn/end-turn.ts';
+import { cancelSessionTurn } from '../../turn/cancel-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
 import { loadOwnedSession, requireIdentity, requireSignedIn } from '../owned-session.ts';
@@ -14,7 +14,7 @@ import {
 } from '../../protocol/http-schemas.ts';
 
 export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
-  const { store, registry, queue, settings } = dependencies;
+  const { store, registry, settings } = dependencies;
   const routes = new Hono<ApiEnvironment>();
 
   routes.get('/sessions', async (context) => {
@@ -55,13 +55,14 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
       context.req.query(),
     );
     const paged = limit !== undefined || beforeSequence !== undefined;
-    const [page, active] = await Promise.all([
+    const [page, active, pending] = await Promise.all([
       store.listMessagePage(session.id, {
         ...(paged ? { limit: limit ?? defaultMessagePageSize } : {}),
         ...(beforeSequence === undefined ? {} : { beforeSequence }),
       }),
       // An older page is read while the newest one is on screen: the running turn was on that.
       beforeSequence === undefined ? registry.getActiveTurn(session.id) : null,
+      store.listPendingMessages(session.id),
     ]);
     // A regenerate's turn learns which message it answers from the store.
     const answering = active?.userMessageId === '' ? await store.getTurn(active.turnId) : null;
@@ -79,6 +80,14 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
             assistant_message_id: active.assistantMessageId,
           }
         : null,
+      pending_messages: pending.map(({ message, mode, createdAt }) => ({
+        id: message.id,
+        role: 'user' as const,
+        parts: message.parts,
+        ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
+        mode,
+        created_at: createdAt.toISOString(),
+      })),
     });
   });
 
@@ -98,13 +107,9 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
     const caller = context.get('caller');
     requireSignedIn(dependencies, caller);
     const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
-    const active = await registry.getActiveTurn(session.id);
-    if (active) {
-      // Deleting a session stops its turn first, so no worker keeps spending tokens on it.
-      await registry.requestCancel(active.turnId);
-      await queue.broadcastCancel(active.turnId);
-      await endTurn(dependencies, active, { status: 'cancelled' });
-    }
+    // Deleting a session stops its turn first, so no worker keeps spending tokens on it; at once,
+    // without waiting for the worker: what the turn would still write is deleted with it.
+    await cancelSessionTurn({ ...dependencies, cancelForceCloseMs: 0 }, session.id);
     await store.deleteSession(session.id);
     return context.body(null, 204);
   });

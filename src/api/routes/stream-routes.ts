@@ -1,7 +1,9 @@
 import { type Context, Hono } from 'hono';
 import { parseEventId } from '../../protocol/event-id.ts';
-import { TurnNotFoundError, type TurnRecord } from '../../registry/stream-registry.ts';
-import { endTurn } from '../../turn/end-turn.ts';
+import { multitaskHeader } from '../../protocol/stream-headers.ts';
+import type { TurnRecord } from '../../registry/stream-registry.ts';
+import { cancelSessionTurn } from '../../turn/cancel-turn.ts';
+import { placeMessage } from '../../turn/place-message.ts';
 import { startTurn } from '../../turn/start-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
@@ -9,20 +11,23 @@ import { loadOwnedSession } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
 import { streamBodySchema } from '../../protocol/http-schemas.ts';
 import { resolveCursor } from '../stream-cursor.ts';
+import { checkQueuedMessages, checkRunningTurns } from '../turn-limits.ts';
 import { createTurnStreamResponse } from '../turn-stream-response.ts';
 import { turnRequestFromBody } from '../turn-request-from-body.ts';
 import { titleFromMessage } from '../user-message.ts';
 
 export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
-  const { store, registry, queue, settings, logger, callerLimits } = dependencies;
+  const { registry, settings, callerLimits } = dependencies;
+  const cancelDependencies = { ...dependencies, cancelForceCloseMs: settings.cancelForceCloseMs };
   const routes = new Hono<ApiEnvironment>();
-  const streamTurn = (turnId: string, after: number, release: () => void) =>
+  const streamTurn = (turnId: string, after: number, release: () => void, placed?: string) =>
     createTurnStreamResponse({
       ...dependencies,
       turnId,
       after,
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       onClose: release,
+      ...(placed === undefined ? {} : { headers: { [multitaskHeader]: placed } }),
     });
   /**
    * Runs `answer` holding one of the caller's stream slots: a stream response keeps it until it
@@ -64,17 +69,37 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       // Queued, the turn would wait for nobody until the sweeper ended it: refuse it up front.
       throw new ApiError('NO_EXECUTOR_AVAILABLE');
     }
+    await dependencies.messageRate.take(callerLimits.callerKey(context, caller));
+    const { store } = dependencies;
+    // Only what would start a new turn counts against the running-turn limit: a message that
+    // joins the running turn (or retries its own) counts against the follow-up limit instead.
+    const beforeStart = () => checkRunningTurns(store, settings.turnLimits, caller, session.id);
+    const beforeFollowUp = () =>
+      checkQueuedMessages(store, settings.turnLimits, caller, session.id);
     // Checked before the turn starts: a refused stream starts nothing.
     return withStreamSlot(context, async (release) => {
-      const outcome = await startTurn(dependencies, {
-        session,
-        request,
-        ...(titled ? { title: titleFromMessage(sent) } : {}),
-      });
+      const title = titled ? { title: titleFromMessage(sent) } : {};
+      const outcome =
+        request.type === 'message'
+          ? await placeMessage(cancelDependencies, {
+              session,
+              message: request.message,
+              // Only a user's message can join a running answer.
+              multitask: request.message.role === 'user' ? (body.multitask ?? 'steer') : 'reject',
+              beforeStart,
+              beforeFollowUp,
+              ...title,
+            })
+          : await beforeStart().then(() => startTurn(dependencies, { session, request, ...title }));
       switch (outcome.type) {
         case 'started':
         case 'retried':
-          return streamTurn(outcome.turnId, 0, release);
+          return streamTurn(outcome.turnId, 0, release, 'started');
+        case 'steered':
+        case 'queued':
+        case 'interrupted':
+          // The running turn's whole answer: the client rebuilds the message it already shows.
+          return streamTurn(outcome.turnId, 0, release, outcome.type);
         case 'busy':
           throw new ApiError('TURN_ALREADY_ACTIVE', undefined, { turn_id: outcome.activeTurnId });
         case 'already-answered':
@@ -107,21 +132,8 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       context.req.param('id'),
       context.get('caller'),
     );
-    const active = await registry.getActiveTurn(session.id);
-    if (!active) return context.json({ cancelled: true, reason: 'no_active_session' });
-    await registry.requestCancel(active.turnId);
-    await queue.broadcastCancel(active.turnId);
-    if ((await store.getTurn(active.turnId))?.status === 'queued') {
-      // No worker has started it, and it may wait behind other turns for long: end it here. A
-      // worker that takes it meanwhile finds it ended, or has its appends refused.
-      await endTurn(dependencies, active, { status: 'cancelled' });
-      return context.json({ cancelled: true });
-    }
-    if (!(await waitUntilEnded(active.turnId, settings.cancelForceCloseMs))) {
-      // The worker did not stop in time (stuck, or gone): end the turn here, by the same
-      // compare-and-set, so Stop always stops.
-      logger.warn({ turnId: active.turnId }, 'cancel not confirmed in time; force-closing');
-      await endTurn(dependencies, active, { status: 'cancelled' });
+    if (!(await cancelSessionTurn(cancelDependencies, session.id))) {
+      return context.json({ cancelled: true, reason: 'no_active_session' });
     }
     return context.json({ cancelled: true });
   });
@@ -135,22 +147,6 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
     if (!turnId) return null;
     const turn = await registry.getTurn(turnId);
     return turn?.sessionId === sessionId ? turn : null;
-  }
-
-  /** Waits for the turn's terminal event (event-driven: a registry read, not polling). */
-  async function waitUntilEnded(turnId: string, timeoutMs: number): Promise<boolean> {
-    const turn = await registry.getTurn(turnId);
-    if (!turn || (turn.status !== 'running' && turn.status !== 'closing')) return true;
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      for await (const event of registry.read(turnId, { after: turn.lastPosition, signal })) {
-        if (event.type === 'end') return true;
-      }
-    } catch (error) {
-      if (error instanceof TurnNotFoundError) return true;
-      throw error;
-    }
-    return false;
   }
 
   return routes;

@@ -8,6 +8,11 @@ created and its id printed. Piped input works too: each line is sent in turn, th
 The line /retry answers the last message again, replacing the last answer (after an error, a
 stop, or to get another one).
 
+Typing while an answer streams (in a terminal) sends a follow-up at once: a plain line steers
+the running answer (it takes the message at its next step), /queue <text> has it answered
+after the current task, /interrupt <text> stops the answer and answers the message instead.
+A follow-up shows as "› you: <text>" where it lands, in the answer or before the next one.
+
 Ctrl+C during an answer stops the turn on the server (a second Ctrl+C quits at once);
 Ctrl+C or Ctrl+D at the prompt quits.
 

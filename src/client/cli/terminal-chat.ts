@@ -1,5 +1,6 @@
 import { createInterface, type Interface } from 'node:readline';
-import type { UIMessageChunk } from 'ai';
+import { generateId, type UIMessageChunk } from 'ai';
+import type { MultitaskStrategy } from '../api-types.ts';
 import { DurableChatApiError } from '../durable-chat-api-error.ts';
 import type { DurableChatClient } from '../durable-chat-client.ts';
 import type { ResumableTurnStream, TurnStreamOptions } from '../resumable-turn-stream.ts';
@@ -10,7 +11,26 @@ export interface TerminalChatOptions {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   output: NodeJS.WritableStream;
   notices: NodeJS.WritableStream;
+  /**
+   * Lines typed while an answer streams are follow-ups sent at once (steer by default). True
+   * by default when the input is a terminal; piped input is a script whose every line waits
+   * for the answer before it.
+   */
+  liveInput?: boolean;
 }
+
+/** A follow-up sent while an answer streamed that has not shown up in an answer yet. */
+interface FollowUp {
+  id: string;
+  text: string;
+}
+
+/** Follow-up commands: `/queue <text>` and `/interrupt <text>`; a plain line steers. */
+const followUpCommands: Readonly<Record<string, MultitaskStrategy>> = {
+  '/steer': 'steer',
+  '/queue': 'queue',
+  '/interrupt': 'interrupt',
+};
 
 type AnswerOutcome = 'completed' | 'stopped' | 'failed';
 
@@ -26,10 +46,26 @@ const maxToolText = 160;
  * last answer with a new one (after an error or a stop, or to get another answer). Ctrl+C during an answer
  * stops the turn on the server — not just this reader — and shows it stopped; a second Ctrl+C,
  * or one at the prompt, quits.
+ *
+ * With live input (a terminal), a line typed while an answer streams is a follow-up sent at
+ * once: steered into the running answer, or with `/queue <text>` answered after its current
+ * task, or with `/interrupt <text>` answered instead of it (the running answer stops). The
+ * running answer keeps printing; a follow-up shows where it lands — `› you: <text>` inside the
+ * answer when the model takes it there, or before the next answer when it starts the next turn,
+ * which the chat then follows.
  */
 export class TerminalChat {
   readonly #options: TerminalChatOptions;
   readonly #interactive: boolean;
+  readonly #liveInput: boolean;
+  #lines: AsyncIterator<string> | null = null;
+  /** A read of the next input line that was started and not consumed yet. */
+  #nextLine: Promise<IteratorResult<string>> | null = null;
+  #inputEnded = false;
+  /** Follow-ups sent during the answers being shown that have not landed in one yet. */
+  #unlanded: FollowUp[] = [];
+  /** The turn an interrupting follow-up (or one that came too late for a turn) started. */
+  #nextTurn: { stream: ResumableTurnStream; followUp: FollowUp } | null = null;
   #answering = false;
   #stopping = false;
   #lineOpen = false;
@@ -40,6 +76,7 @@ export class TerminalChat {
   constructor(options: TerminalChatOptions) {
     this.#options = options;
     this.#interactive = options.input.isTTY === true;
+    this.#liveInput = options.liveInput ?? this.#interactive;
   }
 
   /** Runs until the input ends; resolves with the process exit code. */
@@ -51,7 +88,7 @@ export class TerminalChat {
     });
     // Iterate from the start: lines (and the end of input) that arrive while a resumed answer
     // streams are buffered, not lost.
-    const iterator = lines[Symbol.asyncIterator]();
+    this.#lines = lines[Symbol.asyncIterator]();
     const interrupt = () => this.#interrupt();
     lines.on('SIGINT', interrupt);
     process.on('SIGINT', interrupt);
@@ -60,18 +97,19 @@ export class TerminalChat {
         const outcome = await this.#resume();
         if (outcome === 'stopped' && !this.#interactive) return 130;
       }
-      return await this.#loop(lines, iterator);
+      return await this.#loop(lines);
     } finally {
       process.off('SIGINT', interrupt);
       lines.close();
     }
   }
 
-  async #loop(lines: Interface, iterator: AsyncIterator<string>): Promise<number> {
+  async #loop(lines: Interface): Promise<number> {
     lines.setPrompt('you › ');
     while (true) {
       if (this.#interactive) lines.prompt();
-      const next = await iterator.next();
+      const next = await this.#readLine();
+      this.#nextLine = null;
       if (next.done) break;
       const text = next.value.trim();
       if (text === '') continue;
@@ -80,6 +118,18 @@ export class TerminalChat {
     }
     if (this.#interactive) this.#notice('');
     return this.#failed ? 1 : 0;
+  }
+
+  /** The next input line; the same read until it is consumed (`#nextLine = null`). */
+  #readLine(): Promise<IteratorResult<string>> {
+    if (this.#inputEnded || this.#lines === null) {
+      return Promise.resolve({ done: true, value: undefined });
+    }
+    this.#nextLine ??= this.#lines.next().then((result) => {
+      if (result.done === true) this.#inputEnded = true;
+      return result;
+    });
+    return this.#nextLine;
   }
 
   async #resume(): Promise<AnswerOutcome | null> {
@@ -129,7 +179,97 @@ export class TerminalChat {
     }
   }
 
-  async #answer(stream: ResumableTurnStream): Promise<AnswerOutcome> {
+  /**
+   * Shows an answer, sends the lines typed meanwhile as follow-ups, then follows the turns
+   * those follow-ups start; resolves with how the last answer shown ended.
+   */
+  async #answer(first: ResumableTurnStream): Promise<AnswerOutcome> {
+    let stream = first;
+    let outcome = await this.#showWithFollowUps(stream);
+    for (;;) {
+      let next = this.#nextTurn;
+      this.#nextTurn = null;
+      if (next === null && this.#unlanded.length > 0) {
+        const followed = await this.#options.client.followSession(this.#options.sessionId, {
+          ...this.#streamOptions(),
+          afterTurnId: stream.turnId,
+        });
+        const [followUp] = this.#unlanded;
+        if (followed !== null && followUp !== undefined) next = { stream: followed, followUp };
+      }
+      if (next === null) break;
+      this.#unlanded = this.#unlanded.filter(({ id }) => id !== next.followUp.id);
+      this.#notice(`› you: ${next.followUp.text}`);
+      stream = next.stream;
+      outcome = await this.#showWithFollowUps(stream);
+    }
+    this.#unlanded = [];
+    return outcome;
+  }
+
+  async #showWithFollowUps(stream: ResumableTurnStream): Promise<AnswerOutcome> {
+    if (!this.#liveInput) return this.#show(stream);
+    let ended = false;
+    const showing = this.#show(stream).finally(() => {
+      ended = true;
+    });
+    const answerEnded = showing.then(
+      () => null,
+      () => null,
+    );
+    while (!ended && !this.#inputEnded) {
+      const next = await Promise.race([answerEnded, this.#readLine()]);
+      if (next === null || next.done === true) break;
+      this.#nextLine = null;
+      const text = next.value.trim();
+      if (text !== '') await this.#sendFollowUp(text);
+    }
+    return showing;
+  }
+
+  /** Sends a line typed during an answer: steered in, queued, or interrupting. */
+  async #sendFollowUp(line: string): Promise<void> {
+    if (line === retryCommand) {
+      this.#notice('[/retry waits for the answer to end]');
+      return;
+    }
+    const [command = '', ...rest] = line.split(/\s+/);
+    const strategy = followUpCommands[command];
+    const text = strategy === undefined ? line : rest.join(' ');
+    if (text === '') {
+      this.#notice(`[${command} needs a message]`);
+      return;
+    }
+    const followUp: FollowUp = { id: generateId(), text };
+    // Known before the POST: the answer may show it (a steering part) before the POST returns.
+    this.#unlanded.push(followUp);
+    try {
+      const stream = await this.#options.client.sendMessage(
+        this.#options.sessionId,
+        { text, messageId: followUp.id },
+        { ...this.#streamOptions(), multitask: strategy ?? 'steer' },
+      );
+      if (stream.multitask === 'steered' || stream.multitask === 'queued') {
+        await stream.close();
+        this.#notice(
+          stream.multitask === 'steered'
+            ? '[sent: the answer takes it at its next step]'
+            : '[queued: answered after the current task]',
+        );
+        return;
+      }
+      // A new turn answers it (an interrupt, or the running turn ended before the message came).
+      this.#unlanded = this.#unlanded.filter(({ id }) => id !== followUp.id);
+      if (stream.multitask === 'interrupted') this.#notice('[interrupting…]');
+      await this.#nextTurn?.stream.close();
+      this.#nextTurn = { stream, followUp };
+    } catch (error) {
+      this.#unlanded = this.#unlanded.filter(({ id }) => id !== followUp.id);
+      this.#reportError(error);
+    }
+  }
+
+  async #show(stream: ResumableTurnStream): Promise<AnswerOutcome> {
     this.#answering = true;
     this.#stopping = false;
     let outcome: AnswerOutcome = 'completed';
@@ -157,6 +297,12 @@ export class TerminalChat {
         this.#options.output.write(chunk.delta);
         this.#lineOpen = chunk.delta.length > 0 && !chunk.delta.endsWith('\n');
         return null;
+      case 'steering-message': {
+        const text = chunk.parts.map((part) => (part.type === 'text' ? part.text : '')).join(' ');
+        this.#unlanded = this.#unlanded.filter(({ id }) => id !== chunk.id);
+        this.#notice(`› you: ${text}`);
+        return null;
+      }
       case 'tool-input-available':
         this.#notice(`[tool ${chunk.toolName} ${brief(chunk.input)}]`);
         return null;

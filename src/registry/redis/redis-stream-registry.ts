@@ -4,11 +4,13 @@ import type { Redis } from 'ioredis';
 import {
   isTerminal,
   type LeaseResult,
+  NotTerminalStatusError,
   type OpenTurnInput,
   type OpenTurnResult,
   type PositionedChunk,
   type ReadEvent,
   type ReadOptions,
+  RegistryClosedError,
   type StreamRegistry,
   type TerminalStatus,
   TurnNotFoundError,
@@ -146,6 +148,14 @@ export class RedisStreamRegistry implements StreamRegistry {
     });
   }
 
+  /**
+   * The command connection, for other state the deployment shares in this Redis (the message
+   * rate limit), under keys `<keyPrefix>:…` of their own. Closed with the registry.
+   */
+  get commandConnection(): Redis {
+    return this.#command;
+  }
+
   async openTurn(input: OpenTurnInput): Promise<OpenTurnResult> {
     this.#assertOpen();
     // Optimistic: most sessions have no active turn; a moved pointer costs one more round trip.
@@ -170,7 +180,7 @@ export class RedisStreamRegistry implements StreamRegistry {
     error: string | null = null,
   ): Promise<boolean> {
     this.#assertOpen();
-    if (!isTerminal(status)) throw new RangeError(`${String(status)} is not a terminal status`);
+    if (!isTerminal(status)) throw new NotTerminalStatusError(String(status));
     return this.#commands.claimClose(turnId, status, error);
   }
 
@@ -303,6 +313,6 @@ export class RedisStreamRegistry implements StreamRegistry {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error('the stream registry is closed');
+    if (this.#closed) throw new RegistryClosedError();
   }
 }

@@ -1,4 +1,4 @@
-import { TurnNotFoundError } from '../stream-registry.ts';
+import { TurnExistsError, TurnNotClosingError, TurnNotFoundError } from '../stream-registry.ts';
 
 /**
  * The negative codes the registry's Lua scripts return (each script's header says which). Positive
@@ -40,9 +40,9 @@ export function scriptError(script: string, code: number, turnId: string): Error
     case scriptCode.turnNotRunning:
       return new Error(`turn ${turnId} is not running`);
     case scriptCode.turnNotClosing:
-      return new Error(`turn ${turnId} is not closing: publishClose needs a won claimClose`);
+      return new TurnNotClosingError(turnId);
     case scriptCode.turnExists:
-      return new Error(`turn ${turnId} already exists`);
+      return new TurnExistsError(turnId);
     case scriptCode.sessionMismatch:
       return new Error(`turn ${turnId} belongs to another session than the one given`);
     default:

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { RegistryClosedError } from '../stream-registry.ts';
 import { compareStreamIds } from './stream-ids.ts';
 import { decodeStreamEntry, type TurnStreamEntry } from './turn-record-codec.ts';
 import { parseXreadReply } from './xread-reply.ts';
@@ -64,7 +65,7 @@ export class StreamReadingHub {
   }
 
   subscribe(turnId: string, streamKey: string, afterId: string): HubSubscription {
-    if (this.#stopping.signal.aborted) throw new Error('the stream registry is closed');
+    if (this.#stopping.signal.aborted) throw new RegistryClosedError();
     let feed = this.#feeds.get(streamKey);
     let bridgeUntil: string | null = null;
     if (!feed) {
@@ -108,7 +109,7 @@ export class StreamReadingHub {
   close(): Promise<void> {
     if (!this.#stopping.signal.aborted) {
       this.#stopping.abort();
-      const closed = new Error('the stream registry is closed');
+      const closed = new RegistryClosedError();
       for (const feed of this.#feeds.values()) {
         for (const subscriber of feed.subscribers) subscriber.fail(closed);
       }

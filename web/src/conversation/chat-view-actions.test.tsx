@@ -37,6 +37,7 @@ function renderChat(
   const services = {
     client: { getSession: vi.fn(), cancelTurn: vi.fn() },
     transport: { sendMessages, reconnectToStream: vi.fn(async () => null) },
+    onJoinedRunningTurn: () => () => {},
   } as unknown as ChatServices;
   render(
     <ChatView

@@ -32,6 +32,7 @@ function servicesWithSlowSnapshot() {
   const services = {
     client: { getSession, cancelTurn: vi.fn() },
     transport: { sendMessages, reconnectToStream },
+    onJoinedRunningTurn: () => () => {},
   } as unknown as ChatServices;
   return { services, answerSnapshot, getSession, sendMessages, reconnectToStream };
 }
@@ -78,6 +79,7 @@ describe('ChatView', () => {
         total_prompt_tokens: 0,
         total_completion_tokens: 0,
         active_stream: { turn_id: 'turn-1', last_message_id: 'user-1', assistant_message_id: 'a' },
+        pending_messages: [],
       });
       await new Promise((resolve) => setTimeout(resolve, 50));
     });

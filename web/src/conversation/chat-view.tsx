@@ -1,11 +1,23 @@
 import { useChat } from '@ai-sdk/react';
-import type { ChatStatus, UIMessage } from 'ai';
+import { type ChatStatus, type FileUIPart, generateId, type TextUIPart, type UIMessage } from 'ai';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { SessionSummary } from '../../../src/client/index.ts';
-import { type ChatServices, describeError, isApiError, isAuthError } from '../chat-services.ts';
+import {
+  type ChatServices,
+  describeError,
+  type FollowUpMode,
+  isApiError,
+  isAuthError,
+} from '../chat-services.ts';
 import { Composer } from './composer.tsx';
 import { type HistoryCursor, historyPageSize, wholeHistory } from './history-pages.ts';
 import { MessageList } from './message-list.tsx';
+import {
+  mergePendingFollowUps,
+  type PendingFollowUp,
+  readPendingFollowUps,
+  stillWaiting,
+} from './pending-follow-ups.ts';
 import { RetryButton } from './retry-button.tsx';
 import { readMessageOutcome } from './message-outcome.ts';
 import { trackTransportActivity } from './track-transport-activity.ts';
@@ -19,6 +31,8 @@ export interface ChatViewProps {
   initialHistory?: HistoryCursor;
   /** `updated_at` of that snapshot; a newer one in the session list means there is more to load. */
   initialUpdatedAt: string | null;
+  /** From `getSession`'s `pending_messages`: follow-ups sent earlier that no answer took yet. */
+  initialPendingFollowUps?: PendingFollowUp[];
   services: ChatServices;
   /** This session in the latest poll of the session list (a new object on every poll). */
   summary: SessionSummary | undefined;
@@ -37,6 +51,14 @@ const isRunning = (status: ChatStatus) => status === 'submitted' || status === '
 const stopSettleTimeoutMs = 4000;
 const stopRetries = 5;
 const stopRetryDelayMs = 250;
+/**
+ * When an answer ends with follow-ups waiting, the server starts the next turn with them a
+ * moment later: look for it this many times before leaving it to the session list's polling.
+ */
+const nextTurnAttempts = 8;
+const nextTurnRetryDelayMs = 250;
+
+type SyncReason = 'poll' | 'conflict' | 'next-turn';
 
 /**
  * One open chat, on `useChat` with the SDK's transport. Mounted per session (keyed by its id),
@@ -49,12 +71,19 @@ const stopRetryDelayMs = 250;
  *   chat is idle (started on another device), or the session changed since we loaded it, the
  *   chat reloads its messages and attaches to the running turn.
  * - Stop asks the server to cancel the turn; the stream then ends with the server's `abort`.
+ * - A message sent while the answer streams is a follow-up, posted beside `useChat` (whose
+ *   `sendMessage` would replace the streaming answer): it shows as waiting until the answer
+ *   takes it in (a `steering-message` part) or it starts the next turn. When the answer ends
+ *   with follow-ups still waiting, the chat reloads its messages and attaches to that turn.
+ *   A message `useChat` sent while a turn started elsewhere already ran is made a follow-up the
+ *   same way once the server says it joined that turn.
  */
 export function ChatView({
   sessionId,
   initialMessages,
   initialHistory = wholeHistory,
   initialUpdatedAt,
+  initialPendingFollowUps = [],
   services,
   summary,
   firstMessage,
@@ -68,6 +97,12 @@ export function ChatView({
   const [conflict, setConflict] = useState(false);
   const [stopping, setStopping] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [followUps, setFollowUps] = useState(initialPendingFollowUps);
+  const followUpsNow = useRef(followUps);
+  useLayoutEffect(() => {
+    followUpsNow.current = followUps;
+  }, [followUps]);
+  const mounted = useRef(true);
   const openStreams = useRef(0);
   const syncing = useRef(false);
   const syncedUpdatedAt = useRef(initialUpdatedAt);
@@ -98,7 +133,7 @@ export function ChatView({
         setConflict(true);
         // The server refused the message: give its text back, then show the running turn.
         setDraft((current) => (current === '' ? lastSentText.current : current));
-        void sync(true);
+        void sync('conflict');
       } else if (isAuthError(error)) {
         onAuthRequired();
       }
@@ -116,6 +151,7 @@ export function ChatView({
     onAuthRequired,
   });
   const { applyNewestPage } = olderMessages;
+  const waitingFollowUps = useMemo(() => stillWaiting(followUps, messages), [followUps, messages]);
   // Async callbacks (a sync that awaited the server, a stop) need the status of now, not of
   // the render that created them.
   const statusNow = useRef(status);
@@ -125,18 +161,39 @@ export function ChatView({
 
   const busy = () => isRunning(statusNow.current) || openStreams.current > 0;
 
-  /** Loads the messages from the server and attaches to the turn running there, if any. */
+  /**
+   * Loads the messages from the server and attaches to the turn running there, if any. For
+   * `next-turn` (the answer `endedAnswerId` ended with follow-ups waiting) it resolves false,
+   * changing nothing, while the turn they start has not begun yet; true once nothing is left to
+   * look for.
+   */
   const sync = useCallback(
-    async (afterConflict = false) => {
-      if (syncing.current || (!afterConflict && busy())) return;
+    async (reason: SyncReason = 'poll', endedAnswerId?: string): Promise<boolean> => {
+      const afterConflict = reason === 'conflict';
+      // Right after an answer ends its stream may still count as open for a moment: the next
+      // turn is looked for again rather than given up on.
+      if (!afterConflict && busy()) return reason !== 'next-turn';
+      // Another sync may still be handing over to the stream that just ended: look again soon.
+      if (syncing.current) return reason !== 'next-turn';
       syncing.current = true;
       const sentBefore = sentCount.current;
       let attached = false;
       try {
         const detail = await client.getSession(sessionId, { limit: historyPageSize });
-        if (sentCount.current !== sentBefore || (busy() && !afterConflict)) return;
+        if (!mounted.current) return true;
+        if (sentCount.current !== sentBefore) return true;
+        if (busy() && !afterConflict) return reason !== 'next-turn';
+        const fromServer = readPendingFollowUps(detail);
+        const waiting = mergePendingFollowUps(followUpsNow.current, fromServer, detail.messages);
+        if (reason === 'next-turn') {
+          const running = detail.active_stream;
+          // The ended turn may still be listed for a moment: attaching would replay it.
+          if (running && running.assistant_message_id === endedAnswerId) return false;
+          if (!running && waiting.length > 0) return false;
+        }
         syncedUpdatedAt.current = detail.updated_at;
         applyNewestPage(detail);
+        setFollowUps((current) => mergePendingFollowUps(current, fromServer, detail.messages));
         if (detail.active_stream) {
           attached = true;
           void resumeStream().finally(() => {
@@ -149,9 +206,39 @@ export function ChatView({
       } finally {
         if (!attached) syncing.current = false;
       }
+      return true;
     },
     [client, sessionId, applyNewestPage, resumeStream, onAuthRequired],
   );
+
+  const attachToNextTurn = useCallback(
+    async (endedAnswerId: string | undefined) => {
+      for (let attempt = 1; attempt <= nextTurnAttempts; attempt += 1) {
+        if (!mounted.current || (await sync('next-turn', endedAnswerId))) return;
+        await new Promise((resolve) => setTimeout(resolve, nextTurnRetryDelayMs));
+      }
+      // Still not begun: show what the server has; the polls attach once the turn runs.
+      if (mounted.current) void sync();
+    },
+    [sync],
+  );
+
+  // The answer ended and follow-ups wait: they start the next turn, whose answer streams here.
+  const hasWaitingFollowUps = waitingFollowUps.length > 0;
+  const lastAnswerId = messages.findLast((message) => message.role === 'assistant')?.id;
+  const ranBefore = useRef(running);
+  useEffect(() => {
+    const ended = ranBefore.current && !running;
+    ranBefore.current = running;
+    if (ended && hasWaitingFollowUps) void attachToNextTurn(lastAnswerId);
+  }, [running, hasWaitingFollowUps, lastAnswerId, attachToNextTurn]);
+
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   // Polls drive attaching to turns started elsewhere and reloading after turns ended elsewhere.
   useEffect(() => {
@@ -167,8 +254,69 @@ export function ChatView({
   }, [streaming, onActivity]);
   useEffect(() => () => onRunningChange(false), [onRunningChange]);
 
+  // A message sent while this chat looked idle can join a turn that runs elsewhere: it is then
+  // that answer's follow-up, not its question. It leaves useChat's list (where the answer would
+  // stream in as the reply to it) to wait as a follow-up, and the question the answer replies to
+  // is loaded first, so the answer arrives after it.
+  useEffect(
+    () =>
+      services.onJoinedRunningTurn(sessionId, async (messageId) => {
+        let sent: UIMessage | undefined;
+        setMessages((current) => {
+          sent = current.find(({ id }) => id === messageId);
+          return sent?.role === 'user' ? current.filter(({ id }) => id !== messageId) : current;
+        });
+        const joined = sent as UIMessage | undefined;
+        if (joined?.role !== 'user') return;
+        const parts = joined.parts.filter(
+          (part): part is TextUIPart | FileUIPart => part.type === 'text' || part.type === 'file',
+        );
+        setFollowUps((current) => [...current, { id: messageId, parts }]);
+        try {
+          const detail = await client.getSession(sessionId, { limit: historyPageSize });
+          if (!mounted.current) return;
+          syncedUpdatedAt.current = detail.updated_at;
+          applyNewestPage(detail);
+          const fromServer = readPendingFollowUps(detail);
+          setFollowUps((current) => mergePendingFollowUps(current, fromServer, detail.messages));
+        } catch (error) {
+          // The answer streams all the same; the next poll of the session list loads its question.
+          if (isAuthError(error)) onAuthRequired();
+        }
+      }),
+    [services, sessionId, client, setMessages, applyNewestPage, onAuthRequired],
+  );
+
+  /** A message sent while the answer streams: posted beside `useChat`, shown as waiting. */
+  const sendFollowUp = useCallback(
+    (text: string, mode: FollowUpMode) => {
+      const parts: TextUIPart[] = [{ type: 'text', text }];
+      const message: UIMessage = { id: generateId(), role: 'user', parts };
+      setConflict(false);
+      setNotice(null);
+      setDraft('');
+      setFollowUps((current) => [...current, { id: message.id, parts }]);
+      services.sendFollowUp(sessionId, message, mode).then(
+        () => onActivity(),
+        (error: unknown) => {
+          if (!mounted.current) return;
+          setFollowUps((current) => current.filter(({ id }) => id !== message.id));
+          // Refused (a limit, say): its text goes back to the composer to send again.
+          setDraft((current) => (current === '' ? text : current));
+          if (isAuthError(error)) onAuthRequired();
+          setNotice(`Your message was not sent: ${describeError(error)}`);
+        },
+      );
+    },
+    [services, sessionId, onActivity, onAuthRequired],
+  );
+
   const send = useCallback(
     (text: string) => {
+      if (isRunning(statusNow.current)) {
+        sendFollowUp(text, 'steer');
+        return;
+      }
       lastSentText.current = text;
       sentCount.current += 1;
       setConflict(false);
@@ -177,7 +325,7 @@ export function ChatView({
       void sendMessage({ text });
       onActivity();
     },
-    [sendMessage, onActivity],
+    [sendMessage, onActivity, sendFollowUp],
   );
 
   /** Replaces an answer (the last one when none is named) with a new one: Regenerate, Retry. */
@@ -285,6 +433,7 @@ export function ChatView({
         status={status}
         olderMessages={olderMessages}
         actions={actions}
+        pendingFollowUps={waitingFollowUps}
       >
         {conflict && (
           <div className="notice notice-info" data-testid="conflict-notice" role="status">
@@ -322,6 +471,7 @@ export function ChatView({
         value={draft}
         onChange={setDraft}
         onSend={send}
+        onInterrupt={(text) => sendFollowUp(text, 'interrupt')}
         onStop={() => void stop()}
         status={status}
         running={running}

@@ -9,12 +9,14 @@ function Harness({
   status = 'ready',
   initial = '',
   onSend,
+  onInterrupt,
   onStop,
 }: {
   running?: boolean;
   status?: ChatStatus;
   initial?: string;
   onSend: (text: string) => void;
+  onInterrupt?: (text: string) => void;
   onStop: () => void;
 }) {
   const [value, setValue] = useState(initial);
@@ -23,6 +25,7 @@ function Harness({
       value={value}
       onChange={setValue}
       onSend={onSend}
+      {...(onInterrupt ? { onInterrupt } : {})}
       onStop={onStop}
       status={status}
       running={running}
@@ -30,11 +33,17 @@ function Harness({
   );
 }
 
-function setup(props: { running?: boolean; status?: ChatStatus; initial?: string } = {}) {
+function setup(
+  props: { running?: boolean; status?: ChatStatus; initial?: string; followUps?: boolean } = {},
+) {
+  const { followUps = false, ...rest } = props;
   const onSend = vi.fn();
+  const onInterrupt = vi.fn();
   const onStop = vi.fn();
-  render(<Harness {...props} onSend={onSend} onStop={onStop} />);
-  return { onSend, onStop, input: screen.getByTestId('composer-input') };
+  render(
+    <Harness {...rest} onSend={onSend} {...(followUps ? { onInterrupt } : {})} onStop={onStop} />,
+  );
+  return { onSend, onInterrupt, onStop, input: screen.getByTestId('composer-input') };
 }
 
 describe('Composer', () => {
@@ -72,7 +81,61 @@ describe('Composer', () => {
     expect(onSend).toHaveBeenCalledExactlyOnceWith('Click me');
   });
 
-  it('disables Send while a turn runs and neither Enter nor the button sends', () => {
+  it('sends on Enter and with Send while a turn runs, when the chat takes follow-ups', () => {
+    const { onSend, onInterrupt, input } = setup({
+      running: true,
+      status: 'streaming',
+      initial: 'Paris, Texas',
+      followUps: true,
+    });
+    expect((input as HTMLTextAreaElement).disabled).toBe(false);
+    fireEvent.keyDown(input, { key: 'Enter' });
+    fireEvent.click(screen.getByTestId('send'));
+    expect(onSend.mock.calls).toEqual([['Paris, Texas'], ['Paris, Texas']]);
+    expect(onInterrupt).not.toHaveBeenCalled();
+    expect(screen.getByTestId('stop')).toBeTruthy();
+  });
+
+  it('interrupts with Ctrl+Enter, ⌘+Enter and the Interrupt & send button while a turn runs', () => {
+    const { onSend, onInterrupt, input } = setup({
+      running: true,
+      status: 'streaming',
+      initial: ' Forget Paris ',
+      followUps: true,
+    });
+    fireEvent.keyDown(input, { key: 'Enter', ctrlKey: true });
+    fireEvent.keyDown(input, { key: 'Enter', metaKey: true });
+    fireEvent.click(screen.getByRole('button', { name: 'Interrupt & send' }));
+    expect(onInterrupt.mock.calls).toEqual([['Forget Paris'], ['Forget Paris'], ['Forget Paris']]);
+    expect(onSend).not.toHaveBeenCalled();
+  });
+
+  it('offers no interrupt while idle, where Ctrl+Enter simply sends', () => {
+    const { onSend, onInterrupt, input } = setup({ initial: 'Hello', followUps: true });
+    expect(screen.queryByRole('button', { name: 'Interrupt & send' })).toBeNull();
+    fireEvent.keyDown(input, { key: 'Enter', ctrlKey: true });
+    expect(onSend).toHaveBeenCalledExactlyOnceWith('Hello');
+    expect(onInterrupt).not.toHaveBeenCalled();
+  });
+
+  it('sends no blank follow-up: both actions wait for text', () => {
+    const { onSend, onInterrupt, input } = setup({
+      running: true,
+      status: 'streaming',
+      initial: '  ',
+      followUps: true,
+    });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    fireEvent.keyDown(input, { key: 'Enter', ctrlKey: true });
+    expect((screen.getByTestId('send') as HTMLButtonElement).disabled).toBe(true);
+    expect(
+      (screen.getByRole('button', { name: 'Interrupt & send' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+    expect(onSend).not.toHaveBeenCalled();
+    expect(onInterrupt).not.toHaveBeenCalled();
+  });
+
+  it('disables Send while a turn runs in a chat without follow-ups; neither Enter nor the button sends', () => {
     const { onSend, input } = setup({ running: true, status: 'streaming', initial: 'Next' });
     expect((screen.getByTestId('send') as HTMLButtonElement).disabled).toBe(true);
     fireEvent.keyDown(input, { key: 'Enter' });

@@ -11,11 +11,17 @@ import {
 export interface ComposerProps {
   value: string;
   onChange: (value: string) => void;
+  /** Enter or Send. While a turn runs this is a follow-up the running answer takes in. */
   onSend: (text: string) => void;
+  /**
+   * Ctrl/⌘+Enter or "Interrupt & send" while a turn runs: stop the answer and answer this
+   * instead. Without it, a running turn makes the composer wait (Send disabled).
+   */
+  onInterrupt?: (text: string) => void;
   onStop: () => void;
   /** useChat's status, exposed as `chat-status` for people and tests. */
   status: ChatStatus;
-  /** A turn runs in this chat (here or, once attached, elsewhere): Send waits, Stop works. */
+  /** A turn runs in this chat (here or, once attached, elsewhere): Stop works, Send follows up. */
   running: boolean;
   stopping?: boolean;
   disabled?: boolean;
@@ -31,15 +37,21 @@ const statusLabels: Record<ChatStatus, string> = {
   error: '',
 };
 
+/** Apple keyboards say ⌘ where others say Ctrl; both keys work everywhere. */
+const interruptKey =
+  typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
+
 /**
  * The message box. Enter sends, Shift+Enter starts a new line, Escape stops the running turn
- * (also handled page-wide by the conversation). Send is disabled while a turn runs: the server
- * takes one turn at a time per chat and would answer a second one with 409.
+ * (also handled page-wide by the conversation). While a turn runs the box stays usable: Enter
+ * and Send add the message to the running answer, Ctrl/⌘+Enter and "Interrupt & send" stop the
+ * answer and send it instead.
  */
 export function Composer({
   value,
   onChange,
   onSend,
+  onInterrupt,
   onStop,
   status,
   running,
@@ -50,7 +62,8 @@ export function Composer({
 }: ComposerProps) {
   const ownInput = useRef<HTMLTextAreaElement>(null);
   const input = inputRef ?? ownInput;
-  const canSend = !running && !disabled && value.trim() !== '';
+  const followsUp = running && onInterrupt !== undefined;
+  const canSend = (!running || followsUp) && !disabled && value.trim() !== '';
 
   useEffect(() => {
     if (autoFocus) input.current?.focus();
@@ -58,6 +71,10 @@ export function Composer({
 
   const send = () => {
     if (canSend) onSend(value.trim());
+  };
+
+  const interrupt = () => {
+    if (canSend && followsUp) onInterrupt(value.trim());
   };
 
   const onSubmit = (event: FormEvent) => {
@@ -79,7 +96,13 @@ export function Composer({
     // While an input method composes (Japanese, Chinese…), Enter confirms the composition.
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
-      send();
+      if (event.ctrlKey || event.metaKey) {
+        // Idle, there is nothing to interrupt: the shortcut simply sends.
+        if (followsUp) interrupt();
+        else send();
+      } else {
+        send();
+      }
     } else if (event.key === 'Escape' && running) {
       event.preventDefault();
       onStop();
@@ -94,7 +117,13 @@ export function Composer({
           id="message-box"
           data-testid="composer-input"
           aria-label="Message"
-          placeholder={running ? 'Wait for the answer, or press Esc to stop' : 'Message'}
+          placeholder={
+            followsUp
+              ? 'Add to the answer, or press Esc to stop'
+              : running
+                ? 'Wait for the answer, or press Esc to stop'
+                : 'Message'
+          }
           rows={1}
           value={value}
           disabled={disabled}
@@ -114,11 +143,24 @@ export function Composer({
               {stopping ? 'Stopping…' : 'Stop'}
             </button>
           )}
+          {followsUp && (
+            <button
+              type="button"
+              className="button"
+              data-testid="interrupt-and-send"
+              disabled={!canSend}
+              onClick={interrupt}
+              title={`Stop the answer and answer this instead (${interruptKey}+Enter)`}
+            >
+              Interrupt & send
+            </button>
+          )}
           <button
             type="submit"
             className="button button-primary"
             data-testid="send"
             disabled={!canSend}
+            title={followsUp ? 'Add this to the answer being written (Enter)' : undefined}
           >
             Send
           </button>
@@ -129,7 +171,9 @@ export function Composer({
           {statusLabels[status]}
         </span>
         <span className="muted keyboard-hint">
-          Enter to send · Shift+Enter for a new line{running ? ' · Esc to stop' : ''}
+          {followsUp
+            ? `Enter to add to the answer · ${interruptKey}+Enter to interrupt & send · Esc to stop`
+            : `Enter to send · Shift+Enter for a new line${running ? ' · Esc to stop' : ''}`}
         </span>
       </div>
     </form>

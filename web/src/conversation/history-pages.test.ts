@@ -23,6 +23,7 @@ function page(messages: UIMessage[], hasMore: boolean, oldestSequence: number): 
     total_prompt_tokens: 0,
     total_completion_tokens: 0,
     active_stream: null,
+    pending_messages: [],
   };
 }
 

@@ -3,6 +3,8 @@ import type { ReactNode } from 'react';
 import './conversation-scroll.css';
 import { ConversationMessage, type MessageActionHandlers } from './conversation-message.tsx';
 import { OlderMessagesStatus } from './older-messages-status.tsx';
+import { PendingFollowUpView } from './pending-follow-up-view.tsx';
+import type { PendingFollowUp } from './pending-follow-ups.ts';
 import { ScrollToBottomButton } from './scroll-to-bottom-button.tsx';
 import { useConversationScroll } from './use-conversation-scroll.ts';
 import type { OlderMessages } from './use-older-messages.ts';
@@ -19,6 +21,7 @@ export function MessageList({
   olderMessages,
   children,
   actions,
+  pendingFollowUps = [],
 }: {
   messages: UIMessage[];
   status: ChatStatus;
@@ -26,6 +29,8 @@ export function MessageList({
   olderMessages?: OlderMessages;
   /** Edit, Regenerate and Retry on the messages; none without it. */
   actions?: MessageActionHandlers;
+  /** Messages sent while the answer streamed that it has not taken yet: shown after it. */
+  pendingFollowUps?: PendingFollowUp[];
   /** Notices shown after the last message (errors of the chat, a conflict). */
   children?: ReactNode;
 }) {
@@ -59,6 +64,9 @@ export function MessageList({
             <WorkingIndicator />
           </div>
         )}
+        {pendingFollowUps.map((followUp) => (
+          <PendingFollowUpView key={followUp.id} followUp={followUp} />
+        ))}
         {children}
       </div>
       {awayFromBottom && <ScrollToBottomButton onClick={scrollToBottom} />}

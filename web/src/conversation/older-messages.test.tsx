@@ -33,6 +33,7 @@ function detail(page: UIMessage[], hasMore: boolean, oldestSequence: number): Se
     total_prompt_tokens: 0,
     total_completion_tokens: 0,
     active_stream: null,
+    pending_messages: [],
   };
 }
 
@@ -42,7 +43,11 @@ function servicesAnswering(getSession: (id: string, query: object) => Promise<Se
     sendMessages: vi.fn(),
     reconnectToStream: vi.fn(async () => null),
   };
-  const services = { client: { getSession: spy, cancelTurn: vi.fn() }, transport };
+  const services = {
+    client: { getSession: spy, cancelTurn: vi.fn() },
+    transport,
+    onJoinedRunningTurn: () => () => {},
+  };
   return { services: services as unknown as ChatServices, getSession: spy };
 }
 

@@ -4,11 +4,18 @@ import type { SessionSummary } from '../../../src/client/index.ts';
 import { type ChatServices, describeError, isApiError, isAuthError } from '../chat-services.ts';
 import { ChatView } from './chat-view.tsx';
 import { cursorOf, type HistoryCursor, historyPageSize, wholeHistory } from './history-pages.ts';
+import { type PendingFollowUp, readPendingFollowUps } from './pending-follow-ups.ts';
 import { TypingDots } from './working-indicator.tsx';
 
 type LoadState =
   | { kind: 'loading' }
-  | { kind: 'ready'; messages: UIMessage[]; history: HistoryCursor; updatedAt: string | null }
+  | {
+      kind: 'ready';
+      messages: UIMessage[];
+      history: HistoryCursor;
+      updatedAt: string | null;
+      pendingFollowUps: PendingFollowUp[];
+    }
   | { kind: 'failed'; error: unknown };
 
 export interface SessionPageProps {
@@ -35,7 +42,13 @@ export function SessionPage(props: SessionPageProps) {
   const [state, setState] = useState<LoadState>(() =>
     firstMessage === undefined
       ? { kind: 'loading' }
-      : { kind: 'ready', messages: [], history: wholeHistory, updatedAt: null },
+      : {
+          kind: 'ready',
+          messages: [],
+          history: wholeHistory,
+          updatedAt: null,
+          pendingFollowUps: [],
+        },
   );
   const [attempt, setAttempt] = useState(0);
   const needsLoad = state.kind === 'loading';
@@ -53,6 +66,7 @@ export function SessionPage(props: SessionPageProps) {
           messages: detail.messages,
           history: cursorOf(detail),
           updatedAt: detail.updated_at,
+          pendingFollowUps: readPendingFollowUps(detail),
         });
       },
       (error: unknown) => {
@@ -115,6 +129,7 @@ export function SessionPage(props: SessionPageProps) {
       initialMessages={state.messages}
       initialHistory={state.history}
       initialUpdatedAt={state.updatedAt}
+      initialPendingFollowUps={state.pendingFollowUps}
       services={services}
       summary={props.summary}
       onFirstMessageSent={props.onFirstMessageSent}

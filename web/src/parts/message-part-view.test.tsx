@@ -158,4 +158,32 @@ describe('MessagePartView', () => {
     renderPart(part);
     expect(screen.getByTestId('tool-call').dataset.toolName).toBe('lookup');
   });
+
+  it("renders a steering message as the user's own words, a note inside the answer", () => {
+    renderPart({
+      type: 'steering-message',
+      id: 'follow-up-1',
+      parts: [
+        { type: 'text', text: 'Use **Paris, Texas** instead' },
+        {
+          type: 'file',
+          url: 'https://example.com/map.pdf',
+          mediaType: 'application/pdf',
+          filename: 'map.pdf',
+        },
+      ],
+    });
+    const note = screen.getByRole('note', { name: 'Your follow-up' });
+    expect(note.dataset.messageId).toBe('follow-up-1');
+    // Typed by a person: shown as typed, not as markdown.
+    expect(within(note).getByTestId('steering-text').textContent).toBe(
+      'Use **Paris, Texas** instead',
+    );
+    expect(
+      within(note)
+        .getByRole('link', { name: /map\.pdf/ })
+        .getAttribute('href'),
+    ).toBe('https://example.com/map.pdf');
+    expect(screen.queryByTestId('unknown-part')).toBeNull();
+  });
 });

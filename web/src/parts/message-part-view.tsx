@@ -4,6 +4,7 @@ import { isRecord } from '../conversation/message-outcome.ts';
 import { AnswerImage, ImageOriginsContext, judgeImage } from './answer-image.tsx';
 import { JsonView } from './json-view.tsx';
 import { MarkdownText } from './markdown-text.tsx';
+import { SteeringMessageView } from './steering-message-view.tsx';
 import { ToolCallView, type ToolCallPart } from './tool-call-view.tsx';
 
 export type MessagePart = UIMessage['parts'][number];
@@ -45,6 +46,26 @@ export function MessagePartView({
   }
   if (type === 'file') {
     return <FileView url={part.url} mediaType={part.mediaType} filename={part.filename} />;
+  }
+  if (type === 'steering-message') {
+    return (
+      <SteeringMessageView id={part.id}>
+        {part.parts.map((content, index) =>
+          content.type === 'text' ? (
+            <div key={index} className="user-text" data-testid="steering-text">
+              {content.text}
+            </div>
+          ) : (
+            <FileView
+              key={index}
+              url={content.url}
+              mediaType={content.mediaType}
+              filename={content.filename}
+            />
+          ),
+        )}
+      </SteeringMessageView>
+    );
   }
   if (type === 'step-start') {
     return afterContent ? <hr className="step-divider" data-testid="step-start" /> : null;

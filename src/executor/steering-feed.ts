@@ -1,0 +1,67 @@
+import {
+  convertToModelMessages,
+  type Experimental_Steering as Steering,
+  type UIMessage,
+  type UserModelMessage,
+} from 'ai';
+import type { Logger } from '../logger.ts';
+import type { ChatStore } from '../store/chat-store.ts';
+
+/**
+ * Hands a session's waiting follow-ups (stored by whichever API process took the POST) to the
+ * model of the turn running there, through the AI SDK's steering: `steer` ones at the next step
+ * boundary, `queue` ones once the current task is answered. The store is read before the first
+ * step and after every step — exactly where the SDK takes messages — so a follow-up reaches
+ * whichever executor runs the turn, and one stored while the last step streamed still keeps the
+ * run going. Handing a message over records nothing: the turn's end persists the
+ * `steering-message` parts the model actually received, and the store marks those taken (the
+ * others start the next turn), so a message is answered once however the turn ends.
+ */
+export class SteeringFeed {
+  readonly #handedOver = new Set<string>();
+  readonly #store: ChatStore;
+  readonly #sessionId: string;
+  readonly #steering: Steering;
+  readonly #logger: Logger;
+  readonly #toModel: (message: UIMessage) => UIMessage;
+
+  constructor(options: {
+    store: ChatStore;
+    sessionId: string;
+    steering: Steering;
+    logger: Logger;
+    /** What the model reads of a message (e.g. its page context as text). */
+    toModel?: (message: UIMessage) => UIMessage;
+  }) {
+    this.#store = options.store;
+    this.#sessionId = options.sessionId;
+    this.#steering = options.steering;
+    this.#logger = options.logger;
+    this.#toModel = options.toModel ?? ((message) => message);
+  }
+
+  /** Reads the waiting follow-ups and hands over the new ones, oldest first. Never rejects. */
+  async pull(): Promise<void> {
+    try {
+      for (const pending of await this.#store.listPendingMessages(this.#sessionId)) {
+        const id = pending.message.id;
+        if (this.#handedOver.has(id)) continue;
+        const message = await userModelMessage(this.#toModel(pending.message));
+        if (!message) continue;
+        this.#handedOver.add(id);
+        // The outcome is not awaited: the SDK resolves it only at the step that takes it.
+        void (pending.mode === 'queue'
+          ? this.#steering.queue(message, { id })
+          : this.#steering.steer(message, { id }));
+      }
+    } catch (error) {
+      // A missed read only delays the follow-up: the next step reads again, the end starts it.
+      this.#logger.warn({ err: error, sessionId: this.#sessionId }, 'could not read follow-ups');
+    }
+  }
+}
+
+async function userModelMessage(message: UIMessage): Promise<UserModelMessage | null> {
+  const [converted] = await convertToModelMessages([{ ...message, role: 'user' }]);
+  return converted?.role === 'user' ? converted : null;
+}
