@@ -22,7 +22,10 @@ describe('cancel racing the natural end of a turn', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({
-      DEMO_TOKEN_DELAY_MS: '1',
+      // Long enough that a cancel sent on seeing an early event still finds the turn running on
+      // a loaded machine (at 1 ms the whole answer often reached the client in one burst after
+      // its end, and no cancel ever landed), short enough that many land after the end.
+      DEMO_TOKEN_DELAY_MS: '4',
       DEMO_ANSWER_WORDS: String(answerWords),
       TURN_CONCURRENCY: String(lanes * 2),
     });
