@@ -230,4 +230,44 @@ describe('the sweeper', () => {
     });
     assert.equal((await store.getTurn(waiting.turnId))?.status, 'failed');
   });
+
+  it('starts the follow-ups left waiting in a session where no turn runs, not those of a running turn', async () => {
+    const followUp = (text: string) => ({
+      id: randomUUID(),
+      role: 'user' as const,
+      parts: [{ type: 'text' as const, text }],
+    });
+    const orphaned = await store.createSession({ userId: null });
+    await store.addPendingMessage({
+      sessionId: orphaned.id,
+      message: followUp('left waiting'),
+      mode: 'steer',
+    });
+    // A turn still runs here: its own end starts its follow-ups.
+    const busy = await openTurn('still answering');
+    await store.addPendingMessage({
+      sessionId: busy.sessionId,
+      message: followUp('for the running turn'),
+      mode: 'steer',
+    });
+    const started: string[] = [];
+    const sweeper = startSweeper(
+      {
+        ...dependencies(),
+        afterTurnEnded: async (sessionId) => {
+          started.push(sessionId);
+        },
+      },
+      options({
+        leaseGraceMs: 60_000,
+        unleasedTurnTimeoutMs: 60_000,
+        // Ahead of the store's clock, so both follow-ups are past the grace period; the shared
+        // clock stays where the other tests left it.
+        now: () => clockMs + 10_000,
+      }),
+    );
+    sweepers.push(sweeper);
+    assert.equal((await sweeper.sweepOnce()).acted, true);
+    assert.deepEqual(started, [orphaned.id]);
+  });
 });
