@@ -4,7 +4,6 @@ import { MessageIdConflictError, SessionNotFoundError } from './chat-store-error
 import { toPostgresJson } from './postgres-json.ts';
 import { type MessageRow, single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
-import { findPendingMessage } from './sql-pending-messages.ts';
 import { lockSession } from './sql-session-lock.ts';
 
 /** ChatStore.startTurn inside the caller's transaction. */
@@ -18,19 +17,27 @@ export async function startTurnIn(
     throw new SessionNotFoundError(input.sessionId);
   }
   // Only this session's messages count: the same id in another session is another message.
-  const existing = await findMessage(transaction, input.sessionId, message.id);
-  if (existing !== undefined) {
-    if (existing.role !== message.role) throw new MessageIdConflictError(message.id);
+  // Whether the id is a stored message, or a follow-up a turn already took (steered into its
+  // answer), is read in one round trip: this runs for every new message.
+  const [known = { role: null, taken_by: null }] = await transaction.query<{
+    role: string | null;
+    taken_by: string | null;
+  }>(
+    `SELECT (SELECT role FROM messages WHERE session_id = $1 AND id = $2) AS role,
+       (SELECT taken_by_turn_id FROM pending_messages WHERE session_id = $1 AND id = $2)
+         AS taken_by`,
+    [input.sessionId, message.id],
+  );
+  if (known.role !== null) {
+    if (known.role !== message.role) throw new MessageIdConflictError(message.id);
     const turn = await latestTurnOf(transaction, input.sessionId, message.id);
     if (turn === null) throw new MessageIdConflictError(message.id);
     return { created: false, turn };
   }
-  // A follow-up that a turn already took (steered into its answer) is answered by that turn.
-  const pending = await findPendingMessage(transaction, input.sessionId, message.id);
-  if (pending !== null && pending.takenByTurnId !== null) {
+  if (known.taken_by !== null) {
     const taker = await transaction.query<TurnRow>(
       `SELECT ${turnColumns} FROM turns WHERE id = $1`,
-      [pending.takenByTurnId],
+      [known.taken_by],
     );
     return { created: false, turn: toTurn(single(taker)) };
   }
