@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { UserWordsView } from '../parts/message-part-view.tsx';
 import type { PendingFollowUp } from './pending-follow-ups.ts';
 
 /**
@@ -20,17 +21,7 @@ export function PendingFollowUpView({ followUp }: { followUp: PendingFollowUp })
         You
       </h2>
       <div className="message-body">
-        {followUp.parts.map((part, index) =>
-          part.type === 'text' ? (
-            <div key={index} className="user-text" data-testid="message-text">
-              {part.text}
-            </div>
-          ) : (
-            <div key={index} className="user-text">
-              📎 {part.filename ?? part.mediaType}
-            </div>
-          ),
-        )}
+        <UserWordsView parts={followUp.parts} textTestId="message-text" />
       </div>
       <div className="pending-marker" id={markerId} data-testid="pending-marker">
         Waiting for the answer to take it in

@@ -1,4 +1,4 @@
-import type { UIMessage } from 'ai';
+import type { FileUIPart, TextUIPart, UIMessage } from 'ai';
 import { use } from 'react';
 import { isRecord } from '../conversation/message-outcome.ts';
 import { AnswerImage, ImageOriginsContext, judgeImage } from './answer-image.tsx';
@@ -50,20 +50,7 @@ export function MessagePartView({
   if (type === 'steering-message') {
     return (
       <SteeringMessageView id={part.id}>
-        {part.parts.map((content, index) =>
-          content.type === 'text' ? (
-            <div key={index} className="user-text" data-testid="steering-text">
-              {content.text}
-            </div>
-          ) : (
-            <FileView
-              key={index}
-              url={content.url}
-              mediaType={content.mediaType}
-              filename={content.filename}
-            />
-          ),
-        )}
+        <UserWordsView parts={part.parts} textTestId="steering-text" />
       </SteeringMessageView>
     );
   }
@@ -106,6 +93,33 @@ function SourceView({
       )}
       {detail && <span className="muted"> · {detail}</span>}
     </div>
+  );
+}
+
+/**
+ * What a user wrote outside a message of its own (a follow-up waiting, or steered into an
+ * answer): the text as typed, never as markdown, and the files attached.
+ */
+export function UserWordsView({
+  parts,
+  textTestId,
+}: {
+  parts: readonly (TextUIPart | FileUIPart)[];
+  textTestId: string;
+}) {
+  return parts.map((content, index) =>
+    content.type === 'text' ? (
+      <div key={index} className="user-text" data-testid={textTestId}>
+        {content.text}
+      </div>
+    ) : (
+      <FileView
+        key={index}
+        url={content.url}
+        mediaType={content.mediaType}
+        filename={content.filename}
+      />
+    ),
   );
 }
 
