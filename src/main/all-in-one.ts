@@ -28,13 +28,6 @@ async function main(): Promise<void> {
     }
   }
   const executor = await startExecutorServices(runtime);
-  if (runtime.embedded) {
-    // Follow-ups the previous run accepted and never answered start their turns now.
-    const { store, afterTurnEnded } = runtime.api;
-    for (const sessionId of await store.listSessionsWithPendingMessages(new Date(), 1000)) {
-      await afterTurnEnded?.(sessionId);
-    }
-  }
   const app = createApp(runtime.api);
   app.route(
     '/',
