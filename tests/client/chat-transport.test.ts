@@ -65,7 +65,9 @@ describe('createChatTransport with the AI SDK chat (what useChat runs)', () => {
   });
 
   it('resumes mid-answer after a reload into one assistant message equal to the uninterrupted answer', async () => {
-    const text = 'Tell me a long story [demo:words=300]';
+    // About 3 s of answer at 2 ms a word: the reload must find it still running, also on a
+    // loaded machine (300 words ended before the resume there).
+    const text = 'Tell me a long story [demo:words=1500]';
     const expected = await uninterrupted(text);
     const { id } = await client.createSession();
     const first = new TestChat({ id, transport: createChatTransport({ baseUrl: server.baseUrl }) });
