@@ -248,7 +248,8 @@ describe('messages sent while an answer streams, in the browser', () => {
         .locator('[data-testid="message"][data-role="user"]')
         .filter({ hasText: followUp });
       await asQuestion.waitFor();
-      await waitForPartialAnswer(page, 1);
+      // The next answer is five words: on a loaded machine it may be complete before the page
+      // attaches, so what counts is that it arrives without a reload, not that it is seen mid-way.
       await waitForAssistantStatus(page, 'completed');
       await waitForChatStatus(page, 'ready');
       await assertShownOnce(page, followUp, 'asQuestion', 'after the next answer');
