@@ -105,8 +105,12 @@ export interface MessagePage {
   hasMore: boolean;
 }
 
-/** How a follow-up sent while a turn runs reaches the model: at the next step, or after the task. */
-export type PendingMode = 'steer' | 'queue';
+/**
+ * How a waiting message reaches a model: a follow-up sent while a turn runs at its next step
+ * (`steer`) or once its task is answered (`queue`); an operation's completion (`continue`) is
+ * never handed to a running turn, it starts the next turn of its own.
+ */
+export type PendingMode = 'steer' | 'queue' | 'continue';
 
 /** A follow-up accepted while a turn ran and not yet handed to a model. */
 export interface PendingMessage {
@@ -131,6 +135,79 @@ export type AddPendingMessageResult =
   | { type: 'taken'; turnId: string }
   /** The id is already a message of the session, or a turn's answer (and was never a follow-up). */
   | { type: 'stored' };
+
+/** Where a long-running operation is: started, accepted by its service, or ended. */
+export type OperationStatus =
+  'pending' | 'running' | 'completed' | 'failed' | 'expired' | 'cancelled';
+
+/** The statuses an operation ends in; it never leaves one. */
+export type EndedOperationStatus = 'completed' | 'failed' | 'expired' | 'cancelled';
+
+/** Work a tool started that outlives the turn that called it (see `ChatStore.startOperation`). */
+export interface Operation {
+  id: string;
+  sessionId: string;
+  /** The turn whose tool call started it, the assistant message holding that call, the call. */
+  turnId: string;
+  assistantMessageId: string;
+  toolCallId: string;
+  toolName: string;
+  input: unknown;
+  status: OperationStatus;
+  /** SHA-256 (hex) of the completion token handed to the service. */
+  completionTokenHash: string;
+  /** Where to tell the service the operation is no longer wanted; null when it has none. */
+  cancelUrl: string | null;
+  deadline: Date;
+  /** What the service returned (`completed`); null otherwise. */
+  result: unknown;
+  /** Why it did not complete (`failed`, `expired`, `cancelled`); null otherwise. */
+  error: string | null;
+  /** The turn that continued the conversation with the outcome; null until one took it. */
+  continuationTurnId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface StartOperationInput {
+  id: string;
+  sessionId: string;
+  turnId: string;
+  assistantMessageId: string;
+  toolCallId: string;
+  toolName: string;
+  input: unknown;
+  /** Names "the same tool with the same input": one such operation in progress per session. */
+  inputKey: string;
+  completionTokenHash: string;
+  cancelUrl: string | null;
+  deadline: Date;
+}
+
+export type StartOperationResult =
+  | { type: 'started'; operation: Operation }
+  /** The same tool with the same input is already in progress in the session: that one. */
+  | { type: 'in-progress'; operation: Operation };
+
+export interface EndOperationInput {
+  id: string;
+  status: EndedOperationStatus;
+  result?: unknown;
+  error?: string | null;
+  /**
+   * The message the continuation turn answers (a `system` message saying what happened), stored
+   * as a waiting `continue` message in the same transaction; null: nothing continues (an instant
+   * result the turn that started it already has).
+   */
+  continuation: UIMessage | null;
+}
+
+export type EndOperationResult =
+  | { type: 'ended'; operation: Operation }
+  /** It had already ended (a second completion, a completion after the deadline): unchanged. */
+  | { type: 'already-ended'; operation: Operation }
+  | { type: 'not-found' };
 
 /** Whose follow-ups or turns to count: a user's sessions, or one (anonymous) session. */
 export type LimitScope = { userId: string } | { sessionId: string };
@@ -215,7 +292,8 @@ export interface ChatStore {
    * in place, keeping its position. Every waiting follow-up of the session whose id is a
    * `steering-message` part of the assistant message is taken by the turn in the same
    * transaction: the folded answer is the record of what the model received, so a follow-up is
-   * delivered exactly once.
+   * delivered exactly once. Tool parts of calls whose operation already ended take its outcome
+   * (see `endOperation`).
    */
   finishTurn(input: FinishTurnInput): Promise<boolean>;
   getTurn(turnId: string): Promise<StoredTurn | null>;
@@ -237,17 +315,42 @@ export interface ChatStore {
    * `SessionNotFoundError`.
    */
   addPendingMessage(input: AddPendingMessageInput): Promise<AddPendingMessageResult>;
-  /** Waiting follow-ups of a session (taken by no turn yet), oldest first. */
+  /**
+   * Waiting messages of a session (taken by no turn yet), oldest first: follow-ups and
+   * operations' continuations (`mode` tells them apart).
+   */
   listPendingMessages(sessionId: string): Promise<PendingMessage[]>;
   /**
    * Sessions that have a waiting follow-up created before `createdBefore`, the one with the
    * oldest such follow-up first (the sweeper's view).
    */
   listSessionsWithPendingMessages(createdBefore: Date, limit: number): Promise<string[]>;
-  /** Waiting follow-ups of the scope's sessions (the limit on queued messages). */
+  /** Waiting follow-ups of the scope's sessions, continuations aside (the limit on queued messages). */
   countPendingMessages(scope: LimitScope): Promise<number>;
   /** Queued or running turns of the scope's sessions (the limit on running turns). */
   countUnfinishedTurns(scope: LimitScope): Promise<number>;
+  /**
+   * Records an operation a tool starts, `pending`, unless the session already has one of the
+   * same `inputKey` in progress (`pending` or `running`): then that one, and nothing is written.
+   * A missing session rejects with `SessionNotFoundError`.
+   */
+  startOperation(input: StartOperationInput): Promise<StartOperationResult>;
+  /** pending → running (its service accepted it); false when it is not pending. */
+  markOperationRunning(id: string): Promise<boolean>;
+  /**
+   * Ends an operation in progress, in one transaction with its effects: the tool part of its
+   * call in the stored assistant message takes the outcome (an `operation_completed` output, or
+   * the error), and `continuation` waits to start the next turn. Idempotent: an operation that
+   * already ended is left as it is (`already-ended`), so a second completion changes nothing.
+   * An assistant message not stored yet (its turn still runs) takes the outcome when its turn
+   * finishes (see `finishTurn`).
+   */
+  endOperation(input: EndOperationInput): Promise<EndOperationResult>;
+  getOperation(id: string): Promise<Operation | null>;
+  /** The session's operations, oldest first. */
+  listOperationsOfSession(sessionId: string): Promise<Operation[]>;
+  /** Operations in progress whose deadline is before `now`, the most overdue first (the sweeper). */
+  listOverdueOperations(now: Date, limit: number): Promise<Operation[]>;
   /** Touches the database (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

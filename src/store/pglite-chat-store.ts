@@ -39,6 +39,12 @@ const storeMethods = {
   listSessionsWithPendingMessages: true,
   countPendingMessages: true,
   countUnfinishedTurns: true,
+  startOperation: true,
+  markOperationRunning: true,
+  endOperation: true,
+  getOperation: true,
+  listOperationsOfSession: true,
+  listOverdueOperations: true,
   ping: true,
 } satisfies Record<StoreMethod, true>;
 

@@ -5,13 +5,18 @@ import type {
   AddPendingMessageResult,
   AssignUserResult,
   ChatStore,
+  EndOperationInput,
+  EndOperationResult,
   FinishTurnInput,
   LimitScope,
   ListSessionsOptions,
   MessagePage,
   MessagePageOptions,
+  Operation,
   PendingMessage,
   Session,
+  StartOperationInput,
+  StartOperationResult,
   StartReplacementTurnInput,
   StartTurnInput,
   StartTurnResult,
@@ -33,6 +38,15 @@ import {
 } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
 import { readMessagePage } from './sql-message-page.ts';
+import {
+  endOperationIn,
+  getOperation,
+  listOperationsOfSession,
+  listOverdueOperations,
+  markOperationRunning,
+  startOperationIn,
+  withEndedOperations,
+} from './sql-operations.ts';
 import {
   addPendingMessageIn,
   countPendingMessages,
@@ -264,9 +278,10 @@ export class SqlChatStore implements ChatStore {
       if (stored && turn.message_role !== message.role) {
         throw new MessageIdConflictError(message.id);
       }
+      const answer = await withEndedOperations(transaction, input.turnId, message);
       await transaction.query(finishTurnSql(stored ? updateMessageSql : insertMessageSql), [
         ...finish,
-        ...messageParams(sessionId, message),
+        ...messageParams(sessionId, answer),
       ]);
       await takeSteeredMessages(transaction, sessionId, input.turnId, message);
       return true;
@@ -328,6 +343,30 @@ export class SqlChatStore implements ChatStore {
 
   countUnfinishedTurns(scope: LimitScope): Promise<number> {
     return countUnfinishedTurns(this.#client, scope);
+  }
+
+  startOperation(input: StartOperationInput): Promise<StartOperationResult> {
+    return this.#client.transaction((transaction) => startOperationIn(transaction, input));
+  }
+
+  markOperationRunning(id: string): Promise<boolean> {
+    return markOperationRunning(this.#client, id);
+  }
+
+  endOperation(input: EndOperationInput): Promise<EndOperationResult> {
+    return this.#client.transaction((transaction) => endOperationIn(transaction, input));
+  }
+
+  getOperation(id: string): Promise<Operation | null> {
+    return getOperation(this.#client, id);
+  }
+
+  listOperationsOfSession(sessionId: string): Promise<Operation[]> {
+    return listOperationsOfSession(this.#client, sessionId);
+  }
+
+  listOverdueOperations(now: Date, limit: number): Promise<Operation[]> {
+    return listOverdueOperations(this.#client, now, limit);
   }
 
   async ping(): Promise<void> {

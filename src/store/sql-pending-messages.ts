@@ -101,12 +101,13 @@ export async function countPendingMessages(client: SqlClient, scope: LimitScope)
       ? await client.query<{ count: BigintValue }>(
           `SELECT count(*) AS count FROM sessions
            JOIN pending_messages ON pending_messages.session_id = sessions.id
-           WHERE sessions.user_id = $1 AND pending_messages.taken_by_turn_id IS NULL`,
+           WHERE sessions.user_id = $1 AND pending_messages.taken_by_turn_id IS NULL
+             AND pending_messages.mode <> 'continue'`,
           [scope.userId],
         )
       : await client.query<{ count: BigintValue }>(
           `SELECT count(*) AS count FROM pending_messages
-           WHERE session_id = $1 AND taken_by_turn_id IS NULL`,
+           WHERE session_id = $1 AND taken_by_turn_id IS NULL AND mode <> 'continue'`,
           [scope.sessionId],
         );
   return Number(single(rows).count);

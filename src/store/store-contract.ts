@@ -3,6 +3,7 @@ import type { ChatStore } from './chat-store.ts';
 import { runFinishContract } from './store-contract-finish.ts';
 import { runMessageIdContract } from './store-contract-message-ids.ts';
 import { runMessageContract } from './store-contract-messages.ts';
+import { runOperationContract } from './store-contract-operations.ts';
 import { runPageContract } from './store-contract-pages.ts';
 import { runPendingContract } from './store-contract-pending.ts';
 import { runSearchContract } from './store-contract-search.ts';
@@ -29,5 +30,6 @@ export function runChatStoreContract(
     runPageContract(createStore);
     runReplacementContract(createStore);
     runPendingContract(createStore);
+    runOperationContract(createStore);
   });
 }
