@@ -46,6 +46,22 @@ export const settings = {
   DEMO_TOKEN_DELAY_MS: { default: '30', help: 'demo model: delay between tokens' },
   DEMO_ANSWER_WORDS: { default: '60', help: 'demo model: words per answer' },
   DEMO_SLOW_SILENCE_MS: { default: '20000', help: 'demo model: silence of a [demo:slow] answer' },
+  DEMO_OPERATION_DELAY_MS: {
+    default: '5000',
+    help: 'demo model: how long a [demo:operation] works before it completes through the webhook',
+  },
+  PUBLIC_URL: {
+    default: '',
+    help: 'the API as operation services reach it (completion callbacks); unset = http://127.0.0.1:PORT',
+  },
+  CHAT_INTERNAL_API_KEY: {
+    default: '',
+    help: 'X-API-Key that may complete any operation (POST /api/chat/operations/:id/complete); unset = only each operation’s own token',
+  },
+  OPERATION_DEADLINE_MS: {
+    default: '3600000',
+    help: 'a long-running operation not completed this long after it started ends as expired (tools may set their own)',
+  },
   TURN_CONCURRENCY: { default: '5', help: 'turns one executor runs at once' },
   HEARTBEAT_INTERVAL_MS: { default: '15000', help: 'SSE heartbeat comment interval' },
   CANCEL_FORCE_CLOSE_MS: {
@@ -150,6 +166,10 @@ const configSchema = z.object({
   DEMO_TOKEN_DELAY_MS: integer(0, 60_000),
   DEMO_ANSWER_WORDS: integer(1, 100_000),
   DEMO_SLOW_SILENCE_MS: integer(0, 600_000),
+  DEMO_OPERATION_DELAY_MS: integer(0, 86_400_000),
+  PUBLIC_URL: optionalUrl,
+  CHAT_INTERNAL_API_KEY: optionalText,
+  OPERATION_DEADLINE_MS: integer(1_000, 30 * 86_400_000),
   TURN_CONCURRENCY: integer(1, 1000),
   HEARTBEAT_INTERVAL_MS: integer(10, 3_600_000),
   CANCEL_FORCE_CLOSE_MS: integer(0, 600_000),
@@ -213,7 +233,20 @@ export interface Config {
   coalesceWindowMs: number;
   model: { openAiBaseUrl: string | undefined; openAiApiKey: string | undefined; name: string };
   maxSteps: number;
-  demo: { tokenDelayMs: number; answerWords: number; slowSilenceMs: number };
+  demo: {
+    tokenDelayMs: number;
+    answerWords: number;
+    slowSilenceMs: number;
+    /** How long a `[demo:operation]` works before completing through the webhook. */
+    operationDelayMs: number;
+  };
+  operations: {
+    /** The API as services reach it; undefined: `http://127.0.0.1:<port>`. */
+    publicUrl: string | undefined;
+    /** May complete any operation; undefined: only each operation's own token can. */
+    internalApiKey: string | undefined;
+    defaultDeadlineMs: number;
+  };
   turnConcurrency: number;
   heartbeatIntervalMs: number;
   cancelForceCloseMs: number;
@@ -338,6 +371,12 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       tokenDelayMs: values.DEMO_TOKEN_DELAY_MS,
       answerWords: values.DEMO_ANSWER_WORDS,
       slowSilenceMs: values.DEMO_SLOW_SILENCE_MS,
+      operationDelayMs: values.DEMO_OPERATION_DELAY_MS,
+    },
+    operations: {
+      publicUrl: values.PUBLIC_URL,
+      internalApiKey: values.CHAT_INTERNAL_API_KEY,
+      defaultDeadlineMs: values.OPERATION_DEADLINE_MS,
     },
     turnConcurrency: values.TURN_CONCURRENCY,
     heartbeatIntervalMs: values.HEARTBEAT_INTERVAL_MS,

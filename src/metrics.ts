@@ -7,6 +7,9 @@ export interface Metrics {
   activeTurns: Gauge;
   timeToFirstChunkSeconds: Histogram;
   openStreams: Gauge;
+  operationsStarted: Counter<'tool'>;
+  operationsEnded: Counter<'outcome'>;
+  operationAgeSeconds: Histogram<'outcome'>;
 }
 
 export function createMetrics(): Metrics {
@@ -33,6 +36,25 @@ export function createMetrics(): Metrics {
     openStreams: new Gauge({
       name: 'durable_chat_open_streams',
       help: 'SSE responses this process is serving right now',
+      registers: [registry],
+    }),
+    operationsStarted: new Counter({
+      name: 'durable_chat_operations_started_total',
+      help: 'Long-running operations this process started, by tool',
+      labelNames: ['tool'],
+      registers: [registry],
+    }),
+    operationsEnded: new Counter({
+      name: 'durable_chat_operations_ended_total',
+      help: 'Long-running operations this process ended, by outcome (completed, failed, expired, cancelled)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    operationAgeSeconds: new Histogram({
+      name: 'durable_chat_operation_age_seconds',
+      help: 'From starting a long-running operation to its end, by outcome',
+      labelNames: ['outcome'],
+      buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600],
       registers: [registry],
     }),
   };

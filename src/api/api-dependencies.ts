@@ -20,6 +20,8 @@ export interface ApiSettings {
   imageOrigins: readonly string[];
   /** Per-user running-turn and waiting follow-up limits (see `turn-limits.ts`). */
   turnLimits: TurnLimitSettings;
+  /** `CHAT_INTERNAL_API_KEY`: may complete any operation; undefined: only operation tokens can. */
+  internalApiKey: string | undefined;
 }
 
 /** Everything `createApp` needs; the composition root picks the adapters. */

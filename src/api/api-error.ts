@@ -12,6 +12,17 @@ export const errorCatalog = {
       'A session id alone still opens its session.',
   },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found.' },
+  OPERATION_NOT_FOUND: { status: 404, message: 'Operation not found.' },
+  COMPLETION_UNAUTHORIZED: {
+    status: 401,
+    message:
+      "Completing an operation needs the operation's token (X-Completion-Token) or the internal API key (X-API-Key).",
+  },
+  INVALID_API_KEY: { status: 401, message: 'The X-API-Key is not the internal API key.' },
+  INVALID_COMPLETION_TOKEN: {
+    status: 401,
+    message: 'The X-Completion-Token is not the token of this operation.',
+  },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route.' },
   TURN_ALREADY_ACTIVE: {
     status: 409,
@@ -74,6 +85,11 @@ export const errorCatalog = {
   SERVICE_UNAVAILABLE: {
     status: 503,
     message: 'A backing service is unavailable; try again shortly.',
+  },
+  INTERNAL_API_KEY_NOT_CONFIGURED: {
+    status: 503,
+    message:
+      'No internal API key is configured (CHAT_INTERNAL_API_KEY): complete operations with their own token.',
   },
   NO_EXECUTOR_AVAILABLE: {
     status: 503,

@@ -10,6 +10,7 @@ import {
 import type { ApiDependencies, ApiEnvironment } from './api-dependencies.ts';
 import { ApiError } from './api-error.ts';
 import { authConfigRoutes } from './routes/auth-config-routes.ts';
+import { operationRoutes } from './routes/operation-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { streamRoutes } from './routes/stream-routes.ts';
 import { systemRoutes } from './routes/system-routes.ts';
@@ -44,12 +45,15 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   };
   app.use('/api/chat/sessions', authenticate);
   app.use('/api/chat/sessions/*', authenticate);
+  // Not the completion webhook: services authenticate with the operation's token or the API key.
+  app.on('GET', ['/api/chat/operations/:id', '/api/chat/operations/:id/stream'], authenticate);
 
   app.route('/', systemRoutes(dependencies));
   app.route('/', authConfigRoutes(dependencies));
   app.route('/', webConfigRoutes(dependencies));
   app.route('/api/chat', sessionRoutes(dependencies));
   app.route('/api/chat', streamRoutes(dependencies));
+  app.route('/api/chat', operationRoutes(dependencies));
 
   app.notFound((context) => context.json(new ApiError('ROUTE_NOT_FOUND').toBody(), 404));
 

@@ -14,6 +14,8 @@ type Operation = {
   stream?: boolean;
   /** Error statuses worth naming apart from `default` (a 429 carries `Retry-After`). */
   errors?: number[];
+  /** Who may call it, when not the session rules (a service completing an operation). */
+  security?: object[];
 };
 
 const sessionPath = '/api/chat/sessions/{id}';
@@ -78,6 +80,31 @@ const operations: Record<string, Record<string, Operation>> = {
   },
   [`${sessionPath}/cancel`]: {
     post: { summary: 'Stop the active turn', response: schemas.cancelResponseSchema },
+  },
+  '/api/chat/operations/{id}': {
+    get: {
+      summary:
+        'A long-running operation (status, tool, session, timestamps, result or error, the continuation turn); only for the owner of its session (404 OPERATION_NOT_FOUND otherwise)',
+      response: schemas.operationSchema,
+    },
+  },
+  '/api/chat/operations/{id}/stream': {
+    get: {
+      summary:
+        "The operation's continuation turn (the seed's task stream): the whole turn, or with Last-Event-ID / ?after= exactly what followed that position; 204 while none has started or once it is no longer replayable",
+      stream: true,
+      errors: [429],
+    },
+  },
+  '/api/chat/operations/{id}/complete': {
+    post: {
+      summary:
+        'Complete an operation (the service that ran it calls this): with X-Completion-Token, the token the service received for this operation, or with X-API-Key = CHAT_INTERNAL_API_KEY (503 INTERNAL_API_KEY_NOT_CONFIGURED when unset). 401 without or with wrong credentials, 404 for an unknown operation. Idempotent: a second completion answers already_ended and changes nothing. The same completion may arrive as a RabbitMQ message (exchange chat_operations, routing key operation.complete)',
+      body: schemas.operationCompletionBodySchema,
+      response: schemas.operationCompletionResponseSchema,
+      errors: [401, 404, 503],
+      security: [{ completionToken: [] }, { internalApiKey: [] }],
+    },
   },
   '/api/chat/config/ttl': {
     get: { summary: 'Stream timing configuration', response: schemas.ttlConfigResponseSchema },
@@ -201,7 +228,11 @@ export function createOpenApiDocument(): object {
             : {};
       (paths[path] as Record<string, object>)[method] = {
         summary: operation.summary,
-        ...(path.startsWith('/api/chat/sessions') ? { security: sessionSecurity } : {}),
+        ...(operation.security
+          ? { security: operation.security }
+          : path.startsWith('/api/chat/sessions') || path.startsWith('/api/chat/operations')
+            ? { security: sessionSecurity }
+            : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(operation.body
           ? { requestBody: { required: true, content: json(operation.body) } }
@@ -224,6 +255,8 @@ export function createOpenApiDocument(): object {
       securitySchemes: {
         bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
         visitorCookie: { type: 'apiKey', in: 'cookie', name: visitorCookieName },
+        completionToken: { type: 'apiKey', in: 'header', name: 'X-Completion-Token' },
+        internalApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
       },
       schemas: { Error: z.toJSONSchema(schemas.errorResponseSchema) },
       'x-error-codes': Object.fromEntries(

@@ -18,6 +18,10 @@ import { publicErrorText } from '../turn/public-error.ts';
 import { modelFailureOutcome, type TurnOutcome, turnOutcomes } from '../turn/turn-outcomes.ts';
 import { ChunkWriter } from './chunk-writer.ts';
 import { SteeringFeed } from './steering-feed.ts';
+import {
+  createLongRunningTool,
+  type LongRunningToolDefinition,
+} from './tools/long-running-tool.ts';
 import { holdLease } from './turn-lease.ts';
 
 export interface RunTurnDependencies {
@@ -37,6 +41,15 @@ export interface RunTurnDependencies {
   leaseTtlMs: number;
   /** Chunks within this window go to the registry in one append (0: one append per chunk). */
   coalesceWindowMs: number;
+  /** Tools whose work outlives the turn (see `long-running-tool.ts`); absent: none. */
+  operations?: OperationSettings;
+}
+
+export interface OperationSettings {
+  tools: LongRunningToolDefinition[];
+  /** The API as services reach it, read when a tool starts (known once the API listens). */
+  publicUrl(): string;
+  defaultDeadlineMs: number;
 }
 
 /** Why a turn's abort signal fired: the user stopped it, or this process is shutting down. */
@@ -77,6 +90,7 @@ export async function runTurn(
   // before the model starts (a failed read surfaces below, as the turn's failure).
   const storedMessages = store.listMessages(job.sessionId);
   storedMessages.catch(() => undefined);
+  const tools = toolsOfTurn(dependencies, job);
   const steering = createSteering();
   const followUps = new SteeringFeed({
     store,
@@ -101,10 +115,13 @@ export async function runTurn(
       model: dependencies.model,
       system: dependencies.systemPrompt,
       messages: await convertToModelMessages(withContext(history), {
-        tools: dependencies.tools,
+        tools,
         ignoreIncompleteToolCalls: true,
       }),
-      tools: dependencies.tools,
+      tools,
+      // The only system messages in a history are the server's own: an operation's outcome,
+      // which the continuation turn answers (`turn/end-operation.ts`); clients cannot send one.
+      allowSystemInMessages: true,
       stopWhen: stepCountIs(dependencies.maxSteps),
       maxOutputTokens: dependencies.maxOutputTokens,
       abortSignal: AbortSignal.any([signal, lease.lost]),
@@ -174,6 +191,27 @@ export async function runTurn(
   if (signal.aborted && !finished) await end(outcomeOfAbort(signal));
   else if (failure !== undefined) await end(modelFailureOutcome(failure));
   else await end(turnOutcomes.completed);
+}
+
+/** The configured tools plus the long-running ones, which start operations on this turn's behalf. */
+function toolsOfTurn(dependencies: RunTurnDependencies, job: TurnJob): ToolSet {
+  const operations = dependencies.operations;
+  if (operations === undefined || operations.tools.length === 0) return dependencies.tools;
+  const context = {
+    store: dependencies.store,
+    logger: dependencies.logger,
+    metrics: dependencies.metrics,
+    sessionId: job.sessionId,
+    turnId: job.turnId,
+    assistantMessageId: job.assistantMessageId,
+    publicUrl: operations.publicUrl(),
+    defaultDeadlineMs: operations.defaultDeadlineMs,
+  };
+  const tools: ToolSet = { ...dependencies.tools };
+  for (const definition of operations.tools) {
+    tools[definition.name] = createLongRunningTool(definition, context);
+  }
+  return tools;
 }
 
 function outcomeOfAbort(signal: AbortSignal): TurnOutcome {

@@ -45,7 +45,8 @@ export class SteeringFeed {
     try {
       for (const pending of await this.#store.listPendingMessages(this.#sessionId)) {
         const id = pending.message.id;
-        if (this.#handedOver.has(id)) continue;
+        // An operation's continuation is a turn of its own, after this one.
+        if (pending.mode === 'continue' || this.#handedOver.has(id)) continue;
         const message = await userModelMessage(this.#toModel(pending.message));
         if (!message) continue;
         this.#handedOver.add(id);

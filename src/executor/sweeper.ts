@@ -6,6 +6,7 @@ import {
   finishClaimedTurn,
   settleStoredTurn,
 } from '../turn/end-turn.ts';
+import { endOperation } from '../turn/end-operation.ts';
 import { turnOutcomes, withError, withStatus } from '../turn/turn-outcomes.ts';
 
 export interface SweeperOptions {
@@ -37,6 +38,8 @@ export interface SweepReport {
   /** False when another process holds the sweep lock this round. */
   acted: boolean;
   ended: string[];
+  /** Operations this round ended because their deadline passed. */
+  expiredOperations: string[];
 }
 
 export interface Sweeper {
@@ -50,7 +53,8 @@ const lockName = 'sweeper';
  * Ends turns that cannot end by themselves (invariant 3), on a timer, whether or not a client
  * looks: a running turn whose executor's lease lapsed, a turn no executor ever took, a turn its
  * creator abandoned before queueing it, a turn whose closer died mid-close, a stored turn whose
- * registry state vanished, and (`noExecutor`) turns waiting while no executor exists. Any number of processes
+ * registry state vanished, and (`noExecutor`) turns waiting while no executor exists; and it
+ * expires long-running operations past their deadline. Any number of processes
  * run a sweeper; a lock lets one act per round. Every ending goes through the same
  * compare-and-set as everything else, so a sweep racing a live executor is safe.
  */
@@ -117,6 +121,31 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
     }
   }
 
+  /**
+   * Operations whose service did not complete them by their deadline: they end as expired, and
+   * their continuation tells the user (the same path as a completion, so one racing this one
+   * leaves exactly one ending).
+   */
+  async function sweepOperations(now: number): Promise<string[]> {
+    const expired: string[] = [];
+    for (const operation of await store.listOverdueOperations(new Date(now), 100)) {
+      try {
+        const ended = await endOperation(dependencies, {
+          operationId: operation.id,
+          status: 'expired',
+          error: `no completion arrived by its deadline (${operation.deadline.toISOString()})`,
+        });
+        if (ended.type === 'ended') expired.push(operation.id);
+      } catch (error) {
+        logger.error(
+          { err: error, operationId: operation.id },
+          'sweeper could not expire an operation',
+        );
+      }
+    }
+    return expired;
+  }
+
   async function executorsGoneFor(now: number): Promise<boolean> {
     if (!options.noExecutor) return false;
     const since = await options.noExecutor.availability.unavailableSince();
@@ -126,7 +155,7 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
   async function sweep(): Promise<SweepReport> {
     const ttl = Math.max(options.intervalMs * 3, 1000);
     if (!(await registry.acquireLock(lockName, options.ownerId, ttl))) {
-      return { acted: false, ended: [] };
+      return { acted: false, ended: [], expiredOperations: [] };
     }
     const now = (options.now ?? Date.now)();
     const ended: string[] = [];
@@ -141,8 +170,9 @@ export function startSweeper(dependencies: EndTurnDependencies, options: Sweeper
     }
     ended.push(...(await sweepStore(now)));
     await sweepFollowUps(now);
+    const expiredOperations = await sweepOperations(now);
     if (ended.length > 0) logger.warn({ turns: ended }, 'sweeper ended stuck turns');
-    return { acted: true, ended };
+    return { acted: true, ended, expiredOperations };
   }
 
   const sweepOnce = () => {

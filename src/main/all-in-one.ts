@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   );
   const server = serveApi(app.fetch, { port: config.port, hostname: config.host }, (info) => {
     const base = `http://localhost:${info.port}`;
+    runtime.setListeningUrl(`http://127.0.0.1:${info.port}`);
     logger.info(
       { port: info.port, store: runtime.storeDescription, model: runtime.model.description },
       'durable-chat is running',

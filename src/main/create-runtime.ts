@@ -7,6 +7,7 @@ import { CallerLimits } from '../api/caller-limits.ts';
 import type { Config } from '../config.ts';
 import type { RunTurnDependencies } from '../executor/run-turn.ts';
 import { createBuiltInTools } from '../executor/tools/built-in-tools.ts';
+import { createDemoOperationTool } from '../executor/tools/demo-operation.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
 import { createLanguageModel } from '../model/create-language-model.ts';
@@ -33,6 +34,11 @@ export interface Runtime {
   registryDescription: string;
   /** Registry and queue live in this process: nothing survives it, nothing else shares them. */
   embedded: boolean;
+  /**
+   * Where this process's API listens, once it does: the address operation services call back
+   * when `PUBLIC_URL` is not set.
+   */
+  setListeningUrl(url: string): void;
   close(): Promise<void>;
 }
 
@@ -68,6 +74,10 @@ export async function createRuntime(
   };
   // Every process that ends turns (API, executor, sweeper) starts the follow-ups waiting then.
   const shared = { ...turnLayer, afterTurnEnded: followUpStarter(turnLayer) };
+  let listeningUrl = `http://127.0.0.1:${config.port}`;
+  const longRunningTools = model.isDemo
+    ? [createDemoOperationTool({ delayMs: config.demo.operationDelayMs, logger })]
+    : [];
   return {
     config,
     logger,
@@ -76,6 +86,9 @@ export async function createRuntime(
     queueDescription,
     registryDescription,
     embedded: !config.amqpUrl && !config.redisUrl,
+    setListeningUrl(url) {
+      listeningUrl = url;
+    },
     api: {
       ...shared,
       authenticator,
@@ -93,6 +106,7 @@ export async function createRuntime(
         maxMessageChars: config.maxMessageChars,
         imageOrigins: config.imageOrigins,
         turnLimits: config.turnLimits,
+        internalApiKey: config.operations.internalApiKey,
       },
     },
     executor: {
@@ -105,6 +119,11 @@ export async function createRuntime(
       executorId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       leaseTtlMs: config.leaseTtlMs,
       coalesceWindowMs: config.coalesceWindowMs,
+      operations: {
+        tools: longRunningTools,
+        publicUrl: () => config.operations.publicUrl ?? listeningUrl,
+        defaultDeadlineMs: config.operations.defaultDeadlineMs,
+      },
     },
     async close() {
       await queue.close();

@@ -6,6 +6,9 @@ import type {
 } from '@ai-sdk/provider';
 import { demoStepToolName, planDemoSteps } from './demo-steps.ts';
 
+/** The demo's long-running tool (`executor/tools/demo-operation.ts`), called on `[demo:operation]`. */
+export const demoOperationToolName = 'demo_operation';
+
 /**
  * What the demo model will answer to one prompt. A pure function of the prompt and the offered
  * tools: the same input always yields the same plan, which is what makes the demo model usable
@@ -82,6 +85,13 @@ export function planDemoResponse(
       silenceBeforeWords: [],
     };
   }
+  if (lastMessage?.role === 'system' && operationEndedPattern.test(lastMessage.content)) {
+    return {
+      kind: 'text',
+      words: splitWords(describeOperationEnding(lastMessage.content)),
+      silenceBeforeWords: [],
+    };
+  }
   const userText = lastUserText(prompt);
   const lowered = userText.toLowerCase();
   const hash = hashText(userText);
@@ -95,6 +105,17 @@ export function planDemoResponse(
       (lowered.includes('[demo:tool]') ? expressionFromHash(hash) : undefined);
     if (expression !== undefined)
       return { kind: 'tool-call', toolCallId, toolName: 'calculator', input: { expression } };
+  }
+  if (toolNames.has(demoOperationToolName) && lowered.includes('[demo:operation')) {
+    return {
+      kind: 'tool-call',
+      toolCallId,
+      toolName: demoOperationToolName,
+      input: {
+        task: plainText.slice(0, 200) || 'the demo task',
+        outcome: lowered.includes('[demo:operation=fail]') ? 'failure' : 'success',
+      },
+    };
   }
   if (
     toolNames.has('current_time') &&
@@ -212,11 +233,29 @@ function describeToolOutput(toolName: string, output: LanguageModelV4ToolResultO
   if (output.type === 'text') return `The ${toolName} tool said: ${output.value}.`;
   if (output.type === 'json' && typeof output.value === 'object' && output.value !== null) {
     const value = output.value as Record<string, unknown>;
+    if (value.type === 'operation_started')
+      return `I started ${toolName} (operation ${String(value.operation_id)}). It runs in the background; I will continue here when it completes.`;
+    if (value.type === 'operation_in_progress')
+      return `That ${toolName} is already in progress (operation ${String(value.operation_id)}); I will continue here when it completes.`;
     if (typeof value.result === 'number') return `The result is ${value.result}.`;
     if (typeof value.formatted === 'string')
       return `It is ${value.formatted} (${String(value.timeZone)}).`;
   }
   return `The ${toolName} tool returned ${JSON.stringify('value' in output ? output.value : output)}.`;
+}
+
+/** The continuation message of an ended operation (see `turn/end-operation.ts`). */
+const operationEndedPattern =
+  /^Operation (\S+) \((\S+)\) (completed|failed|did not complete|was cancelled)/;
+
+function describeOperationEnding(text: string): string {
+  const [, operationId, toolName, how] = operationEndedPattern.exec(text) ?? [];
+  if (how === 'completed') {
+    const result = /tool call \S+: (.*)\n/.exec(text)?.[1] ?? '';
+    return `The ${toolName} operation ${operationId} has completed. Its result: ${result}`;
+  }
+  const reason = /: (.*)\n/.exec(text)?.[1] ?? how;
+  return `The ${toolName} operation ${operationId} ${how === 'failed' ? 'failed' : how}: ${reason}. You can ask me to try again.`;
 }
 
 function splitWords(text: string): string[] {

@@ -162,6 +162,9 @@ export const sessionDetailSchema = z.object({
     description:
       'Follow-ups posted while a turn ran that no model has received yet, oldest first. One leaves this list when an answer takes it (a `steering-message` part there) or when it starts a turn (a user message in `messages`)',
   }),
+  operations: z.array(z.lazy(() => operationSchema)).meta({
+    description: 'Long-running operations tools started in this session, oldest first',
+  }),
 });
 
 export const renameSessionResponseSchema = z.object({
@@ -218,4 +221,59 @@ export const readyResponseSchema = z.object({ status: z.literal('ready') });
 
 export const errorResponseSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+export const operationCompletionBodySchema = z
+  .object({
+    success: z.boolean().meta({ description: 'Whether the operation did its work' }),
+    result: z.unknown().optional().meta({
+      description: 'What it produced (success): becomes the tool call output the model reads',
+    }),
+    error: z.string().max(10_000).optional().meta({
+      description: 'Why it failed (no success): the model explains it to the user',
+    }),
+    // The seed's queue message names its task too; accepted and ignored here.
+    task_id: z.string().optional(),
+    operation_id: z.string().optional(),
+  })
+  .meta({ description: "An operation's completion, from the service that ran it" });
+
+export const operationStatusSchema = z.enum([
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'expired',
+  'cancelled',
+]);
+
+export const operationSchema = z
+  .object({
+    id: z.string(),
+    session_id: z.string(),
+    tool_name: z.string(),
+    tool_call_id: z.string().meta({ description: 'The tool call (part) that started it' }),
+    assistant_message_id: z.string().meta({ description: 'The message holding that tool call' }),
+    input: z.unknown(),
+    status: operationStatusSchema,
+    result: z.unknown().meta({ description: 'What its service returned (completed); else null' }),
+    error: z.string().nullable(),
+    deadline: z.iso.datetime(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+    finished_at: z.iso.datetime().nullable(),
+    continuation_turn_id: z.string().nullable().meta({
+      description:
+        'The turn that continued the conversation with its outcome; stream it with GET /api/chat/operations/{id}/stream',
+    }),
+  })
+  .meta({ description: 'Work a tool started that outlives the turn that called it' });
+
+export const operationCompletionResponseSchema = z.object({
+  status: z.literal('ok'),
+  operation_id: z.string(),
+  operation_status: operationStatusSchema,
+  already_ended: z.boolean().meta({
+    description: 'The operation had ended before (a repeated completion): nothing changed',
+  }),
 });

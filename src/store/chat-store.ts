@@ -338,9 +338,10 @@ export interface ChatStore {
   /** pending → running (its service accepted it); false when it is not pending. */
   markOperationRunning(id: string): Promise<boolean>;
   /**
-   * Ends an operation in progress, in one transaction with its effects: the tool part of its
-   * call in the stored assistant message takes the outcome (an `operation_completed` output, or
-   * the error), and `continuation` waits to start the next turn. Idempotent: an operation that
+   * Ends an operation in progress, in one transaction with its effects: with a `continuation`,
+   * the tool part of its call in the stored assistant message takes the outcome (an
+   * `operation_completed` output, or the error) and `continuation` waits to start the next turn;
+   * without one, only the operation changes (the turn that called the tool holds the outcome). Idempotent: an operation that
    * already ended is left as it is (`already-ended`), so a second completion changes nothing.
    * An assistant message not stored yet (its turn still runs) takes the outcome when its turn
    * finishes (see `finishTurn`).

@@ -175,6 +175,9 @@ export async function endOperationIn(
   const operation = await getOperation(transaction, input.id);
   if (operation === null) return { type: 'not-found' };
   if (ended.length === 0) return { type: 'already-ended', operation };
+  // Without a continuation the turn that called the tool already holds the outcome (an instant
+  // result, a failed start), or nobody will read it (the session is going).
+  if (input.continuation === null) return { type: 'ended', operation };
   const stored = await findMessage(transaction, operation.sessionId, operation.assistantMessageId);
   if (stored !== undefined) {
     const message: UIMessage = { id: stored.id, role: stored.role, parts: stored.parts };
@@ -186,21 +189,19 @@ export async function endOperationIn(
       await transaction.query(updateMessageSql(1), messageParams(operation.sessionId, outcome));
     }
   }
-  if (input.continuation !== null) {
-    await transaction.query(
-      `INSERT INTO pending_messages (session_id, id, message, mode)
-       VALUES ($1, $2, $3::json, 'continue') ON CONFLICT (session_id, id) DO NOTHING`,
-      [operation.sessionId, input.continuation.id, toPostgresJson(input.continuation)],
-    );
-  }
+  await transaction.query(
+    `INSERT INTO pending_messages (session_id, id, message, mode)
+     VALUES ($1, $2, $3::json, 'continue') ON CONFLICT (session_id, id) DO NOTHING`,
+    [operation.sessionId, input.continuation.id, toPostgresJson(input.continuation)],
+  );
   const withContinuation = await getOperation(transaction, input.id);
   return { type: 'ended', operation: withContinuation ?? operation };
 }
 
 /**
- * finishTurn's part: the tool parts of `answer` whose operations already ended (their service
- * completed them before the turn that started them finished) show the outcome. The caller holds
- * the session lock.
+ * finishTurn's part: the tool parts of `answer` whose operations already ended with a
+ * continuation (their service completed them before the turn that started them finished) show
+ * the outcome. The caller holds the session lock.
  */
 export async function withEndedOperations(
   transaction: SqlClient,
@@ -210,7 +211,10 @@ export async function withEndedOperations(
   if (!answer.parts.some((part) => 'toolCallId' in part)) return answer;
   const rows = await transaction.query<OperationRow>(
     `SELECT ${operationColumns} FROM operations
-     WHERE turn_id = $1 AND status NOT IN ('pending', 'running')`,
+     WHERE turn_id = $1 AND status NOT IN ('pending', 'running')
+       AND EXISTS (SELECT 1 FROM pending_messages
+         WHERE pending_messages.session_id = operations.session_id
+           AND pending_messages.id = 'operation-' || operations.id)`,
     [turnId],
   );
   return rows.map(toOperation).reduce((message, operation) => {

@@ -323,7 +323,7 @@ export function runOperationContract(createStore: CreateChatStore): void {
         id: input.id,
         status: 'expired',
         error: 'no answer within 60 s',
-        continuation: null,
+        continuation: continuation(input.id),
       });
       const part = await toolPart(store, sessionId, turn.assistantMessageId);
       assert.equal(part?.state, 'output-error');
@@ -333,6 +333,28 @@ export function runOperationContract(createStore: CreateChatStore): void {
       assert.equal(operation?.status, 'expired');
       assert.equal(operation?.result, null);
       assert.equal(operation?.error, 'no answer within 60 s');
+      assert.equal((await store.listPendingMessages(sessionId)).length, 1);
+    });
+
+    test('leaves the tool part as streamed when nothing continues', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const turn = await runningTurn(store, sessionId);
+      const input = operationInput(turn);
+      await store.startOperation(input);
+      // An instant result: the tool returned it in the turn that called it.
+      await store.endOperation({
+        id: input.id,
+        status: 'completed',
+        result: 7,
+        continuation: null,
+      });
+      const answer = answerCalling(turn, input.toolCallId, input.id);
+      await finish(store, turn, answer);
+      assert.deepEqual(
+        await toolPart(store, sessionId, turn.assistantMessageId),
+        answer.parts.find((part) => part.type === 'tool-build'),
+      );
+      assert.equal((await store.getOperation(input.id))?.result, 7);
       assert.deepEqual(await store.listPendingMessages(sessionId), []);
     });
 

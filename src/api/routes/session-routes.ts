@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import type { Session } from '../../store/chat-store.ts';
+import { noticeCancelledOperations } from '../../turn/cancel-operations.ts';
 import { cancelSessionTurn } from '../../turn/cancel-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
+import { operationView } from '../operation-view.ts';
 import { loadOwnedSession, requireIdentity, requireSignedIn } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
 import { validated } from '../validated.ts';
@@ -55,7 +57,7 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
       context.req.query(),
     );
     const paged = limit !== undefined || beforeSequence !== undefined;
-    const [page, active, pending] = await Promise.all([
+    const [page, active, pending, operations] = await Promise.all([
       store.listMessagePage(session.id, {
         ...(paged ? { limit: limit ?? defaultMessagePageSize } : {}),
         ...(beforeSequence === undefined ? {} : { beforeSequence }),
@@ -63,6 +65,7 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
       // An older page is read while the newest one is on screen: the running turn was on that.
       beforeSequence === undefined ? registry.getActiveTurn(session.id) : null,
       store.listPendingMessages(session.id),
+      store.listOperationsOfSession(session.id),
     ]);
     // A regenerate's turn learns which message it answers from the store.
     const answering = active?.userMessageId === '' ? await store.getTurn(active.turnId) : null;
@@ -80,14 +83,22 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
             assistant_message_id: active.assistantMessageId,
           }
         : null,
-      pending_messages: pending.map(({ message, mode, createdAt }) => ({
-        id: message.id,
-        role: 'user' as const,
-        parts: message.parts,
-        ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
-        mode,
-        created_at: createdAt.toISOString(),
-      })),
+      // An operation's continuation waiting to start is no follow-up of the user's.
+      pending_messages: pending.flatMap(({ message, mode, createdAt }) =>
+        mode === 'continue'
+          ? []
+          : [
+              {
+                id: message.id,
+                role: 'user' as const,
+                parts: message.parts,
+                ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
+                mode,
+                created_at: createdAt.toISOString(),
+              },
+            ],
+      ),
+      operations: operations.map(operationView),
     });
   });
 
@@ -110,7 +121,11 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
     // Deleting a session stops its turn first, so no worker keeps spending tokens on it; at once,
     // without waiting for the worker: what the turn would still write is deleted with it.
     await cancelSessionTurn({ ...dependencies, cancelForceCloseMs: 0 }, session.id);
+    // Its operations go with it; their services hear of it after the rows are gone, so a
+    // completion racing the delete finds nothing to continue.
+    const operations = await store.listOperationsOfSession(session.id);
     await store.deleteSession(session.id);
+    void noticeCancelledOperations(dependencies, operations);
     return context.body(null, 204);
   });
 

@@ -7,6 +7,7 @@ import { placeMessage } from '../../turn/place-message.ts';
 import { startTurn } from '../../turn/start-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
+import { loadOwnedOperation } from '../owned-operation.ts';
 import { loadOwnedSession } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
 import { streamBodySchema } from '../../protocol/http-schemas.ts';
@@ -123,6 +124,30 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
     const turn = active ?? (await endedTurnNamedBy(session.id, lastEventId ?? afterQuery));
     if (!turn) return context.body(null, 204);
     const after = resolveCursor(turn, lastEventId, afterQuery);
+    return withStreamSlot(context, async (release) => streamTurn(turn.turnId, after, release));
+  });
+
+  /**
+   * The continuation of an operation (the seed's task stream), by the operation's id: its whole
+   * turn, or with `Last-Event-ID` / `?after=` exactly what followed that position. 204 while
+   * no continuation has started, or once its stream is no longer replayable.
+   */
+  routes.get('/operations/:id/stream', async (context) => {
+    const operation = await loadOwnedOperation(
+      dependencies,
+      context.req.param('id'),
+      context.get('caller'),
+    );
+    const turn =
+      operation.continuationTurnId === null
+        ? null
+        : await registry.getTurn(operation.continuationTurnId);
+    if (!turn) return context.body(null, 204);
+    const after = resolveCursor(
+      turn,
+      context.req.header('last-event-id'),
+      context.req.query('after'),
+    );
     return withStreamSlot(context, async (release) => streamTurn(turn.turnId, after, release));
   });
 

@@ -80,6 +80,7 @@ describe('ChatView', () => {
         total_completion_tokens: 0,
         active_stream: { turn_id: 'turn-1', last_message_id: 'user-1', assistant_message_id: 'a' },
         pending_messages: [],
+        operations: [],
       });
       await new Promise((resolve) => setTimeout(resolve, 50));
     });

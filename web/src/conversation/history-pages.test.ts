@@ -24,6 +24,7 @@ function page(messages: UIMessage[], hasMore: boolean, oldestSequence: number): 
     total_completion_tokens: 0,
     active_stream: null,
     pending_messages: [],
+    operations: [],
   };
 }
 

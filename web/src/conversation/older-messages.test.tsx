@@ -34,6 +34,7 @@ function detail(page: UIMessage[], hasMore: boolean, oldestSequence: number): Se
     total_completion_tokens: 0,
     active_stream: null,
     pending_messages: [],
+    operations: [],
   };
 }
 

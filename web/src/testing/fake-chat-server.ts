@@ -169,6 +169,7 @@ export class FakeChatServer {
         ...message,
         created_at: '2026-06-01T10:00:01.000Z',
       })),
+      operations: [],
     };
     return new Response(JSON.stringify(detail), {
       status: 200,
