@@ -19,6 +19,7 @@ import { modelFailureOutcome, type TurnOutcome, turnOutcomes } from '../turn/tur
 import { ChunkWriter } from './chunk-writer.ts';
 import { SteeringFeed } from './steering-feed.ts';
 import { holdLease } from './turn-lease.ts';
+import { limitToolOutputs } from './tools/limit-tool-outputs.ts';
 
 export interface RunTurnDependencies {
   registry: StreamRegistry;
@@ -28,6 +29,11 @@ export interface RunTurnDependencies {
   model: LanguageModel;
   tools: ToolSet;
   maxSteps: number;
+  /**
+   * Every tool's output and error text is cut to this many bytes of JSON (`limitToolOutputs`),
+   * the same value in the stream, the stored message and the model's input.
+   */
+  maxToolOutputBytes: number;
   /** Most tokens one model call (step) may generate; the step then ends with finish reason `length`. */
   maxOutputTokens: number;
   systemPrompt: string;
@@ -91,6 +97,8 @@ export async function runTurn(
   metrics.activeTurns.inc();
   let failure: unknown;
   let lastError: unknown;
+  // Wrapped here, where every tool of the turn meets the model, so none escapes the limit.
+  const tools = limitToolOutputs(dependencies.tools, dependencies.maxToolOutputBytes);
   const writer = new ChunkWriter(registry, job.turnId, dependencies.coalesceWindowMs);
   /** The model's answer ended: a cancel landing after this point is too late to stop anything. */
   let finished = false;
@@ -101,10 +109,10 @@ export async function runTurn(
       model: dependencies.model,
       system: dependencies.systemPrompt,
       messages: await convertToModelMessages(withContext(history), {
-        tools: dependencies.tools,
+        tools,
         ignoreIncompleteToolCalls: true,
       }),
-      tools: dependencies.tools,
+      tools,
       stopWhen: stepCountIs(dependencies.maxSteps),
       maxOutputTokens: dependencies.maxOutputTokens,
       abortSignal: AbortSignal.any([signal, lease.lost]),
