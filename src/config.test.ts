@@ -77,6 +77,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('cuts tool outputs at 100 KB by default, at a configured size, never below 256 bytes', () => {
+    assert.equal(loadConfig({}).maxToolOutputBytes, 102_400);
+    assert.equal(loadConfig({ MAX_TOOL_OUTPUT_BYTES: '1000' }).maxToolOutputBytes, 1000);
+    assert.throws(() => loadConfig({ MAX_TOOL_OUTPUT_BYTES: '255' }), /MAX_TOOL_OUTPUT_BYTES/);
+    assert.throws(() => loadConfig({ MAX_TOOL_OUTPUT_BYTES: '1e3x' }), /MAX_TOOL_OUTPUT_BYTES/);
+  });
+
   it('treats blank variables as unset', () => {
     assert.equal(loadConfig({ DATABASE_URL: '  ', JWT_SECRET: '' }).databaseUrl, undefined);
   });

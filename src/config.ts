@@ -43,6 +43,10 @@ export const settings = {
   OPENAI_API_KEY: { default: '', help: 'API key sent to OPENAI_BASE_URL' },
   MODEL: { default: 'gpt-4o-mini', help: 'model name at OPENAI_BASE_URL' },
   MAX_STEPS: { default: '5', help: 'model/tool steps per turn' },
+  MAX_TOOL_OUTPUT_BYTES: {
+    default: '102400',
+    help: 'a tool output (or tool error text) larger than this, as JSON, is cut with a visible marker',
+  },
   DEMO_TOKEN_DELAY_MS: { default: '30', help: 'demo model: delay between tokens' },
   DEMO_ANSWER_WORDS: { default: '60', help: 'demo model: words per answer' },
   DEMO_SLOW_SILENCE_MS: { default: '20000', help: 'demo model: silence of a [demo:slow] answer' },
@@ -163,6 +167,8 @@ const configSchema = z.object({
   OPENAI_API_KEY: optionalText,
   MODEL: z.string().min(1),
   MAX_STEPS: integer(1, 50),
+  // The floor leaves room for the truncation marker next to some of the output.
+  MAX_TOOL_OUTPUT_BYTES: integer(256, 100 * 1024 * 1024),
   DEMO_TOKEN_DELAY_MS: integer(0, 60_000),
   DEMO_ANSWER_WORDS: integer(1, 100_000),
   DEMO_SLOW_SILENCE_MS: integer(0, 600_000),
@@ -233,6 +239,11 @@ export interface Config {
   coalesceWindowMs: number;
   model: { openAiBaseUrl: string | undefined; openAiApiKey: string | undefined; name: string };
   maxSteps: number;
+  /**
+   * Largest tool output (and tool error text), as UTF-8 JSON, that reaches the stream, the
+   * stored message and the model unchanged; a larger one is cut with a visible marker.
+   */
+  maxToolOutputBytes: number;
   demo: {
     tokenDelayMs: number;
     answerWords: number;
@@ -367,6 +378,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       name: values.MODEL,
     },
     maxSteps: values.MAX_STEPS,
+    maxToolOutputBytes: values.MAX_TOOL_OUTPUT_BYTES,
     demo: {
       tokenDelayMs: values.DEMO_TOKEN_DELAY_MS,
       answerWords: values.DEMO_ANSWER_WORDS,

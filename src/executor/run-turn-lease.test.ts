@@ -33,6 +33,7 @@ describe('runTurn and leases', () => {
     model: createDemoLanguageModel({ tokenDelayMs: 2, answerWords: 30, slowSilenceMs: 0 }),
     tools: createBuiltInTools(),
     maxSteps: 3,
+    maxToolOutputBytes: 102_400,
     maxOutputTokens: 4096,
     systemPrompt: 'test',
     executorId,

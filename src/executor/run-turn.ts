@@ -23,6 +23,7 @@ import {
   type LongRunningToolDefinition,
 } from './tools/long-running-tool.ts';
 import { holdLease } from './turn-lease.ts';
+import { limitToolOutputs } from './tools/limit-tool-outputs.ts';
 
 export interface RunTurnDependencies {
   registry: StreamRegistry;
@@ -32,6 +33,11 @@ export interface RunTurnDependencies {
   model: LanguageModel;
   tools: ToolSet;
   maxSteps: number;
+  /**
+   * Every tool's output and error text is cut to this many bytes of JSON (`limitToolOutputs`),
+   * the same value in the stream, the stored message and the model's input.
+   */
+  maxToolOutputBytes: number;
   /** Most tokens one model call (step) may generate; the step then ends with finish reason `length`. */
   maxOutputTokens: number;
   systemPrompt: string;
@@ -90,7 +96,8 @@ export async function runTurn(
   // before the model starts (a failed read surfaces below, as the turn's failure).
   const storedMessages = store.listMessages(job.sessionId);
   storedMessages.catch(() => undefined);
-  const tools = toolsOfTurn(dependencies, job);
+  // Wrapped here, where every tool of the turn meets the model, so none escapes the limit.
+  const tools = limitToolOutputs(toolsOfTurn(dependencies, job), dependencies.maxToolOutputBytes);
   const steering = createSteering();
   const followUps = new SteeringFeed({
     store,

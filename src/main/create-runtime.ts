@@ -114,6 +114,7 @@ export async function createRuntime(
       model: model.model,
       tools: options.tools ?? createBuiltInTools({ demoSteps: model.isDemo }),
       maxSteps: config.maxSteps,
+      maxToolOutputBytes: config.maxToolOutputBytes,
       maxOutputTokens: config.maxOutputTokens,
       systemPrompt,
       executorId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
