@@ -375,3 +375,41 @@ describe('long-running operations: the demo service and ownership', () => {
     );
   });
 });
+
+describe('long-running operations: a service that completes at once', () => {
+  let server: TestServer;
+  before(async () => {
+    // The demo service completes as soon as it accepted: usually while the turn that started the
+    // operation is still streaming its answer.
+    server = await startTestServer({ DEMO_OPERATION_DELAY_MS: '0', DEMO_TOKEN_DELAY_MS: '5' });
+  });
+  after(() => server.close());
+
+  it('a completion before the starting turn ended shows in that answer and continues after it, once', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const sessionId = await createSession(server.baseUrl);
+      const chat = new TestChat({ id: sessionId, transport: createTestTransport(server.baseUrl) });
+      await chat.sendMessage({ text: `[demo:operation] quick job ${round}` });
+      const read = async () =>
+        (await (
+          await fetch(`${server.baseUrl}/api/chat/sessions/${sessionId}`)
+        ).json()) as SessionDetail;
+      await waitFor(
+        async () => (await read()).messages.length === 4 && (await read()).active_stream === null,
+        {
+          message: `round ${round}: the continuation answered`,
+          timeoutMs: 10_000,
+        },
+      );
+      const detail = await read();
+      assert.deepEqual(
+        detail.messages.map((message) => message.role),
+        ['user', 'assistant', 'system', 'assistant'],
+      );
+      const part = operationPart(detail.messages[1]);
+      assert.equal(part?.state, 'output-available');
+      assert.equal((part?.output as { type: string }).type, 'operation_completed');
+      assert.match(textOfMessage(detail.messages[3]), new RegExp(`Finished: quick job ${round}`));
+    }
+  });
+});
