@@ -269,6 +269,10 @@ describe('long-running operations (embedded)', () => {
     const detail = await getSession(sessionId);
     assert.equal(detail.operations[0]?.status, 'expired');
     assert.match(textOfMessage(detail.messages[3]), /did not complete/);
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    assert.match(metrics, /durable_chat_operations_ended_total\{outcome="expired"\} [1-9]/);
+    assert.match(metrics, /durable_chat_operations_started_total\{tool="demo_operation"\} [1-9]/);
+    assert.match(metrics, /durable_chat_operation_age_seconds_count\{outcome="expired"\} [1-9]/);
     const late = await complete(operation.id, { success: true, result: 'too late' });
     assert.equal(late.body.already_ended, true);
     assert.equal((await getSession(sessionId)).operations[0]?.status, 'expired');
