@@ -170,20 +170,23 @@ export interface Operation {
   finishedAt: Date | null;
 }
 
-export interface StartOperationInput {
-  id: string;
-  sessionId: string;
-  turnId: string;
-  assistantMessageId: string;
-  toolCallId: string;
-  toolName: string;
-  input: unknown;
+/** What a tool starts an operation with; the store sets its status, result and times. */
+export type StartOperationInput = Pick<
+  Operation,
+  | 'id'
+  | 'sessionId'
+  | 'turnId'
+  | 'assistantMessageId'
+  | 'toolCallId'
+  | 'toolName'
+  | 'input'
+  | 'completionTokenHash'
+  | 'cancelUrl'
+  | 'deadline'
+> & {
   /** Names "the same tool with the same input": one such operation in progress per session. */
   inputKey: string;
-  completionTokenHash: string;
-  cancelUrl: string | null;
-  deadline: Date;
-}
+};
 
 export type StartOperationResult =
   | { type: 'started'; operation: Operation }

@@ -79,6 +79,18 @@ export function runOperationContract(createStore: CreateChatStore): void {
     );
   }
 
+  /** A session whose running turn started an operation; `finished`: that turn stored its answer. */
+  async function startedOperation(store: ChatStore, options: { finished?: boolean } = {}) {
+    const { id: sessionId } = await store.createSession({ userId: 'alice' });
+    const turn = await runningTurn(store, sessionId);
+    const input = operationInput(turn);
+    await store.startOperation(input);
+    if (options.finished === true) {
+      await finish(store, turn, answerCalling(turn, input.toolCallId, input.id));
+    }
+    return { sessionId, turn, input };
+  }
+
   function continuation(operationId: string): UIMessage {
     return {
       id: continuationMessageId(operationId),
@@ -203,10 +215,7 @@ export function runOperationContract(createStore: CreateChatStore): void {
 
   describe('markOperationRunning', () => {
     test('moves a pending operation to running once, never an ended one', async (store) => {
-      const { id: sessionId } = await store.createSession({ userId: 'alice' });
-      const turn = await runningTurn(store, sessionId);
-      const input = operationInput(turn);
-      await store.startOperation(input);
+      const { input } = await startedOperation(store);
       assert.equal(await store.markOperationRunning(input.id), true);
       assert.equal((await store.getOperation(input.id))?.status, 'running');
       assert.equal(await store.markOperationRunning(input.id), false);
@@ -218,11 +227,7 @@ export function runOperationContract(createStore: CreateChatStore): void {
 
   describe('endOperation', () => {
     test('shows the result in the stored tool part and waits to continue', async (store) => {
-      const { id: sessionId } = await store.createSession({ userId: 'alice' });
-      const turn = await runningTurn(store, sessionId);
-      const input = operationInput(turn);
-      await store.startOperation(input);
-      await finish(store, turn, answerCalling(turn, input.toolCallId, input.id));
+      const { sessionId, turn, input } = await startedOperation(store, { finished: true });
       const ended = await store.endOperation({
         id: input.id,
         status: 'completed',
@@ -257,11 +262,7 @@ export function runOperationContract(createStore: CreateChatStore): void {
     });
 
     test('ends an operation once: a second completion changes nothing', async (store) => {
-      const { id: sessionId } = await store.createSession({ userId: 'alice' });
-      const turn = await runningTurn(store, sessionId);
-      const input = operationInput(turn);
-      await store.startOperation(input);
-      await finish(store, turn, answerCalling(turn, input.toolCallId, input.id));
+      const { sessionId, turn, input } = await startedOperation(store, { finished: true });
       const results = await Promise.all(
         [{ n: 1 }, { n: 2 }, { n: 3 }].map(async (result) => {
           await randomDelay();
@@ -292,10 +293,7 @@ export function runOperationContract(createStore: CreateChatStore): void {
     });
 
     test('shows an outcome reached before the turn finished once it does', async (store) => {
-      const { id: sessionId } = await store.createSession({ userId: 'alice' });
-      const turn = await runningTurn(store, sessionId);
-      const input = operationInput(turn);
-      await store.startOperation(input);
+      const { sessionId, turn, input } = await startedOperation(store);
       await store.endOperation({
         id: input.id,
         status: 'completed',
@@ -314,11 +312,7 @@ export function runOperationContract(createStore: CreateChatStore): void {
     });
 
     test('shows a failure as the tool part error', async (store) => {
-      const { id: sessionId } = await store.createSession({ userId: 'alice' });
-      const turn = await runningTurn(store, sessionId);
-      const input = operationInput(turn);
-      await store.startOperation(input);
-      await finish(store, turn, answerCalling(turn, input.toolCallId, input.id));
+      const { sessionId, turn, input } = await startedOperation(store, { finished: true });
       await store.endOperation({
         id: input.id,
         status: 'expired',
@@ -337,10 +331,7 @@ export function runOperationContract(createStore: CreateChatStore): void {
     });
 
     test('leaves the tool part as streamed when nothing continues', async (store) => {
-      const { id: sessionId } = await store.createSession({ userId: 'alice' });
-      const turn = await runningTurn(store, sessionId);
-      const input = operationInput(turn);
-      await store.startOperation(input);
+      const { sessionId, turn, input } = await startedOperation(store);
       // An instant result: the tool returned it in the turn that called it.
       await store.endOperation({
         id: input.id,
@@ -366,11 +357,7 @@ export function runOperationContract(createStore: CreateChatStore): void {
     });
 
     test('names the turn its continuation started', async (store) => {
-      const { id: sessionId } = await store.createSession({ userId: 'alice' });
-      const turn = await runningTurn(store, sessionId);
-      const input = operationInput(turn);
-      await store.startOperation(input);
-      await finish(store, turn, answerCalling(turn, input.toolCallId, input.id));
+      const { sessionId, input } = await startedOperation(store, { finished: true });
       await store.endOperation({
         id: input.id,
         status: 'completed',
@@ -407,10 +394,7 @@ export function runOperationContract(createStore: CreateChatStore): void {
 
   describe('deleteSession', () => {
     test('takes the session operations with it', async (store) => {
-      const { id: sessionId } = await store.createSession({ userId: 'alice' });
-      const turn = await runningTurn(store, sessionId);
-      const input = operationInput(turn);
-      await store.startOperation(input);
+      const { sessionId, input } = await startedOperation(store);
       assert.equal(await store.deleteSession(sessionId), true);
       assert.equal(await store.getOperation(input.id), null);
       assert.deepEqual(
