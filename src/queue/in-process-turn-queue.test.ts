@@ -7,7 +7,7 @@ import { newJob } from './queue-contract-support.ts';
 
 runTurnQueueContract('in-process', async () => {
   // The contract makes handlers and listeners throw on purpose; keep that out of the test output.
-  const queue = new InProcessTurnQueue({ onError: () => {} });
+  const queue = new InProcessTurnQueue({ onError: () => {}, completionRedeliveryDelayMs: 20 });
   const peers: InProcessTurnQueue[] = [];
   return {
     queue,

@@ -1,16 +1,18 @@
+import { InProcessCompletions } from './in-process-turn-queue-completions.ts';
 import type {
   CancelListener,
   ConsumeOptions,
   Consumer,
+  OperationCompletion,
+  OperationCompletionHandler,
   TurnHandler,
   TurnJob,
   TurnQueue,
 } from './turn-queue.ts';
 
-export interface QueueErrorContext {
-  turnId: string;
-  source: 'handler' | 'cancel-listener';
-}
+export type QueueErrorContext =
+  | { turnId: string; source: 'handler' | 'cancel-listener' }
+  | { operationId: string; source: 'operation-completion' };
 
 export interface InProcessTurnQueueOptions {
   /**
@@ -18,6 +20,8 @@ export interface InProcessTurnQueueOptions {
    * it the error becomes a process warning, so it is never silent.
    */
   onError?: (error: unknown, context: QueueErrorContext) => void;
+  /** How long a completion whose handler rejected waits before it is handed out again; 1 s. */
+  completionRedeliveryDelayMs?: number;
 }
 
 interface ConsumerState {
@@ -34,9 +38,13 @@ interface CancelSubscription {
   onError: NonNullable<InProcessTurnQueueOptions['onError']>;
 }
 
-/** What peers share: one job list, every view's consumers and every view's cancel listeners. */
+/**
+ * What peers share: one job list, every view's consumers and every view's cancel listeners,
+ * and the operation completions.
+ */
 interface Bus {
   readonly jobs: TurnJob[];
+  readonly completions: InProcessCompletions;
   readonly consumers: ConsumerState[];
   /** One entry per subscription, so the same function subscribed twice is called twice. */
   readonly cancelListeners: Set<CancelSubscription>;
@@ -57,20 +65,23 @@ interface Bus {
  * are dropped when the last view closes.
  */
 export class InProcessTurnQueue implements TurnQueue {
-  #bus: Bus = {
-    jobs: [],
-    consumers: [],
-    cancelListeners: new Set(),
-    nextConsumer: 0,
-    openViews: 1,
-  };
+  #bus: Bus;
   readonly #ownConsumers = new Set<ConsumerState>();
+  readonly #ownCompletionConsumers = new Set<Consumer>();
   readonly #ownSubscriptions = new Set<CancelSubscription>();
   readonly #onError: NonNullable<InProcessTurnQueueOptions['onError']>;
   #closed = false;
 
   constructor(options: InProcessTurnQueueOptions = {}) {
     this.#onError = options.onError ?? reportAsWarning;
+    this.#bus = {
+      jobs: [],
+      completions: new InProcessCompletions(options.completionRedeliveryDelayMs ?? 1_000),
+      consumers: [],
+      cancelListeners: new Set(),
+      nextConsumer: 0,
+      openViews: 1,
+    };
   }
 
   /** Another view of this queue, with its own consumers, listeners and error reporting. */
@@ -133,6 +144,27 @@ export class InProcessTurnQueue implements TurnQueue {
     };
   }
 
+  async publishOperationCompletion(completion: OperationCompletion): Promise<void> {
+    this.#assertOpen();
+    this.#bus.completions.publish(completion);
+  }
+
+  async consumeOperationCompletions(handler: OperationCompletionHandler): Promise<Consumer> {
+    this.#assertOpen();
+    const onError = this.#onError;
+    const started = this.#bus.completions.consume(handler, (error, { operationId }) =>
+      onError(error, { operationId, source: 'operation-completion' }),
+    );
+    const consumer: Consumer = {
+      stop: async () => {
+        this.#ownCompletionConsumers.delete(consumer);
+        await started.stop();
+      },
+    };
+    this.#ownCompletionConsumers.add(consumer);
+    return consumer;
+  }
+
   /**
    * Stops this view's consumers (waiting for running handlers) and drops its listeners; the last
    * view to close also drops the queued jobs.
@@ -142,12 +174,18 @@ export class InProcessTurnQueue implements TurnQueue {
     this.#closed = true;
     this.#bus.openViews -= 1;
     // Running handlers may still be waiting for a cancel, so listeners go only after them.
-    await Promise.all([...this.#ownConsumers].map((consumer) => this.#stop(consumer)));
+    await Promise.all([
+      ...[...this.#ownConsumers].map((consumer) => this.#stop(consumer)),
+      ...[...this.#ownCompletionConsumers].map((consumer) => consumer.stop()),
+    ]);
     for (const subscription of this.#ownSubscriptions) {
       this.#bus.cancelListeners.delete(subscription);
     }
     this.#ownSubscriptions.clear();
-    if (this.#bus.openViews === 0) this.#bus.jobs.length = 0;
+    if (this.#bus.openViews === 0) {
+      this.#bus.jobs.length = 0;
+      this.#bus.completions.clear();
+    }
   }
 
   #dispatch(): void {
@@ -205,7 +243,11 @@ export class InProcessTurnQueue implements TurnQueue {
 
 function reportAsWarning(error: unknown, context: QueueErrorContext): void {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.emitWarning(`${context.source} failed for turn ${context.turnId}: ${detail}`, {
+  const subject =
+    context.source === 'operation-completion'
+      ? `operation ${context.operationId}`
+      : `turn ${context.turnId}`;
+  process.emitWarning(`${context.source} failed for ${subject}: ${detail}`, {
     code: 'DURABLE_CHAT_QUEUE_ERROR',
   });
 }

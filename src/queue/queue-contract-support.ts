@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type TestContext, type TestOptions, test } from 'node:test';
-import type { TurnJob, TurnQueue } from './turn-queue.ts';
+import type { OperationCompletion, TurnJob, TurnQueue } from './turn-queue.ts';
 
 export interface TurnQueueUnderTest {
   queue: TurnQueue;
@@ -10,6 +10,11 @@ export interface TurnQueueUnderTest {
    * skipped with a reason.
    */
   createPeer?: () => Promise<TurnQueue>;
+  /**
+   * Publishes raw bytes where services publish operation completions, as a faulty service
+   * would. Absent (no wire to put bytes on): the invalid-message cases are skipped with a reason.
+   */
+  publishRawCompletion?: (content: string) => Promise<void>;
   /** Closes the queue and every peer, then removes what the test created; works after `close()`. */
   cleanup: () => Promise<void>;
 }
@@ -47,6 +52,15 @@ export function newJob(overrides: Partial<TurnJob> = {}): TurnJob {
     userMessageId: `user-message-${id}`,
     assistantMessageId: `assistant-message-${id}`,
     enqueuedAt: Date.now(),
+    ...overrides,
+  };
+}
+
+export function newCompletion(overrides: Partial<OperationCompletion> = {}): OperationCompletion {
+  return {
+    operationId: `operation-${randomUUID()}`,
+    success: true,
+    result: { report: 'done', lines: [1, 2, 3] },
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import { describe } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../tests/support/wait-for.ts';
 import { describeCancelFanOut } from './queue-contract-cancel.ts';
+import { describeOperationCompletions } from './queue-contract-completions.ts';
 import { describeCrossInstance } from './queue-contract-peers.ts';
 import {
   contractTest,
@@ -33,6 +34,7 @@ export function runTurnQueueContract(adapterName: string, createQueue: TurnQueue
     describeCancelFanOut(createQueue);
     describeCrossInstance(createQueue);
     describeConsumerCount(createQueue);
+    describeOperationCompletions(createQueue);
   });
 }
 

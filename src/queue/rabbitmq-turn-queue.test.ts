@@ -3,21 +3,32 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../tests/support/wait-for.ts';
 import { runTurnQueueContract } from './queue-contract.ts';
-import { DeliveryLog, newJob } from './queue-contract-support.ts';
+import { DeliveryLog, newCompletion, newJob } from './queue-contract-support.ts';
 import {
   amqpUrl,
   isolated,
   options,
+  publishRawCompletion,
   uniqueNames,
   withBroker,
 } from '../../tests/support/rabbitmq-test-support.ts';
-import { RabbitMqTurnQueue } from './rabbitmq/rabbitmq-turn-queue.ts';
+import {
+  defaultOperationCompletionExchangeName,
+  defaultOperationCompletionQueueName,
+  operationCompletionRoutingKey,
+  RabbitMqTurnQueue,
+} from './rabbitmq/rabbitmq-turn-queue.ts';
 import { TcpFaultProxy } from '../../tests/support/tcp-fault-proxy.ts';
 import { QueueUnavailableError, type TurnJob } from './turn-queue.ts';
 
 runTurnQueueContract('RabbitMQ', async () => {
-  const { open, cleanup } = isolated();
-  return { queue: await open(), createPeer: () => open(), cleanup };
+  const { names, open, cleanup } = isolated();
+  return {
+    queue: await open(),
+    createPeer: () => open(),
+    publishRawCompletion: (content) => publishRawCompletion(names, content),
+    cleanup,
+  };
 });
 
 describe('RabbitMqTurnQueue', () => {
@@ -56,6 +67,105 @@ describe('RabbitMqTurnQueue', () => {
       );
     } finally {
       await cleanup();
+    }
+  });
+
+  test("completions travel as the seed's persistent JSON on its direct exchange and durable queue", async () => {
+    assert.deepEqual(
+      [
+        defaultOperationCompletionExchangeName,
+        defaultOperationCompletionQueueName,
+        operationCompletionRoutingKey,
+      ],
+      ['chat_operations', 'chat_operation_complete', 'operation.complete'],
+    );
+    const { names, open, cleanup } = isolated();
+    try {
+      const queue = await open();
+      const completion = newCompletion();
+      await queue.publishOperationCompletion(completion);
+      await withBroker(async (channel) => {
+        const message = await channel.get(names.operationCompletionQueueName, { noAck: true });
+        assert.ok(message, 'the completion is in the named queue');
+        assert.equal(message.fields.routingKey, 'operation.complete');
+        assert.equal(message.fields.exchange, names.operationCompletionExchangeName);
+        assert.equal(message.properties.deliveryMode, 2, 'persistent');
+        assert.deepEqual(JSON.parse(message.content.toString()), {
+          operation_id: completion.operationId,
+          success: true,
+          result: completion.result,
+        });
+      });
+      await assert.rejects(
+        withBroker((channel) =>
+          channel.assertExchange(names.operationCompletionExchangeName, 'fanout', {
+            durable: true,
+          }),
+        ),
+        /PRECONDITION_FAILED/,
+        'the broker knows the exchange as a direct one',
+      );
+      await assert.rejects(
+        withBroker((channel) =>
+          channel.assertQueue(names.operationCompletionQueueName, { durable: false }),
+        ),
+        /PRECONDITION_FAILED/,
+        'the broker knows the queue as durable',
+      );
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('a handled or invalid completion leaves nothing behind in the broker', async () => {
+    const { names, open, cleanup } = isolated();
+    try {
+      const queue = await open();
+      const received: string[] = [];
+      const consumer = await queue.consumeOperationCompletions(async (completion) => {
+        received.push(completion.operationId);
+      });
+      await publishRawCompletion(names, '{"operation_id": 42}');
+      const valid = newCompletion();
+      await queue.publishOperationCompletion(valid);
+      await waitFor(() => received.length === 1);
+      await consumer.stop();
+      const { messageCount } = await withBroker((channel) =>
+        channel.checkQueue(names.operationCompletionQueueName),
+      );
+      assert.equal(messageCount, 0, 'both were acked, none went back to the queue');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('a completion held by a dead connection is redelivered to another instance', async () => {
+    const { open, cleanup } = isolated();
+    proxy.comeBack();
+    const release = Promise.withResolvers<void>();
+    try {
+      const doomed = await open(proxiedUrl);
+      const survivor = await open();
+      const deliveries: { instance: string; operationId: string }[] = [];
+      const record = (instance: string) => async (completion: { operationId: string }) => {
+        deliveries.push({ instance, operationId: completion.operationId });
+        if (instance === 'doomed') await release.promise;
+      };
+      await doomed.consumeOperationCompletions(record('doomed'));
+      const completion = newCompletion();
+      await survivor.publishOperationCompletion(completion);
+      await waitFor(() => deliveries.length === 1);
+      await survivor.consumeOperationCompletions(record('survivor'));
+      proxy.goDown();
+      await waitFor(() => deliveries.length === 2, { message: 'the completion is redelivered' });
+      assert.deepEqual(deliveries, [
+        { instance: 'doomed', operationId: completion.operationId },
+        { instance: 'survivor', operationId: completion.operationId },
+      ]);
+    } finally {
+      release.resolve();
+      await cleanup();
+      proxy.comeBack();
     }
   });
 

@@ -39,10 +39,32 @@ export interface Consumer {
 }
 
 /**
- * Turn jobs (each delivered to one consumer) and cancel fan-out (delivered to EVERY queue
- * instance, in every process, so whichever executor runs the turn hears it). Cancels and jobs
- * are not ordered with respect to each other, so an executor also checks the registry's durable
- * cancel flag before it runs a turn. Every adapter passes `queue-contract.ts`.
+ * A long-running operation's outcome, as its service reports it over the queue (the seed's
+ * `{operation_id, task_id, success, result?, error?}` message; `task_id` is accepted and
+ * ignored, since here the operation id alone names what to continue).
+ */
+export interface OperationCompletion {
+  operationId: string;
+  success: boolean;
+  /** What the operation produced (success): becomes the tool call's output. */
+  result?: unknown;
+  /** Why it failed (no success). */
+  error?: string;
+}
+
+/**
+ * Applies one completion. Resolving consumes it; rejecting hands it out again later (flagged as
+ * redelivered), so a completion is never lost to a passing failure such as a database outage.
+ * Since a completion can therefore arrive more than once, applying one must be idempotent.
+ */
+export type OperationCompletionHandler = (completion: OperationCompletion) => Promise<void>;
+
+/**
+ * Turn jobs (each delivered to one consumer), cancel fan-out (delivered to EVERY queue
+ * instance, in every process, so whichever executor runs the turn hears it) and operation
+ * completions (each delivered to one consumer, redelivered until a handler accepts it). Cancels
+ * and jobs are not ordered with respect to each other, so an executor also checks the
+ * registry's durable cancel flag before it runs a turn. Every adapter passes `queue-contract.ts`.
  */
 export interface TurnQueue {
   /**
@@ -67,6 +89,19 @@ export interface TurnQueue {
   broadcastCancel(turnId: string): Promise<void>;
   /** Returns an unsubscribe function. */
   onCancel(listener: CancelListener): () => void;
+  /**
+   * What an operation's service does to report its outcome: resolves once the completion is
+   * durably queued; rejects with `QueueUnavailableError` like `enqueue`.
+   */
+  publishOperationCompletion(completion: OperationCompletion): Promise<void>;
+  /**
+   * Starts a consumer of operation completions (the API processes run one each); it keeps
+   * consuming across reconnects until stopped. Each completion goes to one consumer; one whose
+   * handler rejects is handed out again after a pause. A message that is not a completion (bad
+   * JSON, wrong shape, from some other publisher) is logged and dropped, never redelivered.
+   * Rejects with `QueueUnavailableError` like `consume`.
+   */
+  consumeOperationCompletions(handler: OperationCompletionHandler): Promise<Consumer>;
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Channel, connect } from 'amqplib';
 import { pino } from 'pino';
 import {
+  operationCompletionRoutingKey,
   RabbitMqTurnQueue,
   type RabbitMqTurnQueueOptions,
 } from '../../src/queue/rabbitmq/rabbitmq-turn-queue.ts';
@@ -15,6 +16,8 @@ const silentLogger = pino({ level: 'silent' });
 export interface Names {
   turnQueueName: string;
   cancelExchangeName: string;
+  operationCompletionExchangeName: string;
+  operationCompletionQueueName: string;
 }
 
 export function uniqueNames(): Names {
@@ -22,12 +25,20 @@ export function uniqueNames(): Names {
   return {
     turnQueueName: `durable-chat-test.turns.${suffix}`,
     cancelExchangeName: `durable-chat-test.cancels.${suffix}`,
+    operationCompletionExchangeName: `durable-chat-test.operations.${suffix}`,
+    operationCompletionQueueName: `durable-chat-test.operation-completions.${suffix}`,
   };
 }
 
 /** Quick reconnects and a silent logger (the contract makes handlers throw on purpose). */
 export function options(names: Names, url = amqpUrl): RabbitMqTurnQueueOptions {
-  return { url, ...names, logger: silentLogger, reconnectDelay: { initialMs: 50, maxMs: 500 } };
+  return {
+    url,
+    ...names,
+    logger: silentLogger,
+    reconnectDelay: { initialMs: 50, maxMs: 500 },
+    completionRedeliveryDelayMs: 20,
+  };
 }
 
 /** Runs `body` on a plain channel of its own connection, to look at the broker from outside. */
@@ -48,6 +59,22 @@ export async function deleteTopology(names: Names): Promise<void> {
   await withBroker(async (channel) => {
     await channel.deleteQueue(names.turnQueueName);
     await channel.deleteExchange(names.cancelExchangeName);
+    await channel.deleteQueue(names.operationCompletionQueueName);
+    await channel.deleteExchange(names.operationCompletionExchangeName);
+  });
+}
+
+/** Publishes `content` as a service would, straight to the completion exchange. */
+export async function publishRawCompletion(names: Names, content: string): Promise<void> {
+  await withBroker(async (channel) => {
+    channel.publish(
+      names.operationCompletionExchangeName,
+      operationCompletionRoutingKey,
+      Buffer.from(content),
+      { persistent: true, contentType: 'application/json' },
+    );
+    // A plain channel has no confirms: a round trip on it follows the publish.
+    await channel.checkExchange(names.operationCompletionExchangeName);
   });
 }
 

@@ -1,10 +1,13 @@
 import { hostname } from 'node:os';
-import type { Channel, ChannelModel, Options } from 'amqplib';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { createLogger } from '../../logger.ts';
 import {
   type CancelListener,
   type ConsumeOptions,
   type Consumer,
+  type OperationCompletion,
+  type OperationCompletionHandler,
   QueueUnavailableError,
   type TurnHandler,
   type TurnJob,
@@ -12,11 +15,21 @@ import {
 } from '../turn-queue.ts';
 import { ConfirmedPublisher } from './confirmed-publisher.ts';
 import { type QueueLogger, RabbitMqConnection } from './rabbitmq-connection.ts';
-import { RabbitMqTurnConsumer } from './rabbitmq-turn-consumer.ts';
-import { decodeCancel, encodeCancel, encodeTurnJob } from './turn-job-message.ts';
+import {
+  decodeOperationCompletion,
+  encodeOperationCompletion,
+} from './operation-completion-message.ts';
+import { RabbitMqConsumer, type Settlement } from './rabbitmq-consumer.ts';
+import { decodeCancel, decodeTurnJob, encodeCancel, encodeTurnJob } from './turn-job-message.ts';
 
 export const defaultTurnQueueName = 'durable-chat.turns';
 export const defaultCancelExchangeName = 'durable-chat.cancels';
+/** The seed's names, so a service written for it completes operations here unchanged. */
+export const defaultOperationCompletionExchangeName = 'chat_operations';
+export const defaultOperationCompletionQueueName = 'chat_operation_complete';
+export const operationCompletionRoutingKey = 'operation.complete';
+/** Completions one consumer applies at once (each is a few store calls). */
+const completionConcurrency = 8;
 
 export interface RabbitMqTurnQueueOptions {
   /** `amqp://user:password@host:5672/vhost`; `?heartbeat=` and other URL options are honoured. */
@@ -25,6 +38,12 @@ export interface RabbitMqTurnQueueOptions {
   turnQueueName?: string;
   /** The fanout exchange of cancels, shared by every process; default `durable-chat.cancels`. */
   cancelExchangeName?: string;
+  /** The durable direct exchange services publish completions to; default `chat_operations`. */
+  operationCompletionExchangeName?: string;
+  /** The durable queue of completions, bound with `operation.complete`; default `chat_operation_complete`. */
+  operationCompletionQueueName?: string;
+  /** How long a completion whose handler rejected is held before it goes back to the broker; 1 s. */
+  completionRedeliveryDelayMs?: number;
   logger?: QueueLogger;
   /** How long a call waits for a (re)connection before failing with QueueUnavailableError. */
   unavailableAfterMs?: number;
@@ -48,6 +67,14 @@ export interface RabbitMqTurnQueueOptions {
  * anything may use it. While there is no connection, calls fail within `unavailableAfterMs`
  * with QueueUnavailableError instead of hanging. Cancels broadcast while an instance is
  * disconnected are not replayed to it: the registry's durable cancel flag covers that gap.
+ *
+ * Operation completions follow the seed: persistent JSON messages on a durable direct exchange,
+ * routed with `operation.complete` to one durable (classic, as the seed and the services built
+ * for it declare it) queue, which every instance declares so a completion published before any
+ * API runs waits there. A completion is acked once its handler resolved; one whose handler
+ * rejected is held for `completionRedeliveryDelayMs` (so a store outage is not a busy loop)
+ * and then requeued, and the broker redelivers it; a message that is not a completion is logged
+ * and acked, since redelivering it could never succeed.
  */
 export class RabbitMqTurnQueue implements TurnQueue {
   /** Constructs a queue and waits for its first connection; closes it again if there is none. */
@@ -64,10 +91,13 @@ export class RabbitMqTurnQueue implements TurnQueue {
 
   readonly turnQueueName: string;
   readonly cancelExchangeName: string;
+  readonly operationCompletionExchangeName: string;
+  readonly operationCompletionQueueName: string;
+  readonly #completionRedeliveryDelayMs: number;
   readonly #logger: QueueLogger;
   readonly #confirmTimeoutMs: number;
   readonly #connection: RabbitMqConnection;
-  readonly #consumers = new Set<RabbitMqTurnConsumer>();
+  readonly #consumers = new Set<RabbitMqConsumer>();
   /** One entry per subscription, so the same function subscribed twice is called twice. */
   readonly #cancelListeners = new Set<{ listener: CancelListener }>();
   #publisher: ConfirmedPublisher | null = null;
@@ -77,6 +107,11 @@ export class RabbitMqTurnQueue implements TurnQueue {
   constructor(options: RabbitMqTurnQueueOptions) {
     this.turnQueueName = options.turnQueueName ?? defaultTurnQueueName;
     this.cancelExchangeName = options.cancelExchangeName ?? defaultCancelExchangeName;
+    this.operationCompletionExchangeName =
+      options.operationCompletionExchangeName ?? defaultOperationCompletionExchangeName;
+    this.operationCompletionQueueName =
+      options.operationCompletionQueueName ?? defaultOperationCompletionQueueName;
+    this.#completionRedeliveryDelayMs = options.completionRedeliveryDelayMs ?? 1_000;
     this.#logger = options.logger ?? createLogger('warn');
     this.#confirmTimeoutMs = options.confirmTimeoutMs ?? 5_000;
     this.#connection = new RabbitMqConnection({
@@ -118,11 +153,43 @@ export class RabbitMqTurnQueue implements TurnQueue {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
       throw new RangeError('concurrency must be a positive integer');
     }
-    const model = await this.#connection.acquire();
-    const consumer = new RabbitMqTurnConsumer({
+    return this.#startConsumer({
       queueName: this.turnQueueName,
-      handler,
+      description: 'turn consumer',
       concurrency: options.concurrency,
+      process: (message) => this.#processTurnJob(handler, message),
+    });
+  }
+
+  async publishOperationCompletion(completion: OperationCompletion): Promise<void> {
+    await this.#publish(
+      this.operationCompletionExchangeName,
+      operationCompletionRoutingKey,
+      encodeOperationCompletion(completion),
+      { persistent: true, mandatory: true, type: 'operation-completion' },
+    );
+  }
+
+  /** Like `consume`: survives reconnects; fails with QueueUnavailableError without a connection. */
+  async consumeOperationCompletions(handler: OperationCompletionHandler): Promise<Consumer> {
+    this.#assertOpen();
+    return this.#startConsumer({
+      queueName: this.operationCompletionQueueName,
+      description: 'operation completion consumer',
+      concurrency: completionConcurrency,
+      process: (message) => this.#processCompletion(handler, message),
+    });
+  }
+
+  async #startConsumer(options: {
+    queueName: string;
+    description: string;
+    concurrency: number;
+    process: (message: ConsumeMessage) => Promise<Settlement>;
+  }): Promise<Consumer> {
+    const model = await this.#connection.acquire();
+    const consumer = new RabbitMqConsumer({
+      ...options,
       logger: this.#logger,
       onChannelLost: (lostOn, reason) => this.#connection.reset(lostOn, reason),
     });
@@ -137,6 +204,57 @@ export class RabbitMqTurnQueue implements TurnQueue {
         this.#consumers.delete(consumer);
       },
     };
+  }
+
+  /** A job is consumed whether its handler returns or throws (see `TurnHandler`). */
+  async #processTurnJob(handler: TurnHandler, message: ConsumeMessage): Promise<Settlement> {
+    const job = decodeTurnJob(message.content);
+    if (!job) {
+      this.#logger.error(
+        { messageId: message.properties.messageId },
+        'dropping a turn message that is not a valid turn job',
+      );
+      return 'drop';
+    }
+    try {
+      await handler(job, { redelivered: message.fields.redelivered });
+    } catch (error) {
+      this.#logger.error({ err: error, turnId: job.turnId }, 'turn handler failed');
+    }
+    return 'ack';
+  }
+
+  async #processCompletion(
+    handler: OperationCompletionHandler,
+    message: ConsumeMessage,
+  ): Promise<Settlement> {
+    const completion = decodeOperationCompletion(message.content);
+    if (!completion) {
+      this.#logger.error(
+        {
+          messageId: message.properties.messageId,
+          content: message.content.toString('utf8').slice(0, 200),
+        },
+        'dropping a message that is not an operation completion',
+      );
+      return 'ack';
+    }
+    try {
+      await handler(completion);
+      return 'ack';
+    } catch (error) {
+      this.#logger.error(
+        {
+          err: error,
+          operationId: completion.operationId,
+          redelivered: message.fields.redelivered,
+          retryInMs: this.#completionRedeliveryDelayMs,
+        },
+        'operation completion failed; it will be redelivered',
+      );
+      await sleep(this.#completionRedeliveryDelayMs);
+      return 'requeue';
+    }
   }
 
   /** A passive declare of the turn queue, on the publishing channel, bounded like a confirm. */
@@ -199,10 +317,17 @@ export class RabbitMqTurnQueue implements TurnQueue {
       arguments: { 'x-queue-type': 'quorum' },
     });
     await channel.assertExchange(this.cancelExchangeName, 'fanout', { durable: true });
+    await channel.assertExchange(this.operationCompletionExchangeName, 'direct', { durable: true });
+    await channel.assertQueue(this.operationCompletionQueueName, { durable: true });
+    await channel.bindQueue(
+      this.operationCompletionQueueName,
+      this.operationCompletionExchangeName,
+      operationCompletionRoutingKey,
+    );
     await this.#listenForCancels(model);
     this.#publisher = publisher;
     // Consumers registered while this ran are attached too.
-    const attached = new Set<RabbitMqTurnConsumer>();
+    const attached = new Set<RabbitMqConsumer>();
     for (;;) {
       const pending = [...this.#consumers].filter((consumer) => !attached.has(consumer));
       if (pending.length === 0) break;

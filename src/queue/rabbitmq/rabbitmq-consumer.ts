@@ -1,11 +1,19 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { TurnHandler } from '../turn-queue.ts';
 import type { QueueLogger } from './rabbitmq-connection.ts';
-import { decodeTurnJob } from './turn-job-message.ts';
 
-export interface RabbitMqTurnConsumerOptions {
+/**
+ * What becomes of a delivery once processed: `ack` consumes it, `drop` rejects it without
+ * requeueing (the broker discards or dead-letters it), `requeue` hands it back to the broker,
+ * which delivers it again flagged `redelivered`.
+ */
+export type Settlement = 'ack' | 'drop' | 'requeue';
+
+export interface RabbitMqConsumerOptions {
   queueName: string;
-  handler: TurnHandler;
+  /** Names the consumer in logs, e.g. `turn consumer`. */
+  description: string;
+  /** Decodes and handles one delivery and says how to settle it; never rejects. */
+  process: (message: ConsumeMessage) => Promise<Settlement>;
   concurrency: number;
   logger: QueueLogger;
   /** Told when the consumer's channel failed or the broker cancelled it; the connection resets. */
@@ -19,16 +27,16 @@ interface Delivery {
 
 /**
  * One `consume` call: its own channel with prefetch = concurrency, so the broker never hands it
- * more jobs than it may run and keeps the rest for other consumers. A job is acked when its
- * handler returns or throws (see `TurnHandler`). If the channel dies first, its unacked jobs go
- * back to the broker, which redelivers them flagged `redelivered`; the handler still running
- * here finishes, but its ack is skipped since the delivery is gone with the channel.
+ * more messages than it may process and keeps the rest for other consumers. A message is settled
+ * as `process` says once it has finished. If the channel dies first, its unacked messages go
+ * back to the broker, which redelivers them flagged `redelivered`; the processing still running
+ * here finishes, but its settlement is skipped since the delivery is gone with the channel.
  *
  * Handlers left over from a lost channel still hold their slots, so after a reconnect fresh
  * deliveries wait here (unacked, hence safe) until the running count drops below concurrency.
  */
-export class RabbitMqTurnConsumer {
-  readonly #options: RabbitMqTurnConsumerOptions;
+export class RabbitMqConsumer {
+  readonly #options: RabbitMqConsumerOptions;
   #model: ChannelModel | null = null;
   #channel: Channel | null = null;
   #consumerTag: string | null = null;
@@ -40,7 +48,7 @@ export class RabbitMqTurnConsumer {
   #stopped: Promise<void> | null = null;
   #drained: PromiseWithResolvers<void> | null = null;
 
-  constructor(options: RabbitMqTurnConsumerOptions) {
+  constructor(options: RabbitMqConsumerOptions) {
     this.#options = options;
   }
 
@@ -63,7 +71,7 @@ export class RabbitMqTurnConsumer {
   async #open(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
     channel.on('error', (error: Error) =>
-      this.#options.logger.warn({ err: error }, 'turn consumer channel error'),
+      this.#options.logger.warn({ err: error }, `${this.#options.description} channel error`),
     );
     channel.on('close', () => this.#channelClosed(model, channel));
     if (this.#stopping || this.#model !== model) {
@@ -84,7 +92,10 @@ export class RabbitMqTurnConsumer {
   #deliver(model: ChannelModel, channel: Channel, message: ConsumeMessage | null): void {
     if (message === null) {
       // The broker cancelled the consumer (its queue was deleted): re-declare and re-consume.
-      this.#options.onChannelLost(model, new Error('the broker cancelled the turn consumer'));
+      this.#options.onChannelLost(
+        model,
+        new Error(`the broker cancelled the ${this.#options.description}`),
+      );
       return;
     }
     if (this.#stopping) {
@@ -98,21 +109,12 @@ export class RabbitMqTurnConsumer {
   async #run({ channel, message }: Delivery): Promise<void> {
     this.#inFlight += 1;
     try {
-      const job = decodeTurnJob(message.content);
-      if (!job) {
-        this.#options.logger.error(
-          { messageId: message.properties.messageId },
-          'dropping a turn message that is not a valid turn job',
-        );
-        settle(channel, (open) => open.nack(message, false, false));
-        return;
-      }
-      try {
-        await this.#options.handler(job, { redelivered: message.fields.redelivered });
-      } catch (error) {
-        this.#options.logger.error({ err: error, turnId: job.turnId }, 'turn handler failed');
-      }
-      if (!this.#closedChannels.has(channel)) settle(channel, (open) => open.ack(message));
+      const settlement = await this.#options.process(message);
+      if (this.#closedChannels.has(channel)) return;
+      settle(channel, (open) => {
+        if (settlement === 'ack') open.ack(message);
+        else open.nack(message, false, settlement === 'requeue');
+      });
     } finally {
       this.#inFlight -= 1;
       this.#next();
@@ -138,7 +140,10 @@ export class RabbitMqTurnConsumer {
     this.#consumerTag = null;
     this.#model = null;
     if (!this.#stopping) {
-      this.#options.onChannelLost(model, new Error('the turn consumer channel closed'));
+      this.#options.onChannelLost(
+        model,
+        new Error(`the ${this.#options.description} channel closed`),
+      );
     }
   }
 
