@@ -66,6 +66,14 @@ export const settings = {
     default: '3600000',
     help: 'a long-running operation not completed this long after it started ends as expired (tools may set their own)',
   },
+  OPERATION_COMPLETION_EXCHANGE: {
+    default: 'chat_operations',
+    help: 'RabbitMQ direct exchange services publish operation completions to (routing key operation.complete)',
+  },
+  OPERATION_COMPLETION_QUEUE: {
+    default: 'chat_operation_complete',
+    help: 'RabbitMQ queue the API processes consume operation completions from',
+  },
   TURN_CONCURRENCY: { default: '5', help: 'turns one executor runs at once' },
   HEARTBEAT_INTERVAL_MS: { default: '15000', help: 'SSE heartbeat comment interval' },
   CANCEL_FORCE_CLOSE_MS: {
@@ -140,6 +148,10 @@ const optionalText = z
   .transform((value) => (value.trim() === '' ? undefined : value.trim()))
   .optional();
 const optionalUrl = optionalText.pipe(z.url().optional());
+/** An AMQP exchange or queue name the broker accepts; no `amq.` names, which it reserves. */
+const rabbitMqName = z.string().regex(/^(?!amq\.)[A-Za-z0-9_.:-]{1,255}$/, {
+  error: 'expected a RabbitMQ name (letters, digits, _ . : -)',
+});
 const boolean = z
   .string()
   .trim()
@@ -176,6 +188,8 @@ const configSchema = z.object({
   PUBLIC_URL: optionalUrl,
   CHAT_INTERNAL_API_KEY: optionalText,
   OPERATION_DEADLINE_MS: integer(1_000, 30 * 86_400_000),
+  OPERATION_COMPLETION_EXCHANGE: rabbitMqName,
+  OPERATION_COMPLETION_QUEUE: rabbitMqName,
   TURN_CONCURRENCY: integer(1, 1000),
   HEARTBEAT_INTERVAL_MS: integer(10, 3_600_000),
   CANCEL_FORCE_CLOSE_MS: integer(0, 600_000),
@@ -257,6 +271,9 @@ export interface Config {
     /** May complete any operation; undefined: only each operation's own token can. */
     internalApiKey: string | undefined;
     defaultDeadlineMs: number;
+    /** Where completions arrive over RabbitMQ (`AMQP_URL` set): the seed's names by default. */
+    completionExchange: string;
+    completionQueue: string;
   };
   turnConcurrency: number;
   heartbeatIntervalMs: number;
@@ -389,6 +406,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       publicUrl: values.PUBLIC_URL,
       internalApiKey: values.CHAT_INTERNAL_API_KEY,
       defaultDeadlineMs: values.OPERATION_DEADLINE_MS,
+      completionExchange: values.OPERATION_COMPLETION_EXCHANGE,
+      completionQueue: values.OPERATION_COMPLETION_QUEUE,
     },
     turnConcurrency: values.TURN_CONCURRENCY,
     heartbeatIntervalMs: values.HEARTBEAT_INTERVAL_MS,

@@ -1,6 +1,7 @@
 import { createApp } from '../api/create-app.ts';
 import { webAppRoutes } from '../api/web-app-routes.ts';
 import { configHelp, loadConfig } from '../config.ts';
+import { consumeOperationCompletions } from './consume-operation-completions.ts';
 import { createRuntime } from './create-runtime.ts';
 import { startExecutorServices } from './executor-services.ts';
 import { reportAccessMode } from './report-access-mode.ts';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     }
   }
   const executor = await startExecutorServices(runtime);
+  const completions = await consumeOperationCompletions(runtime);
   const app = createApp(runtime.api);
   app.route(
     '/',
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close();
+    await completions.stop();
     await executor.stop();
     await runtime.close();
     process.exit(0);

@@ -5,6 +5,7 @@ import { webAppRoutes } from '../api/web-app-routes.ts';
 import { configHelp, loadConfig, requireDistributedUrls } from '../config.ts';
 import { startSweeper } from '../executor/sweeper.ts';
 import { ExecutorAvailability } from '../turn/executor-availability.ts';
+import { consumeOperationCompletions } from './consume-operation-completions.ts';
 import { createRuntime } from './create-runtime.ts';
 import { reportAccessMode } from './report-access-mode.ts';
 import { reportStartFailure } from './report-start-failure.ts';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     ...sweeperOptions(config, `api-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`),
     noExecutor: { availability, timeoutMs: config.noExecutorTimeoutMs },
   });
+  const completions = await consumeOperationCompletions(runtime);
   const app = createApp({ ...runtime.api, executors: availability });
   app.route(
     '/',
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping the API');
     server.close();
+    await completions.stop();
     await sweeper.stop();
     await runtime.close();
     process.exit(0);

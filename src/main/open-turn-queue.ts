@@ -4,7 +4,10 @@ import { InProcessTurnQueue } from '../queue/in-process-turn-queue.ts';
 import { RabbitMqTurnQueue } from '../queue/rabbitmq/rabbitmq-turn-queue.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
 
-/** RabbitMQ when AMQP_URL is set (names under KEY_PREFIX), else the in-process queue. */
+/**
+ * RabbitMQ when AMQP_URL is set (names under KEY_PREFIX, except the operation completions'),
+ * else the in-process queue.
+ */
 export async function openTurnQueue(
   config: Config,
   logger: Logger,
@@ -14,13 +17,16 @@ export async function openTurnQueue(
       url: config.amqpUrl,
       turnQueueName: `${config.keyPrefix}.turns`,
       cancelExchangeName: `${config.keyPrefix}.cancels`,
+      // Not under KEY_PREFIX: services publish to these names, the seed's by default.
+      operationCompletionExchangeName: config.operations.completionExchange,
+      operationCompletionQueueName: config.operations.completionQueue,
       logger,
     });
     return { queue, description: `RabbitMQ at ${new URL(config.amqpUrl).host}` };
   }
   const queue = new InProcessTurnQueue({
-    onError: (error, { turnId, source }) =>
-      logger.error({ err: error, turnId, source }, 'turn queue handler failed'),
+    onError: (error, context) =>
+      logger.error({ err: error, ...context }, 'turn queue handler failed'),
   });
   return { queue, description: 'in-process queue' };
 }

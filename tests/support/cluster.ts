@@ -63,6 +63,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     REDIS_URL: clusterServiceUrls.redis,
     AMQP_URL: clusterServiceUrls.amqp,
     KEY_PREFIX: keyPrefix,
+    ...operationCompletionNames(keyPrefix),
     HOST: '127.0.0.1',
     PORT: '0',
     EXECUTOR_PORT: '0',
@@ -157,7 +158,18 @@ export async function killProcess(process: ClusterProcess): Promise<void> {
   await exited;
 }
 
-/** Deletes the cluster's Redis keys and RabbitMQ queue and exchange, on the real services. */
+/**
+ * Where the cluster's services publish operation completions: names of its own, not the seed's
+ * shared defaults, so no other cluster's API consumes (and drops) its completions.
+ */
+export function operationCompletionNames(keyPrefix: string) {
+  return {
+    OPERATION_COMPLETION_EXCHANGE: `${keyPrefix}.operations`,
+    OPERATION_COMPLETION_QUEUE: `${keyPrefix}.operation-completions`,
+  };
+}
+
+/** Deletes the cluster's Redis keys and RabbitMQ queues and exchanges, on the real services. */
 async function removeServiceState(keyPrefix: string) {
   const redis = new Redis(clusterServiceUrls.redis, { lazyConnect: true });
   await redis.connect();
@@ -171,6 +183,9 @@ async function removeServiceState(keyPrefix: string) {
     const channel = await connection.createChannel();
     await channel.deleteQueue(`${keyPrefix}.turns`);
     await channel.deleteExchange(`${keyPrefix}.cancels`);
+    const names = operationCompletionNames(keyPrefix);
+    await channel.deleteQueue(names.OPERATION_COMPLETION_QUEUE);
+    await channel.deleteExchange(names.OPERATION_COMPLETION_EXCHANGE);
   } finally {
     await connection.close();
   }
