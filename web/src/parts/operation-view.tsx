@@ -99,7 +99,7 @@ export function OperationView({ card }: { card: OperationCard }) {
     >
       <div className="operation-header">
         <span className="tool-icon" aria-hidden="true">
-          ⏳
+          ⚙
         </span>
         <span className="tool-name">{card.toolName}</span>
         {card.startedAt && (
