@@ -80,6 +80,10 @@ export function sessionPath(sessionId: string, suffix = ''): string {
   return `/sessions/${encodeURIComponent(sessionId)}${suffix}`;
 }
 
+export function operationPath(operationId: string, suffix = ''): string {
+  return `/operations/${encodeURIComponent(operationId)}${suffix}`;
+}
+
 /** `path` with the defined `parameters` as its query string. */
 export function withQuery(
   path: string,

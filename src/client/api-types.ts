@@ -19,6 +19,26 @@ export type WebConfig = z.infer<typeof schemas.webConfigResponseSchema>;
 export type ErrorResponse = z.infer<typeof schemas.errorResponseSchema>;
 
 /**
+ * Work a tool started that outlives the turn that called it (`getOperation`, and the
+ * `operations` of `getSession`). `continuation_turn_id` is the turn that continued the
+ * conversation with its outcome, once it started (`streamOperation` reads it).
+ */
+export type Operation = z.infer<typeof schemas.operationSchema>;
+/** `pending` and `running` are in progress; the other four are how it ended. */
+export type OperationStatus = z.infer<typeof schemas.operationStatusSchema>;
+/** What a service reports when its operation ends (`completeOperation`). */
+export type OperationCompletion = Pick<
+  z.infer<typeof schemas.operationCompletionBodySchema>,
+  'success' | 'result' | 'error'
+>;
+export type OperationCompletionResponse = z.infer<typeof schemas.operationCompletionResponseSchema>;
+/**
+ * How a service proves it may complete the operation: the token it was handed with the work
+ * (valid for that operation only), or the server's `CHAT_INTERNAL_API_KEY` (any operation).
+ */
+export type OperationCredentials = { completionToken: string } | { apiKey: string };
+
+/**
  * A session with its history (all of it, or one page: `has_more_messages`, `oldest_sequence`);
  * `messages` are AI SDK `UIMessage`s, oldest first, ready for `useChat`.
  */

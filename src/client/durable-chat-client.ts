@@ -3,6 +3,7 @@ import { parseEventId } from '../protocol/event-id.ts';
 import {
   ApiConnection,
   type DurableChatClientOptions,
+  operationPath,
   sessionPath,
   withQuery,
 } from './api-connection.ts';
@@ -14,6 +15,10 @@ import type {
   ListSessionsQuery,
   ListSessionsResponse,
   MultitaskStrategy,
+  Operation,
+  OperationCompletion,
+  OperationCompletionResponse,
+  OperationCredentials,
   OutgoingMessage,
   RenameSessionResponse,
   SessionDetail,
@@ -27,7 +32,7 @@ import {
   type TurnCursor,
   type TurnStreamOptions,
 } from './resumable-turn-stream.ts';
-import { resumeConnector, sendConnector } from './turn-connectors.ts';
+import { operationConnector, resumeConnector, sendConnector } from './turn-connectors.ts';
 
 export interface ResumeTurnOptions extends TurnStreamOptions {
   /** Resume after this place (a saved `cursor`, or an SSE id `<turnId>:<position>`). */
@@ -285,6 +290,68 @@ export class DurableChatClient {
     return ResumableTurnStream.open(resumeConnector(this.#connection, sessionId), {
       ...streamOptions,
       after: typeof after === 'string' ? cursorOf(after) : (after ?? null),
+    });
+  }
+
+  /** A long-running operation a tool started in one of my sessions (`OPERATION_NOT_FOUND` else). */
+  getOperation(operationId: string, options: { signal?: AbortSignal } = {}): Promise<Operation> {
+    return this.#connection.json('GET', operationPath(operationId), { signal: options.signal });
+  }
+
+  /**
+   * Resolves with the operation once it has ended (`completed`, `failed`, `expired` or
+   * `cancelled`), looking every `pollIntervalMs` (1000 ms by default): no push tells a client
+   * that an operation ended. Its continuation turn may start a moment later (after a turn
+   * running in the session): `streamOperation` reads it once it has.
+   */
+  async waitForOperation(
+    operationId: string,
+    options: { signal?: AbortSignal; pollIntervalMs?: number } = {},
+  ): Promise<Operation> {
+    const { signal, pollIntervalMs = 1000 } = options;
+    for (;;) {
+      const operation = await this.getOperation(operationId, signal ? { signal } : {});
+      if (operation.status !== 'pending' && operation.status !== 'running') return operation;
+      await pause(pollIntervalMs, signal);
+    }
+  }
+
+  /**
+   * Reads the operation's continuation: the turn that carries the conversation on with its
+   * outcome, resumable like any turn (from its first chunk, or after `options.after`). Resolves
+   * null while no continuation has started (the operation runs, or its continuation waits
+   * behind a running turn); once started, also after it ended, for as long as the server keeps
+   * finished turns.
+   */
+  streamOperation(
+    operationId: string,
+    options: ResumeTurnOptions = {},
+  ): Promise<ResumableTurnStream | null> {
+    const { after, ...streamOptions } = options;
+    return ResumableTurnStream.open(operationConnector(this.#connection, operationId), {
+      ...streamOptions,
+      after: typeof after === 'string' ? cursorOf(after) : (after ?? null),
+    });
+  }
+
+  /**
+   * For the service that did an operation's work: reports its outcome, which ends the operation
+   * and continues the conversation with it. A repeat changes nothing (`already_ended: true`).
+   * Rejects with `DurableChatApiError`: `COMPLETION_UNAUTHORIZED`, `INVALID_COMPLETION_TOKEN`,
+   * `INVALID_API_KEY` (401), `INTERNAL_API_KEY_NOT_CONFIGURED` (503), `OPERATION_NOT_FOUND` (404).
+   */
+  completeOperation(
+    operationId: string,
+    completion: OperationCompletion,
+    credentials: OperationCredentials,
+  ): Promise<OperationCompletionResponse> {
+    const headers: Record<string, string> =
+      'apiKey' in credentials
+        ? { 'x-api-key': credentials.apiKey }
+        : { 'x-completion-token': credentials.completionToken };
+    return this.#connection.json('POST', operationPath(operationId, '/complete'), {
+      body: completion,
+      headers,
     });
   }
 

@@ -15,6 +15,11 @@ export type {
   ListSessionsResponse,
   MultitaskOutcome,
   MultitaskStrategy,
+  Operation,
+  OperationCompletion,
+  OperationCompletionResponse,
+  OperationCredentials,
+  OperationStatus,
   OutgoingMessage,
   PageContext,
   PendingMessage,
@@ -42,6 +47,11 @@ export {
   DurableChatConnectionError,
   DurableChatProtocolError,
 } from './durable-chat-connection-error.ts';
+export type {
+  OperationCompletedOutput,
+  OperationInProgressOutput,
+  OperationStartedOutput,
+} from '../protocol/operation-outputs.ts';
 export { type LegacyChunk, LegacyChunkConverter, toLegacyChunks } from './legacy-chunks.ts';
 export {
   defaultIdleTimeoutMs,

@@ -1,4 +1,8 @@
 import type { UIMessageChunk } from 'ai';
+import type {
+  OperationInProgressOutput,
+  OperationStartedOutput,
+} from '../protocol/operation-outputs.ts';
 import type { TurnStreamEvent } from './resumable-turn-stream.ts';
 
 /**
@@ -17,6 +21,26 @@ export type LegacyChunk =
       arguments: Record<string, unknown>;
     }
   | { type: 'tool_response'; tool_id: string; tool_name: string; result: unknown; success: boolean }
+  /**
+   * A long-running tool started an operation; its result arrives later in a continuation turn.
+   * `task_id` is what the seed reconnected with: here the operation id, whose continuation
+   * streams at `GET /api/chat/operations/{operation_id}/stream`.
+   */
+  | {
+      type: 'operation_started';
+      tool_name: string;
+      operation_id: string;
+      task_id: string;
+      message: string;
+    }
+  /** The same tool with the same input was called while `operation_id` still runs. */
+  | {
+      type: 'operation_in_progress';
+      tool_name: string;
+      operation_id: string;
+      tool_call_id: string;
+      message: string;
+    }
   | { type: 'usage'; promptTokens: number; completionTokens: number; totalTokens: number }
   | { type: 'error'; message: string }
   /** `reason: 'stopped'` when the user stopped the turn (the seed had no stop; older UIs ignore it). */
@@ -32,6 +56,11 @@ export type LegacyChunk =
  *   → `tool_call_start` again with the full arguments and the same `tool_id` (as the seed did:
  *   legacy UIs upsert by `tool_id`).
  * - `tool-output-available` → `tool_response` `success: true` (preliminary outputs are skipped);
+ *   when the output says a long-running operation started (`operation_started`) or is already
+ *   running (`operation_in_progress`), the seed's chunk of that name follows it, as the seed's
+ *   UI read it out of the tool response. The seed's `operation_pending` was the placeholder the
+ *   model read in the history, never a chunk: nothing maps to it. How the operation ended is
+ *   not a chunk of the turn that started it: it is the continuation turn (its own stream).
  *   `tool-output-error`, `tool-input-error`, `tool-output-denied` → `tool_response`
  *   `success: false` with the error text as `result`. AI SDK output chunks carry no tool name:
  *   the converter remembers it from the call.
@@ -71,7 +100,12 @@ export class LegacyChunkConverter {
         this.#toolNames.set(chunk.toolCallId, chunk.toolName);
         return [this.#toolResponse(chunk.toolCallId, chunk.errorText, false)];
       case 'tool-output-available':
-        return chunk.preliminary ? [] : [this.#toolResponse(chunk.toolCallId, chunk.output, true)];
+        return chunk.preliminary
+          ? []
+          : [
+              this.#toolResponse(chunk.toolCallId, chunk.output, true),
+              ...operationChunks(chunk.toolCallId, chunk.output),
+            ];
       case 'tool-output-error':
         return [this.#toolResponse(chunk.toolCallId, chunk.errorText, false)];
       case 'tool-output-denied':
@@ -125,6 +159,36 @@ export class LegacyChunkConverter {
       },
     ];
   }
+}
+
+function operationChunks(toolCallId: string, output: unknown): LegacyChunk[] {
+  if (typeof output !== 'object' || output === null) return [];
+  const { type } = output as { type?: unknown };
+  if (type === 'operation_started') {
+    const started = output as OperationStartedOutput;
+    return [
+      {
+        type: 'operation_started',
+        tool_name: started.tool_name,
+        operation_id: started.operation_id,
+        task_id: started.operation_id,
+        message: started.message,
+      },
+    ];
+  }
+  if (type === 'operation_in_progress') {
+    const inProgress = output as OperationInProgressOutput;
+    return [
+      {
+        type: 'operation_in_progress',
+        tool_name: inProgress.tool_name,
+        operation_id: inProgress.operation_id,
+        tool_call_id: toolCallId,
+        message: inProgress.message,
+      },
+    ];
+  }
+  return [];
 }
 
 /** A turn's events as legacy chunks, e.g. `for await (const c of toLegacyChunks(stream))`. */

@@ -1,5 +1,5 @@
 import { formatEventId } from '../protocol/event-id.ts';
-import { type ApiConnection, sessionPath } from './api-connection.ts';
+import { type ApiConnection, operationPath, sessionPath } from './api-connection.ts';
 import type { TurnConnector, TurnCursor } from './resumable-turn-stream.ts';
 
 const eventStream = { accept: 'text/event-stream' };
@@ -51,4 +51,26 @@ async function getStream(
     },
   });
   return response.status === 204 ? null : response;
+}
+
+/**
+ * Connections for the continuation turn of an operation (the turn that carries on with its
+ * outcome): from its first chunk, or after a cursor. 204 (null) while no continuation started.
+ */
+export function operationConnector(
+  connection: ApiConnection,
+  operationId: string,
+  headers: Record<string, string> = {},
+): TurnConnector {
+  return async ({ after, signal }) => {
+    const response = await connection.send('GET', operationPath(operationId, '/stream'), {
+      signal,
+      headers: {
+        ...headers,
+        ...eventStream,
+        ...(after ? { 'last-event-id': formatEventId(after.turnId, after.position) } : {}),
+      },
+    });
+    return response.status === 204 ? null : response;
+  };
 }

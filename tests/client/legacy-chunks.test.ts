@@ -65,6 +65,76 @@ const cases: [string, UIMessageChunk, LegacyChunk[]][] = [
     ],
   ],
   [
+    'tool-output-available (an operation started)',
+    {
+      type: 'tool-output-available',
+      toolCallId: 'c1',
+      output: {
+        type: 'operation_started',
+        operation_id: 'op-1',
+        tool_name: 'calculator',
+        status: 'running',
+        message: 'Started calculator.',
+      },
+    },
+    [
+      {
+        type: 'tool_response',
+        tool_id: 'c1',
+        tool_name: 'calculator',
+        result: {
+          type: 'operation_started',
+          operation_id: 'op-1',
+          tool_name: 'calculator',
+          status: 'running',
+          message: 'Started calculator.',
+        },
+        success: true,
+      },
+      {
+        type: 'operation_started',
+        tool_name: 'calculator',
+        operation_id: 'op-1',
+        task_id: 'op-1',
+        message: 'Started calculator.',
+      },
+    ],
+  ],
+  [
+    'tool-output-available (the operation already runs)',
+    {
+      type: 'tool-output-available',
+      toolCallId: 'c1',
+      output: {
+        type: 'operation_in_progress',
+        operation_id: 'op-1',
+        tool_name: 'calculator',
+        message: 'Already in progress.',
+      },
+    },
+    [
+      {
+        type: 'tool_response',
+        tool_id: 'c1',
+        tool_name: 'calculator',
+        result: {
+          type: 'operation_in_progress',
+          operation_id: 'op-1',
+          tool_name: 'calculator',
+          message: 'Already in progress.',
+        },
+        success: true,
+      },
+      {
+        type: 'operation_in_progress',
+        tool_name: 'calculator',
+        operation_id: 'op-1',
+        tool_call_id: 'c1',
+        message: 'Already in progress.',
+      },
+    ],
+  ],
+  [
     'tool-output-available (preliminary)',
     { type: 'tool-output-available', toolCallId: 'c1', output: 1, preliminary: true },
     [],

@@ -22,6 +22,7 @@ import { RetryButton } from './retry-button.tsx';
 import { readMessageOutcome } from './message-outcome.ts';
 import { trackTransportActivity } from './track-transport-activity.ts';
 import { useOlderMessages } from './use-older-messages.ts';
+import { useSessionOperations } from './use-session-operations.ts';
 
 export interface ChatViewProps {
   sessionId: string;
@@ -210,6 +211,15 @@ export function ChatView({
     },
     [client, sessionId, applyNewestPage, resumeStream, onAuthRequired],
   );
+
+  // An operation shown here ended and its continuation runs: load it and attach to it.
+  const polledOperations = useSessionOperations({
+    client,
+    sessionId,
+    messages,
+    onContinuationStarted: () => void sync(),
+    onAuthRequired,
+  });
 
   const attachToNextTurn = useCallback(
     async (endedAnswerId: string | undefined) => {
@@ -434,6 +444,7 @@ export function ChatView({
         olderMessages={olderMessages}
         actions={actions}
         pendingFollowUps={waitingFollowUps}
+        polledOperations={polledOperations}
       >
         {conflict && (
           <div className="notice notice-info" data-testid="conflict-notice" role="status">

@@ -1,5 +1,7 @@
 import type { ChatStatus, UIMessage } from 'ai';
-import type { ReactNode } from 'react';
+import { type ReactNode, useMemo } from 'react';
+import type { Operation } from '../../../src/client/index.ts';
+import { readContinuations, SessionOperationsContext } from '../parts/session-operations.ts';
 import './conversation-scroll.css';
 import { ConversationMessage, type MessageActionHandlers } from './conversation-message.tsx';
 import { OlderMessagesStatus } from './older-messages-status.tsx';
@@ -22,6 +24,7 @@ export function MessageList({
   children,
   actions,
   pendingFollowUps = [],
+  polledOperations = noPolledOperations,
 }: {
   messages: UIMessage[];
   status: ChatStatus;
@@ -31,6 +34,8 @@ export function MessageList({
   actions?: MessageActionHandlers;
   /** Messages sent while the answer streamed that it has not taken yet: shown after it. */
   pendingFollowUps?: PendingFollowUp[];
+  /** The session's operations as last looked up, for the tool parts that started them. */
+  polledOperations?: ReadonlyMap<string, Operation>;
   /** Notices shown after the last message (errors of the chat, a conflict). */
   children?: ReactNode;
 }) {
@@ -41,38 +46,47 @@ export function MessageList({
   const running = status === 'submitted' || status === 'streaming';
   const last = messages.at(-1);
   const waitingForAnswer = running && last?.role !== 'assistant';
+  const continuations = useMemo(() => readContinuations(messages), [messages]);
+  const operations = useMemo(
+    () => ({ polled: polledOperations, continuations }),
+    [polledOperations, continuations],
+  );
 
   return (
     <div className="message-scroller" ref={scrollerRef} onScroll={onScroll}>
-      <div className="message-column">
-        {olderMessages && <OlderMessagesStatus {...olderMessages} />}
-        {messages.length === 0 && !running ? (
-          <EmptyConversation />
-        ) : (
-          messages.map((message) => (
-            <ConversationMessage
-              key={message.id}
-              message={message}
-              streaming={running && message === last && message.role === 'assistant'}
-              last={message === last}
-              {...(actions ? { actions } : {})}
-            />
-          ))
-        )}
-        {waitingForAnswer && (
-          <div className="message message-assistant pending-answer" data-testid="pending-answer">
-            <WorkingIndicator />
-          </div>
-        )}
-        {pendingFollowUps.map((followUp) => (
-          <PendingFollowUpView key={followUp.id} followUp={followUp} />
-        ))}
-        {children}
-      </div>
+      <SessionOperationsContext value={operations}>
+        <div className="message-column">
+          {olderMessages && <OlderMessagesStatus {...olderMessages} />}
+          {messages.length === 0 && !running ? (
+            <EmptyConversation />
+          ) : (
+            messages.map((message) => (
+              <ConversationMessage
+                key={message.id}
+                message={message}
+                streaming={running && message === last && message.role === 'assistant'}
+                last={message === last}
+                {...(actions ? { actions } : {})}
+              />
+            ))
+          )}
+          {waitingForAnswer && (
+            <div className="message message-assistant pending-answer" data-testid="pending-answer">
+              <WorkingIndicator />
+            </div>
+          )}
+          {pendingFollowUps.map((followUp) => (
+            <PendingFollowUpView key={followUp.id} followUp={followUp} />
+          ))}
+          {children}
+        </div>
+      </SessionOperationsContext>
       {awayFromBottom && <ScrollToBottomButton onClick={scrollToBottom} />}
     </div>
   );
 }
+
+const noPolledOperations: ReadonlyMap<string, Operation> = new Map();
 
 export function EmptyConversation() {
   return (

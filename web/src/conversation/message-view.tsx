@@ -1,6 +1,7 @@
 import type { UIMessage } from 'ai';
 import { memo, useId, type ReactNode } from 'react';
 import { MessagePartView } from '../parts/message-part-view.tsx';
+import { OperationNoticeView } from '../parts/operation-notice-view.tsx';
 import { MessageActions } from './message-actions.tsx';
 import { hasVisibleContent, isVisiblePart } from './message-content.ts';
 import { formatUsage, readMessageOutcome, type MessageStatus } from './message-outcome.ts';
@@ -23,6 +24,7 @@ export const MessageView = memo(function MessageView({
   actions?: ReactNode;
 }) {
   if (message.role === 'user') return <UserMessageView message={message} actions={actions} />;
+  if (message.role === 'system') return <OperationNoticeView message={message} />;
   if (message.role !== 'assistant') return null;
   return <AssistantMessageView message={message} streaming={streaming} actions={actions} />;
 });

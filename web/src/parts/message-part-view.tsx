@@ -5,7 +5,8 @@ import { AnswerImage, ImageOriginsContext, judgeImage } from './answer-image.tsx
 import { JsonView } from './json-view.tsx';
 import { MarkdownText } from './markdown-text.tsx';
 import { SteeringMessageView } from './steering-message-view.tsx';
-import { ToolCallView, type ToolCallPart } from './tool-call-view.tsx';
+import type { ToolCallPart } from './tool-call-view.tsx';
+import { ToolPartView } from './tool-part-view.tsx';
 
 export type MessagePart = UIMessage['parts'][number];
 
@@ -30,7 +31,7 @@ export function MessagePartView({
   if (type === 'reasoning')
     return <ReasoningView text={part.text} streaming={part.state === 'streaming'} />;
   if (type === 'dynamic-tool' || type.startsWith('tool-')) {
-    return <ToolCallView part={part as ToolCallPart} answerEnded={answerEnded} />;
+    return <ToolPartView part={part as ToolCallPart} answerEnded={answerEnded} />;
   }
   if (type === 'source-url') {
     return <SourceView kind="url" title={part.title ?? part.url} href={part.url} />;

@@ -1,5 +1,5 @@
 import type { UIMessage, UIMessageChunk } from 'ai';
-import type { SessionDetail } from '../../../src/client/index.ts';
+import type { Operation, SessionDetail } from '../../../src/client/index.ts';
 
 /** A request the app made, as the server saw it. */
 export interface RecordedRequest {
@@ -7,6 +7,8 @@ export interface RecordedRequest {
   path: string;
   headers: Headers;
   body: unknown;
+  /** `?limit=…` and the like; '' without. */
+  query: string;
 }
 
 /**
@@ -99,6 +101,8 @@ export class FakeChatServer {
     mode: 'steer' | 'queue';
   }[] = [];
   running: FakeTurn | null = null;
+  /** The session's long-running operations, as `GET /sessions/:id` lists them. */
+  operations: Operation[] = [];
   /** How a `POST …/stream` is answered; the running turn's replay (a steer) by default. */
   answerPost: (body: unknown) => Response = () => {
     if (this.running === null) throw new Error('POST with no running turn scripted');
@@ -135,7 +139,13 @@ export class FakeChatServer {
     const url = new URL(String(input), 'http://localhost');
     const method = init.method ?? 'GET';
     const body: unknown = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-    const request = { method, path: url.pathname, headers: new Headers(init.headers), body };
+    const request = {
+      method,
+      path: url.pathname,
+      query: url.search,
+      headers: new Headers(init.headers),
+      body,
+    };
     this.requests.push(request);
     this.onRequest(request);
     if (method === 'GET' && url.pathname === this.#path()) return this.#detail();
@@ -169,12 +179,20 @@ export class FakeChatServer {
         ...message,
         created_at: '2026-06-01T10:00:01.000Z',
       })),
-      operations: [],
+      operations: this.operations,
     };
     return new Response(JSON.stringify(detail), {
       status: 200,
       headers: { 'content-type': 'application/json' },
     });
+  }
+
+  /** The `GET /sessions/:id` reads with `?limit=1`: the operations' polls. */
+  get operationLooks(): number {
+    return this.requests.filter(
+      ({ method, path, query }) =>
+        method === 'GET' && path === this.#path() && query === '?limit=1',
+    ).length;
   }
 
   #path(suffix = ''): string {
