@@ -74,6 +74,10 @@ export const settings = {
     default: 'chat_operation_complete',
     help: 'RabbitMQ queue the API processes consume operation completions from',
   },
+  HTTP_TOOLS_FILE: {
+    default: '',
+    help: 'JSON file listing external HTTP tools offered to the model (see README, HTTP tools); unset = none',
+  },
   TURN_CONCURRENCY: { default: '5', help: 'turns one executor runs at once' },
   HEARTBEAT_INTERVAL_MS: { default: '15000', help: 'SSE heartbeat comment interval' },
   CANCEL_FORCE_CLOSE_MS: {
@@ -190,6 +194,7 @@ const configSchema = z.object({
   OPERATION_DEADLINE_MS: integer(1_000, 30 * 86_400_000),
   OPERATION_COMPLETION_EXCHANGE: rabbitMqName,
   OPERATION_COMPLETION_QUEUE: rabbitMqName,
+  HTTP_TOOLS_FILE: optionalText,
   TURN_CONCURRENCY: integer(1, 1000),
   HEARTBEAT_INTERVAL_MS: integer(10, 3_600_000),
   CANCEL_FORCE_CLOSE_MS: integer(0, 600_000),
@@ -274,6 +279,8 @@ export interface Config {
     /** Where completions arrive over RabbitMQ (`AMQP_URL` set): the seed's names by default. */
     completionExchange: string;
     completionQueue: string;
+    /** The JSON file of external HTTP tools (`HTTP_TOOLS_FILE`), read at start-up; undefined: none. */
+    httpToolsFile: string | undefined;
   };
   turnConcurrency: number;
   heartbeatIntervalMs: number;
@@ -408,6 +415,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       defaultDeadlineMs: values.OPERATION_DEADLINE_MS,
       completionExchange: values.OPERATION_COMPLETION_EXCHANGE,
       completionQueue: values.OPERATION_COMPLETION_QUEUE,
+      httpToolsFile: values.HTTP_TOOLS_FILE,
     },
     turnConcurrency: values.TURN_CONCURRENCY,
     heartbeatIntervalMs: values.HEARTBEAT_INTERVAL_MS,

@@ -8,11 +8,14 @@ import type { Config } from '../config.ts';
 import type { RunTurnDependencies } from '../executor/run-turn.ts';
 import { createBuiltInTools } from '../executor/tools/built-in-tools.ts';
 import { createDemoOperationTool } from '../executor/tools/demo-operation.ts';
+import { createHttpTool } from '../executor/tools/http-tool.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
 import { createLanguageModel } from '../model/create-language-model.ts';
+import { demoOperationToolName } from '../model/demo-response-plan.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { ChatStore } from '../store/chat-store.ts';
+import { loadHttpTools } from './load-http-tools.ts';
 import { openChatStore } from './open-chat-store.ts';
 import { openMessageRateLimit } from './open-message-rate-limit.ts';
 import { openStreamRegistry } from './open-stream-registry.ts';
@@ -47,6 +50,8 @@ export async function createRuntime(
   options: { logger?: Logger; tools?: ToolSet; store?: ChatStore } = {},
 ): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // First, so a bad tools file stops the process before it connects to anything.
+  const httpTools = await httpToolsOf(config, options.tools);
   const metrics = createMetrics();
   const { store, description: storeDescription } = options.store
     ? { store: options.store, description: 'injected store' }
@@ -75,9 +80,14 @@ export async function createRuntime(
   // Every process that ends turns (API, executor, sweeper) starts the follow-ups waiting then.
   const shared = { ...turnLayer, afterTurnEnded: followUpStarter(turnLayer) };
   let listeningUrl = `http://127.0.0.1:${config.port}`;
-  const longRunningTools = model.isDemo
-    ? [createDemoOperationTool({ delayMs: config.demo.operationDelayMs, logger })]
-    : [];
+  // HTTP tools are offered to every model: a real one calls them from their descriptions, the
+  // demo one on `[demo:call=NAME …]`.
+  const longRunningTools = [
+    ...(model.isDemo
+      ? [createDemoOperationTool({ delayMs: config.demo.operationDelayMs, logger })]
+      : []),
+    ...httpTools.map(createHttpTool),
+  ];
   return {
     config,
     logger,
@@ -132,4 +142,18 @@ export async function createRuntime(
       await store.close();
     },
   };
+}
+
+/**
+ * The HTTP tools of `HTTP_TOOLS_FILE`. Their names may not be those of built-in tools, whichever
+ * model runs, so a file valid with one model stays valid with the other.
+ */
+async function httpToolsOf(config: Config, injectedTools: ToolSet | undefined) {
+  if (config.operations.httpToolsFile === undefined) return [];
+  const reservedNames = [
+    ...Object.keys(createBuiltInTools({ demoSteps: true })),
+    ...Object.keys(injectedTools ?? {}),
+    demoOperationToolName,
+  ];
+  return loadHttpTools(config.operations.httpToolsFile, { reservedNames });
 }

@@ -40,6 +40,11 @@ export interface LongRunningToolDefinition {
   deadlineMs?: number;
   /** Where to tell the service that the operation is no longer wanted (its session went). */
   cancelUrl?: string;
+  /**
+   * The user approves each call before it starts (the AI SDK's `needsApproval`): nothing is
+   * sent to the service until then.
+   */
+  needsApproval?: boolean;
   start(request: OperationStartRequest): Promise<OperationStartResponse>;
 }
 
@@ -71,6 +76,7 @@ export function createLongRunningTool(
   return tool({
     description: definition.description,
     inputSchema: definition.inputSchema,
+    ...(definition.needsApproval === true ? { needsApproval: true } : {}),
     execute: async (input: unknown, { toolCallId, abortSignal }) => {
       const operationId = crypto.randomUUID();
       const completionToken = newCompletionToken();
