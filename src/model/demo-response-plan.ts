@@ -4,6 +4,7 @@ import type {
   LanguageModelV4Prompt,
   LanguageModelV4ToolResultOutput,
 } from '@ai-sdk/provider';
+import { parseDemoCallDirective } from './demo-call-directive.ts';
 import { demoStepToolName, planDemoSteps } from './demo-steps.ts';
 
 /** The demo's long-running tool (`executor/tools/demo-operation.ts`), called on `[demo:operation]`. */
@@ -116,6 +117,11 @@ export function planDemoResponse(
         outcome: lowered.includes('[demo:operation=fail]') ? 'failure' : 'success',
       },
     };
+  }
+  // Any offered tool, by name, with the given input: how tests drive configured (HTTP) tools.
+  const called = parseDemoCallDirective(userText);
+  if (called !== undefined && toolNames.has(called.toolName)) {
+    return { kind: 'tool-call', toolCallId, ...called };
   }
   if (
     toolNames.has('current_time') &&
