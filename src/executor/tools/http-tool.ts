@@ -55,6 +55,8 @@ async function startOperation(
   // One signal for the request and its body: a service that answers headers and then stalls
   // the body is as late as one that never answers.
   const signal = AbortSignal.any([request.signal, timeout]);
+  let status: number;
+  let body: string;
   try {
     const response = await fetch(settings.url, {
       method: 'POST',
@@ -67,27 +69,24 @@ async function startOperation(
       }),
       signal,
     });
-    const body = await response.text();
-    if (response.status === 200) return { type: 'result', output: parsedBody(body) };
-    if (response.status === 202) return { type: 'accepted' };
-    const excerpt = body.trim().slice(0, errorBodyChars);
-    throw new HttpToolError(
-      `${settings.name} answered HTTP ${response.status}${excerpt === '' ? '' : `: ${excerpt}`}`,
-    );
+    status = response.status;
+    body = await response.text();
   } catch (error) {
-    if (error instanceof HttpToolError) throw error;
     // A stopped turn is not the service's fault: the abort travels on as it came.
     if (request.signal.aborted) throw error;
     if (timeout.aborted) {
-      throw new HttpToolError(`${settings.name} did not answer within ${settings.timeoutMs} ms`);
+      throw new Error(`${settings.name} did not answer within ${settings.timeoutMs} ms`, {
+        cause: error,
+      });
     }
-    throw new HttpToolError(`${settings.name} could not be reached: ${reasonOf(error)}`);
+    throw new Error(`${settings.name} could not be reached: ${reasonOf(error)}`, { cause: error });
   }
-}
-
-/** An error of an HTTP tool, its message written for the model (and the user) to read. */
-class HttpToolError extends Error {
-  override name = 'HttpToolError';
+  if (status === 200) return { type: 'result', output: parsedBody(body) };
+  if (status === 202) return { type: 'accepted' };
+  const excerpt = body.trim().slice(0, errorBodyChars);
+  throw new Error(
+    `${settings.name} answered HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`,
+  );
 }
 
 function parsedBody(body: string): unknown {
