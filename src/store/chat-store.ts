@@ -315,7 +315,8 @@ export interface ChatStore {
    * transaction. Idempotent: a turn that already ended is left as it is (returns false), as is
    * a missing one. The message is stored under the turn's `assistantMessageId` whatever id it
    * carries; if that id is already stored in the session (a continued message) it is replaced
-   * in place, keeping its position. Every waiting follow-up of the session whose id is a
+   * in place, keeping its position (a message without parts then keeps the stored parts and
+   * takes only its metadata: a lost log never erases the answer a turn continued). Every waiting follow-up of the session whose id is a
    * `steering-message` part of the assistant message is taken by the turn in the same
    * transaction: the folded answer is the record of what the model received, so a follow-up is
    * delivered exactly once. Tool parts of calls whose operation already ended take its outcome

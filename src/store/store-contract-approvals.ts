@@ -146,5 +146,25 @@ export function runApprovalContract(createStore: CreateChatStore): void {
       );
       assert.deepEqual(await store.listMessages(sessionId), [question, whole]);
     });
+
+    test('a continued turn that ends with nothing folded keeps the stored answer', async (store) => {
+      const { sessionId, turn } = await awaitingApproval(store);
+      const { turn: continued } = await store.startApprovalTurn(approve(sessionId, turn));
+      const [, answered] = await store.listMessages(sessionId);
+      await store.finishTurn({
+        turnId: continued.id,
+        status: 'failed',
+        error: 'stream state lost',
+        assistantMessage: {
+          id: turn.assistantMessageId,
+          role: 'assistant',
+          parts: [],
+          metadata: { status: 'failed' },
+        },
+        usage: null,
+      });
+      const [, kept] = await store.listMessages(sessionId);
+      assert.deepEqual(kept, { ...answered, metadata: { status: 'failed' } });
+    });
   });
 }

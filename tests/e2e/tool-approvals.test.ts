@@ -180,6 +180,37 @@ describe('tool approvals through the real AI SDK client', { timeout: 60_000 }, (
     assert.equal(actionPart(messages.at(-1)).state, 'approval-requested');
   });
 
+  it('an assistant message answering no approval is invalid (422); an answer no longer last is 409', async () => {
+    const { id, chat, approvalId } = await askedForApproval();
+    const postAnswer = async (message: unknown) => {
+      const response = await fetch(`${server.baseUrl}/api/chat/sessions/${id}/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.a}` },
+        body: JSON.stringify({ id, messages: [message], trigger: 'submit-message' }),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: { code: string } },
+      };
+    };
+    const asked = chat.lastMessage as UIMessage;
+    const invalid = await postAnswer(asked);
+    assert.equal(invalid.status, 422);
+    assert.equal(invalid.body.error.code, 'VALIDATION_FAILED');
+    // The user moved on: a new question makes the asking answer history.
+    await chat.sendMessage({ text: 'something else [demo:words=3]' });
+    const stale = structuredClone(asked);
+    const part = actionPart(stale) as { state: string; approval: Record<string, unknown> };
+    part.state = 'approval-responded';
+    part.approval = { id: approvalId, approved: true };
+    const refused = await postAnswer(stale);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'APPROVAL_NOT_PENDING');
+    const { messages } = await clientOf(tokens.a).getSession(id);
+    assert.equal(messages.length, 4);
+    assert.equal(actionPart(messages[1]).state, 'approval-requested');
+  });
+
   it('the same approval sent twice runs the tool once: the retry re-attaches to its turn', async () => {
     const { id, chat } = await askedForApproval();
     const answered = structuredClone(chat.lastMessage) as UIMessage;
