@@ -45,6 +45,10 @@ export const errorCatalog = {
     status: 409,
     message: 'There is no message in this session to answer again.',
   },
+  APPROVAL_NOT_PENDING: {
+    status: 409,
+    message: 'No tool call of that answer awaits this approval; reload the session.',
+  },
   MESSAGE_NOT_FOUND: {
     status: 404,
     message: 'That message is not in this session (any more); reload the session.',

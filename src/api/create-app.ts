@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { QueueUnavailableError } from '../queue/turn-queue.ts';
 import {
+  ApprovalNotPendingError,
   MessageIdConflictError,
   MessageNotFoundError,
   NothingToAnswerError,
@@ -77,6 +78,9 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
     }
     if (error instanceof MessageNotFoundError) {
       return context.json(new ApiError('MESSAGE_NOT_FOUND').toBody(), 404);
+    }
+    if (error instanceof ApprovalNotPendingError) {
+      return context.json(new ApiError('APPROVAL_NOT_PENDING', error.message).toBody(), 409);
     }
     if (error instanceof NothingToAnswerError) {
       return context.json(new ApiError('NOTHING_TO_REGENERATE').toBody(), 409);

@@ -1,8 +1,9 @@
-import type { UIMessage } from 'ai';
+import { isToolUIPart, type UIMessage } from 'ai';
 import type { z } from 'zod';
 import type { TurnRequest } from '../turn/turn-request.ts';
 import { ApiError } from './api-error.ts';
 import { checkedMessage } from './user-message.ts';
+import type { ApprovalResponse } from '../protocol/tool-approvals.ts';
 import { seedStreamBodySchema, type streamBodySchema } from '../protocol/http-schemas.ts';
 
 type StreamBody = z.infer<typeof streamBodySchema>;
@@ -10,7 +11,8 @@ type StreamBody = z.infer<typeof streamBodySchema>;
 /**
  * What a POST asks for, from either body shape. With the AI SDK transport the server is the
  * source of truth for history, so only the last message is read: the new message, the edited
- * one, or the question a regenerate without `messageId` answers again.
+ * one, the question a regenerate without `messageId` answers again, or — an assistant message,
+ * as `useChat` sends after `addToolApprovalResponse` — the approvals it answers.
  */
 export function turnRequestFromBody(body: StreamBody, maxMessageChars: number): TurnRequest {
   if ('messages' in body && body.messages !== undefined) {
@@ -24,6 +26,7 @@ export function turnRequestFromBody(body: StreamBody, maxMessageChars: number): 
       const question = lastUserMessage(body.messages, maxMessageChars);
       return { type: 'regenerate', messageId: question.id, sendIfMissing: question };
     }
+    if (body.messages.at(-1)?.role === 'assistant') return approvalOf(body.messages, messageId);
     const message = lastUserMessage(body.messages, maxMessageChars);
     if (messageId === null) return { type: 'message', message };
     if (messageId !== message.id) {
@@ -73,4 +76,53 @@ function lastUserMessage(
     }
   }
   return checkedMessage({ id: last.id, role: 'user', parts }, maxMessageChars);
+}
+
+const maxReasonChars = 2000;
+
+/**
+ * The approvals an answered assistant message carries: its tool parts in `approval-responded`.
+ * Nothing else of the message is read — the stored one is the truth, the client only decides.
+ */
+function approvalOf(
+  messages: z.infer<typeof streamBodySchema>['messages'] & object,
+  messageId: string | null,
+): TurnRequest {
+  const answer = messages.at(-1);
+  if (answer === undefined || (messageId !== null && messageId !== answer.id)) {
+    throw new ApiError(
+      'VALIDATION_FAILED',
+      'To answer tool approvals, send the answer as the last message, with its id as messageId.',
+    );
+  }
+  const responses: ApprovalResponse[] = [];
+  for (const part of answer.parts as UIMessage['parts']) {
+    if (!isToolUIPart(part) || part.state !== 'approval-responded') continue;
+    const { id, approved, reason } = (part.approval ?? {}) as Record<string, unknown>;
+    if (
+      typeof id !== 'string' ||
+      id === '' ||
+      id.length > 256 ||
+      typeof approved !== 'boolean' ||
+      (reason !== undefined && (typeof reason !== 'string' || reason.length > maxReasonChars))
+    ) {
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        `An approval needs an id, approved (a boolean) and at most a ${maxReasonChars}-character reason.`,
+      );
+    }
+    if (responses.some((response) => response.approvalId === id)) continue;
+    responses.push({
+      approvalId: id,
+      approved,
+      ...(typeof reason === 'string' ? { reason } : {}),
+    });
+  }
+  if (responses.length === 0) {
+    throw new ApiError(
+      'VALIDATION_FAILED',
+      'An assistant message is sent only to answer tool approvals (parts in approval-responded).',
+    );
+  }
+  return { type: 'approval', assistantMessageId: answer.id, responses };
 }

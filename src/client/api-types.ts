@@ -116,3 +116,11 @@ export interface OutgoingMessage {
   messageId?: string;
   context?: PageContext;
 }
+
+/** The user's answer to one tool approval request (`tool-approval-request.approvalId`). */
+export interface ApprovalAnswer {
+  approvalId: string;
+  approved: boolean;
+  /** Why; the model reads it with a denial. */
+  reason?: string;
+}

@@ -8,6 +8,7 @@ import {
   withQuery,
 } from './api-connection.ts';
 import type {
+  ApprovalAnswer,
   AssignUserResponse,
   AuthConfig,
   CancelResponse,
@@ -276,6 +277,41 @@ export class DurableChatClient {
     const { messageId, ...streamOptions } = options;
     const body = { message: '', ...(messageId === undefined ? {} : { message_id: messageId }) };
     return this.#openStream(sendConnector(this.#connection, sessionId, body), streamOptions);
+  }
+
+  /**
+   * Answers the tool approvals the answer `messageId` (its `start.messageId`) asks for — all of
+   * them at once — and resolves with the reader of that same answer's continuation: approved
+   * calls run, denied ones end as `tool-output-denied`, then the model goes on. The request has
+   * the shape `useChat` sends after `addToolApprovalResponse`; only the decisions matter, the
+   * server holds the calls. Sending the same answers again re-attaches (a tool never runs twice);
+   * other answers reject with `DurableChatApiError` code `APPROVAL_NOT_PENDING` (409).
+   */
+  respondToApproval(
+    sessionId: string,
+    messageId: string,
+    answers: ApprovalAnswer | ApprovalAnswer[],
+    options: TurnStreamOptions = {},
+  ): Promise<ResumableTurnStream> {
+    const parts = (Array.isArray(answers) ? answers : [answers]).map((answer) => ({
+      type: 'dynamic-tool',
+      toolName: 'approval',
+      toolCallId: answer.approvalId,
+      state: 'approval-responded',
+      input: null,
+      approval: {
+        id: answer.approvalId,
+        approved: answer.approved,
+        ...(answer.reason === undefined ? {} : { reason: answer.reason }),
+      },
+    }));
+    const body = {
+      id: sessionId,
+      messages: [{ id: messageId, role: 'assistant', parts }],
+      trigger: 'submit-message',
+      messageId,
+    };
+    return this.#openStream(sendConnector(this.#connection, sessionId, body), options);
   }
 
   /**

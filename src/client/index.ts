@@ -6,6 +6,7 @@
 export type { DurableChatClientOptions, TokenSource } from './api-connection.ts';
 export type {
   ActiveStream,
+  ApprovalAnswer,
   AssignUserResponse,
   AuthConfig,
   CancelResponse,

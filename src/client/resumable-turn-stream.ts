@@ -1,6 +1,6 @@
 import type { UIMessageChunk } from 'ai';
 import { parseEventId } from '../protocol/event-id.ts';
-import { multitaskHeader, turnIdHeader } from '../protocol/stream-headers.ts';
+import { multitaskHeader, streamAfterHeader, turnIdHeader } from '../protocol/stream-headers.ts';
 import type { MultitaskOutcome } from './api-types.ts';
 import { DurableChatApiError } from './durable-chat-api-error.ts';
 import {
@@ -117,6 +117,8 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
   #cursor: TurnCursor | null;
   /** The turn the server said it serves, before any chunk of it arrived. */
   #announcedTurnId: string | null = null;
+  /** Where the server said the stream starts (`x-durable-chat-after`): 0 but for approvals. */
+  #announcedAfter = 0;
   #multitask: MultitaskOutcome | null = null;
   #pending: Response | null = null;
   #failures = 0;
@@ -250,7 +252,7 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
         `The stream moved from turn ${cursor.turnId} to turn ${turnId}; reload the session.`,
       );
     }
-    const last = cursor?.position ?? this.#startedAfter?.position ?? 0;
+    const last = cursor?.position ?? this.#startedAfter?.position ?? this.#announcedAfter;
     if (position <= last) return null;
     if (position !== last + 1) {
       throw new DurableChatProtocolError(`Position ${last + 1} of turn ${turnId} is missing.`);
@@ -318,7 +320,9 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
    */
   #resumePoint(): TurnCursor | null {
     if (this.#cursor !== null) return this.#cursor;
-    return this.#announcedTurnId === null ? null : { turnId: this.#announcedTurnId, position: 0 };
+    return this.#announcedTurnId === null
+      ? null
+      : { turnId: this.#announcedTurnId, position: this.#announcedAfter };
   }
 
   async #connectOnce(after: TurnCursor | null): Promise<Response | null> {
@@ -334,6 +338,12 @@ export class ResumableTurnStream implements AsyncIterable<TurnStreamEvent> {
     }
     this.#announcedTurnId ??= response.headers.get(turnIdHeader);
     this.#multitask ??= multitaskOutcomeOf(response.headers.get(multitaskHeader));
+    if (this.#cursor === null && this.#startedAfter === null) {
+      const announcedAfter = Number(response.headers.get(streamAfterHeader) ?? 0);
+      if (Number.isSafeInteger(announcedAfter) && announcedAfter > 0) {
+        this.#announcedAfter = announcedAfter;
+      }
+    }
     return response;
   }
 

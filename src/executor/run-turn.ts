@@ -230,14 +230,20 @@ function outcomeOfAbort(signal: AbortSignal): TurnOutcome {
  * that regenerates an answer starts once the answer is removed; the cut also keeps out anything
  * stored after the message, whatever stored it. A turn that failed or was stopped before
  * answering leaves an assistant message with no parts (for the conversation's sake); the model
- * has nothing to learn from it.
+ * has nothing to learn from it. A turn that continues a stored answer (its tool approvals were
+ * answered) reads that answer last: the SDK runs the approved calls found there and the model
+ * carries on after them.
  */
 export function historyFor(messages: UIMessage[], job: TurnJob): UIMessage[] {
   const answered = messages.findIndex((message) => message.id === job.userMessageId);
   const upToQuestion = answered === -1 ? messages : messages.slice(0, answered + 1);
-  return upToQuestion.filter(
-    (message) => message.id !== job.assistantMessageId && message.parts.length > 0,
+  const continued = messages.find(
+    (message) => message.id === job.assistantMessageId && message.role === 'assistant',
   );
+  return [
+    ...upToQuestion.filter((message) => message.id !== job.assistantMessageId),
+    ...(continued === undefined ? [] : [continued]),
+  ].filter((message) => message.parts.length > 0);
 }
 
 /** Page context sent with a message (seed body `context`) reaches the model as a text part. */

@@ -37,6 +37,9 @@ export interface DemoToolCall {
   input: Record<string, unknown>;
 }
 
+/** The demo-only tool a `[demo:approval]` message makes the demo model call; it needs approval. */
+export const demoActionToolName = 'demo_action';
+
 export const demoFatalErrorMessage =
   'demo fatal error: upstream credential sk-demo-secret rejected';
 export const demoTransientErrorMessage = 'demo transient error: connection reset by upstream';
@@ -100,6 +103,10 @@ export function planDemoResponse(
 
   const plainText = userText.replace(directivePattern, ' ').replace(/\s+/g, ' ').trim();
   const toolCallId = `call_demo_${hash.toString(16).padStart(8, '0')}_${countAssistantMessages(prompt)}`;
+  if (toolNames.has(demoActionToolName) && lowered.includes('[demo:approval]')) {
+    const action = plainText.slice(0, 200) || 'the demo action';
+    return { kind: 'tool-call', toolCallId, toolName: demoActionToolName, input: { action } };
+  }
   if (toolNames.has('calculator')) {
     const expression =
       arithmeticRequest(plainText) ??
@@ -235,7 +242,12 @@ function describeToolOutput(toolName: string, output: LanguageModelV4ToolResultO
   if (output.type === 'error-text') return `The ${toolName} tool failed: ${output.value}.`;
   if (output.type === 'error-json')
     return `The ${toolName} tool failed: ${JSON.stringify(output.value)}.`;
-  if (output.type === 'execution-denied') return `The ${toolName} tool was not allowed to run.`;
+  if (output.type === 'execution-denied') {
+    const reason = output.reason === undefined ? '' : ` (${output.reason})`;
+    return toolName === demoActionToolName
+      ? `Not done: the action was denied${reason}.`
+      : `The ${toolName} tool was not allowed to run${reason}.`;
+  }
   if (output.type === 'text') return `The ${toolName} tool said: ${output.value}.`;
   if (output.type === 'json' && typeof output.value === 'object' && output.value !== null) {
     const value = output.value as Record<string, unknown>;
@@ -244,6 +256,9 @@ function describeToolOutput(toolName: string, output: LanguageModelV4ToolResultO
     if (value.type === 'operation_in_progress')
       return `That ${toolName} is already in progress (operation ${String(value.operation_id)}); I will continue here when it completes.`;
     if (typeof value.result === 'number') return `The result is ${value.result}.`;
+    if (toolName === demoActionToolName && typeof value.done === 'string') {
+      return `Done: ${value.done}.`;
+    }
     if (typeof value.formatted === 'string')
       return `It is ${value.formatted} (${String(value.timeZone)}).`;
   }

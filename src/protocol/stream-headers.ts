@@ -16,3 +16,10 @@ export const turnIdHeader = 'x-durable-chat-turn-id';
  * ends without it, it starts the session's next turn (re-attach with `GET …/stream`).
  */
 export const multitaskHeader = 'x-durable-chat-multitask';
+
+/**
+ * The position a stream response starts after, when not at the turn's start: the POST that
+ * answers tool approvals reads the continued turn from after the restored answer (which its
+ * client holds), so its first chunk is not position 1. Absent means 0.
+ */
+export const streamAfterHeader = 'x-durable-chat-after';

@@ -52,3 +52,19 @@ export class NothingToAnswerError extends Error {
     this.sessionId = sessionId;
   }
 }
+
+/**
+ * Approval answers that match no pending approval: the message is missing (or in another
+ * session, which looks the same), is not the session's last, was answered otherwise, or asks
+ * for approvals the answers leave out. A client error (409), never a retry.
+ */
+export class ApprovalNotPendingError extends Error {
+  readonly code = 'approval_not_pending';
+  readonly messageId: string;
+
+  constructor(messageId: string, reason: string) {
+    super(reason);
+    this.name = 'ApprovalNotPendingError';
+    this.messageId = messageId;
+  }
+}

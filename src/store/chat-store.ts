@@ -1,4 +1,5 @@
 import type { UIMessage } from 'ai';
+import type { ApprovalResponse } from '../protocol/tool-approvals.ts';
 
 export interface Usage {
   inputTokens: number;
@@ -68,6 +69,14 @@ export interface StartReplacementTurnInput {
   target: ReplacementTarget;
   turnId: string;
   assistantMessageId: string;
+}
+
+export interface StartApprovalTurnInput {
+  sessionId: string;
+  /** The stored assistant message whose tool approvals are answered; the turn continues it. */
+  assistantMessageId: string;
+  responses: ApprovalResponse[];
+  turnId: string;
 }
 
 export type StartTurnResult =
@@ -279,6 +288,20 @@ export interface ChatStore {
    */
   startReplacementTurn(input: StartReplacementTurnInput): Promise<StartTurnResult>;
   /**
+   * Answers the tool approvals of a stored assistant message (`answerApprovals`) in one
+   * transaction: writes its tool parts in state `approval-responded` and stores a `queued` turn
+   * that continues the message (its `assistantMessageId` is the message's id, its
+   * `userMessageId` the message the answer answers). The message must be the session's last and
+   * every approval it asks for must be answered at once. Idempotent: the same answers again
+   * create nothing and return the message's latest turn (`created: false`), so an approved tool
+   * runs once however often its approval is sent.
+   *
+   * Rejects with `ApprovalNotPendingError` when the message is not in the session, is not its
+   * last, or the answers do not match its pending approvals; `SessionNotFoundError` for a
+   * missing session.
+   */
+  startApprovalTurn(input: StartApprovalTurnInput): Promise<StartTurnResult>;
+  /**
    * Undoes `startTurn` (never `startReplacementTurn`) for a turn that never reached the queue (the broker was down): deletes the
    * queued turn and its user message, so the client can send the same message again. False when
    * the turn is not queued (a worker took it). A follow-up the turn took waits again, so it is
@@ -292,7 +315,8 @@ export interface ChatStore {
    * transaction. Idempotent: a turn that already ended is left as it is (returns false), as is
    * a missing one. The message is stored under the turn's `assistantMessageId` whatever id it
    * carries; if that id is already stored in the session (a continued message) it is replaced
-   * in place, keeping its position. Every waiting follow-up of the session whose id is a
+   * in place, keeping its position (a message without parts then keeps the stored parts and
+   * takes only its metadata: a lost log never erases the answer a turn continued). Every waiting follow-up of the session whose id is a
    * `steering-message` part of the assistant message is taken by the turn in the same
    * transaction: the folded answer is the record of what the model received, so a follow-up is
    * delivered exactly once. Tool parts of calls whose operation already ended take its outcome

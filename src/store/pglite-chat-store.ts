@@ -27,6 +27,7 @@ const storeMethods = {
   listMessagePage: true,
   startTurn: true,
   startReplacementTurn: true,
+  startApprovalTurn: true,
   discardTurn: true,
   markTurnRunning: true,
   finishTurn: true,

@@ -1,5 +1,6 @@
 import type { ChatStore } from './chat-store.ts';
 import {
+  ApprovalNotPendingError,
   MessageIdConflictError,
   MessageNotFoundError,
   NothingToAnswerError,
@@ -58,6 +59,11 @@ export function deserializeError(serialized: SerializedError): Error {
     error = new MessageNotFoundError(fields.messageId);
   } else if (serialized.name === 'NothingToAnswerError' && typeof fields.sessionId === 'string') {
     error = new NothingToAnswerError(fields.sessionId);
+  } else if (
+    serialized.name === 'ApprovalNotPendingError' &&
+    typeof fields.messageId === 'string'
+  ) {
+    error = new ApprovalNotPendingError(fields.messageId, serialized.message);
   } else {
     error = Object.assign(new Error(serialized.message), fields);
     error.name = serialized.name;

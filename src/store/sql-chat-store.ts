@@ -17,6 +17,7 @@ import type {
   Session,
   StartOperationInput,
   StartOperationResult,
+  StartApprovalTurnInput,
   StartReplacementTurnInput,
   StartTurnInput,
   StartTurnResult,
@@ -65,6 +66,7 @@ import {
   updateMessageSql,
 } from './sql-turn-writes.ts';
 import { startReplacementTurnIn } from './sql-replacement-turn.ts';
+import { startApprovalTurnIn } from './sql-approval-turn.ts';
 
 const uniqueViolation = '23505';
 
@@ -188,6 +190,10 @@ export class SqlChatStore implements ChatStore {
 
   startReplacementTurn(input: StartReplacementTurnInput): Promise<StartTurnResult> {
     return this.#client.transaction((transaction) => startReplacementTurnIn(transaction, input));
+  }
+
+  startApprovalTurn(input: StartApprovalTurnInput): Promise<StartTurnResult> {
+    return this.#client.transaction((transaction) => startApprovalTurnIn(transaction, input));
   }
 
   async discardTurn(turnId: string): Promise<boolean> {

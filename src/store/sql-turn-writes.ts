@@ -102,10 +102,15 @@ export function insertMessageSql(first: number): string {
     FROM messages WHERE session_id = ${session} RETURNING id`;
 }
 
-/** Rewrites a stored message in place, keeping its position; parameters as `insertMessageSql`. */
+/**
+ * Rewrites a stored message in place, keeping its position; parameters as `insertMessageSql`.
+ * No parts keep the stored ones: a continued turn that ended with nothing left to fold (its log
+ * lost) must not erase the answer it continued.
+ */
 export function updateMessageSql(first: number): string {
   const [id, session, role, parts, metadata] = parameters(first, 5);
-  return `UPDATE messages SET parts = ${parts}::json, metadata = ${metadata}::json
+  return `UPDATE messages SET metadata = ${metadata}::json,
+      parts = CASE WHEN json_array_length(${parts}::json) = 0 THEN parts ELSE ${parts}::json END
     WHERE id = ${id} AND session_id = ${session} AND role = ${role} RETURNING id`;
 }
 

@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import type { ChatStore } from './chat-store.ts';
+import { runApprovalContract } from './store-contract-approvals.ts';
 import { runFinishContract } from './store-contract-finish.ts';
 import { runMessageIdContract } from './store-contract-message-ids.ts';
 import { runMessageContract } from './store-contract-messages.ts';
@@ -31,5 +32,6 @@ export function runChatStoreContract(
     runReplacementContract(createStore);
     runPendingContract(createStore);
     runOperationContract(createStore);
+    runApprovalContract(createStore);
   });
 }

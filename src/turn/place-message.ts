@@ -40,7 +40,12 @@ export interface PlaceMessageInput {
  * - `busy`, `already-answered`, `queue-unavailable`: as for `startTurn`.
  */
 export type PlaceMessageOutcome =
-  | { type: 'started' | 'retried' | 'steered' | 'queued' | 'interrupted'; turnId: string }
+  | {
+      type: 'started' | 'retried' | 'steered' | 'queued' | 'interrupted';
+      turnId: string;
+      /** Where the requester's stream starts (see `StartTurnOutcome`); 0 when absent. */
+      after?: number;
+    }
   | { type: 'busy'; activeTurnId: string }
   | { type: 'already-answered' }
   | { type: 'queue-unavailable' };

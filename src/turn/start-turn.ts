@@ -1,3 +1,5 @@
+import { chunksOfMessage, restoredMessageEnd } from '../protocol/message-chunks.ts';
+import { answerApprovals } from '../protocol/tool-approvals.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { OpenTurnInput, OpenTurnResult, TurnRecord } from '../registry/stream-registry.ts';
 import type { ChatStore, ReplacementTarget, StartTurnResult } from '../store/chat-store.ts';
@@ -28,13 +30,16 @@ export interface StartTurnInput {
 /**
  * - `started`: a new turn is stored and queued.
  * - `retried`: the request was made before; its turn is active, or ended and still replayable.
+ *
+ * `after` (started, retried) is where the requester's stream starts: 0, or for an approval the
+ * end of the restored message the turn's log opens with (the requester holds that message).
  * - `busy`: another turn is active in the session (one at a time).
  * - `already-answered`: the request was made before and its turn can no longer be replayed.
  * - `queue-unavailable`: the turn could not be queued; nothing runs.
  */
 export type StartTurnOutcome =
-  | { type: 'started'; turnId: string }
-  | { type: 'retried'; turnId: string }
+  | { type: 'started'; turnId: string; after: number }
+  | { type: 'retried'; turnId: string; after: number }
   | { type: 'busy'; activeTurnId: string }
   | { type: 'already-answered' }
   | { type: 'queue-unavailable' };
@@ -43,7 +48,7 @@ export type StartTurnOutcome =
 const takeOverAttempts = 3;
 
 /**
- * Starts a turn for a new message, a regenerate or an edit — one path, so each has every
+ * Starts a turn for a new message, a regenerate, an edit or an approval — one path, so each has every
  * guarantee of a turn: one active turn per session (opened in the registry first), the request
  * persisted before its turn is queued (invariant 5), and a retried request answered by the turn
  * it started, never by a second one. Store errors (a missing message, a message id the session
@@ -56,15 +61,18 @@ export async function startTurn(
   const { store, registry, queue, logger } = dependencies;
   const { session, request } = input;
   const turnId = crypto.randomUUID();
-  const assistantMessageId = crypto.randomUUID();
+  // An approval continues the answer that asked for it, under its id.
+  const assistantMessageId =
+    request.type === 'approval' ? request.assistantMessageId : crypto.randomUUID();
   const requestKey = requestKeyOf(request);
-  // A regenerate's question is known once the store has resolved it: its registry record names
-  // none (readers take it from the stored turn).
+  // The question of a regenerate or an approval is known once the store has resolved it: its
+  // registry record names none (readers take it from the stored turn).
   const opened = await openTurnTakingOver(dependencies, {
     turnId,
     sessionId: session.id,
     userId: session.userId,
-    userMessageId: request.type === 'regenerate' ? '' : request.message.id,
+    userMessageId:
+      request.type === 'regenerate' || request.type === 'approval' ? '' : request.message.id,
     assistantMessageId,
     requestKey,
     ...(dependencies.enqueueTimeoutMs === undefined
@@ -74,13 +82,15 @@ export async function startTurn(
   if (!opened.opened) {
     // The same request again while its turn runs is a retry: re-attach, don't refuse.
     return opened.activeTurn.requestKey === requestKey
-      ? { type: 'retried', turnId: opened.activeTurn.turnId }
+      ? await retried(dependencies, opened.activeTurn.turnId, request)
       : { type: 'busy', activeTurnId: opened.activeTurn.turnId };
   }
   const turn = opened.turn;
   let stored: StoredRequest;
+  let after = 0;
   try {
     await settleEarlierTurns(dependencies, session.id);
+    if (request.type === 'approval') after = await restoreAnswer(dependencies, turn, request);
     stored = await storeRequest(
       store,
       { sessionId: session.id, turnId, assistantMessageId },
@@ -95,7 +105,9 @@ export async function startTurn(
     // A retry of a request whose turn already ended: replay it while the registry still has it.
     await abandonTurn(dependencies, turn, turnOutcomes.duplicateRequest);
     const earlier = await registry.getTurn(started.turn.id);
-    return earlier ? { type: 'retried', turnId: earlier.turnId } : { type: 'already-answered' };
+    return earlier
+      ? await retried(dependencies, earlier.turnId, request)
+      : { type: 'already-answered' };
   }
   if (input.title !== undefined && stored.newMessage) {
     await store.setTitleIfUnset(session.id, input.title);
@@ -129,7 +141,43 @@ export async function startTurn(
     logger.warn({ turnId }, 'the turn ended before it was confirmed queued');
     await settleStoredTurn(dependencies, started.turn);
   }
-  return { type: 'started', turnId };
+  return { type: 'started', turnId, after };
+}
+
+/** A retry re-attaches where the first request's stream started. */
+async function retried(
+  dependencies: StartTurnDependencies,
+  turnId: string,
+  request: TurnRequest,
+): Promise<StartTurnOutcome> {
+  if (request.type !== 'approval') return { type: 'retried', turnId, after: 0 };
+  const log = await dependencies.registry.readAll(turnId);
+  return {
+    type: 'retried',
+    turnId,
+    after: restoredMessageEnd(log.map((entry) => entry.chunk)),
+  };
+}
+
+/**
+ * Opens a continued turn's log with the whole answer it continues, approvals answered
+ * (`chunksOfMessage`), before anything is stored: however the turn ends — completed, stopped
+ * while queued, never queued — the message folded from its log keeps every earlier part, and a
+ * reader replaying the turn from its start rebuilds all of it. Returns the position the
+ * restored answer ends at (0 when the answers match no pending approval: the store refuses them).
+ * The registry turn opened for this session keeps its messages as read here until it ends.
+ */
+async function restoreAnswer(
+  dependencies: StartTurnDependencies,
+  turn: TurnRecord,
+  request: Extract<TurnRequest, { type: 'approval' }>,
+): Promise<number> {
+  const { messages } = await dependencies.store.listMessagePage(turn.sessionId, { limit: 1 });
+  const last = messages[0];
+  if (last?.id !== request.assistantMessageId || last.role !== 'assistant') return 0;
+  const outcome = answerApprovals(last, request.responses);
+  if (outcome.type !== 'answered') return 0;
+  return (await dependencies.registry.append(turn.turnId, chunksOfMessage(outcome.message))) ?? 0;
 }
 
 /**
@@ -167,6 +215,14 @@ async function storeRequest(
     return {
       result: await store.startTurn({ ...turn, userMessage: request.message }),
       newMessage: true,
+    };
+  }
+  if (request.type === 'approval') {
+    const { sessionId, turnId } = turn;
+    const { assistantMessageId, responses } = request;
+    return {
+      result: await store.startApprovalTurn({ sessionId, turnId, assistantMessageId, responses }),
+      newMessage: false,
     };
   }
   const target: ReplacementTarget =

@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { parseEventId } from '../../protocol/event-id.ts';
-import { multitaskHeader } from '../../protocol/stream-headers.ts';
+import { multitaskHeader, streamAfterHeader } from '../../protocol/stream-headers.ts';
 import type { TurnRecord } from '../../registry/stream-registry.ts';
 import { cancelSessionTurn } from '../../turn/cancel-turn.ts';
 import { placeMessage } from '../../turn/place-message.ts';
@@ -28,7 +28,14 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       after,
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       onClose: release,
-      ...(placed === undefined ? {} : { headers: { [multitaskHeader]: placed } }),
+      ...(placed === undefined
+        ? {}
+        : {
+            headers: {
+              [multitaskHeader]: placed,
+              ...(after > 0 ? { [streamAfterHeader]: String(after) } : {}),
+            },
+          }),
     });
   /**
    * Runs `answer` holding one of the caller's stream slots: a stream response keeps it until it
@@ -95,7 +102,8 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       switch (outcome.type) {
         case 'started':
         case 'retried':
-          return streamTurn(outcome.turnId, 0, release, 'started');
+          // An approval's requester holds the answer the turn continues: it reads what follows.
+          return streamTurn(outcome.turnId, outcome.after ?? 0, release, 'started');
         case 'steered':
         case 'queued':
         case 'interrupted':

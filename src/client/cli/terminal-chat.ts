@@ -1,6 +1,6 @@
 import { createInterface, type Interface } from 'node:readline';
 import { generateId, type UIMessageChunk } from 'ai';
-import type { MultitaskStrategy } from '../api-types.ts';
+import type { ApprovalAnswer, MultitaskStrategy } from '../api-types.ts';
 import { DurableChatApiError } from '../durable-chat-api-error.ts';
 import type { DurableChatClient } from '../durable-chat-client.ts';
 import type { ResumableTurnStream, TurnStreamOptions } from '../resumable-turn-stream.ts';
@@ -17,6 +17,13 @@ export interface TerminalChatOptions {
    * for the answer before it.
    */
   liveInput?: boolean;
+}
+
+/** A tool call of the answer shown that waits for the user's approval. */
+interface PendingApproval {
+  approvalId: string;
+  toolName: string;
+  input: unknown;
 }
 
 /** A follow-up sent while an answer streamed that has not shown up in an answer yet. */
@@ -53,6 +60,10 @@ const maxToolText = 160;
  * running answer keeps printing; a follow-up shows where it lands — `› you: <text>` inside the
  * answer when the model takes it there, or before the next answer when it starts the next turn,
  * which the chat then follows.
+ *
+ * An answer that ends asking to approve tool calls asks `Approve <tool>(<input>)? [y/n]` for
+ * each (the next input line answers: `y`/`yes` approves, anything else denies), sends the
+ * answers and shows the same answer going on.
  */
 export class TerminalChat {
   readonly #options: TerminalChatOptions;
@@ -72,6 +83,10 @@ export class TerminalChat {
   #failed = false;
   /** The id of the last answer shown (`start.messageId`), for `/retry`. */
   #lastAnswerId: string | null = null;
+  /** Tool calls of the answer shown, by id: what an approval request names. */
+  #toolCalls = new Map<string, { toolName: string; input: unknown }>();
+  /** Approval requests of the answer shown that no answer has met yet. */
+  #pendingApprovals: PendingApproval[] = [];
 
   constructor(options: TerminalChatOptions) {
     this.#options = options;
@@ -187,6 +202,13 @@ export class TerminalChat {
     let stream = first;
     let outcome = await this.#showWithFollowUps(stream);
     for (;;) {
+      if (outcome === 'completed' && this.#pendingApprovals.length > 0) {
+        const continued = await this.#answerApprovals();
+        if (continued === null) break;
+        stream = continued;
+        outcome = await this.#showWithFollowUps(stream);
+        continue;
+      }
       let next = this.#nextTurn;
       this.#nextTurn = null;
       if (next === null && this.#unlanded.length > 0) {
@@ -205,6 +227,33 @@ export class TerminalChat {
     }
     this.#unlanded = [];
     return outcome;
+  }
+
+  /**
+   * Asks about each pending approval, then sends the answers; the stream of the continued
+   * answer, or null when the input ended first or the server refused (reported).
+   */
+  async #answerApprovals(): Promise<ResumableTurnStream | null> {
+    const pending = this.#pendingApprovals;
+    this.#pendingApprovals = [];
+    const messageId = this.#lastAnswerId;
+    if (messageId === null) return null;
+    const answers: ApprovalAnswer[] = [];
+    for (const { approvalId, toolName, input } of pending) {
+      this.#notice(`Approve ${toolName}(${brief(input)})? [y/n]`);
+      const next = await this.#readLine();
+      this.#nextLine = null;
+      if (next.done === true) return null;
+      const approved = /^y(es)?$/i.test(next.value.trim());
+      answers.push({ approvalId, approved });
+    }
+    const { client, sessionId } = this.#options;
+    try {
+      return await client.respondToApproval(sessionId, messageId, answers, this.#streamOptions());
+    } catch (error) {
+      this.#reportError(error);
+      return null;
+    }
   }
 
   async #showWithFollowUps(stream: ResumableTurnStream): Promise<AnswerOutcome> {
@@ -272,6 +321,7 @@ export class TerminalChat {
   async #show(stream: ResumableTurnStream): Promise<AnswerOutcome> {
     this.#answering = true;
     this.#stopping = false;
+    this.#pendingApprovals = [];
     let outcome: AnswerOutcome = 'completed';
     try {
       for await (const { chunk } of stream) {
@@ -304,7 +354,26 @@ export class TerminalChat {
         return null;
       }
       case 'tool-input-available':
+        this.#toolCalls.set(chunk.toolCallId, { toolName: chunk.toolName, input: chunk.input });
         this.#notice(`[tool ${chunk.toolName} ${brief(chunk.input)}]`);
+        return null;
+      case 'tool-approval-request': {
+        const call = this.#toolCalls.get(chunk.toolCallId);
+        this.#pendingApprovals.push({
+          approvalId: chunk.approvalId,
+          toolName: call?.toolName ?? 'tool',
+          input: call?.input,
+        });
+        return null;
+      }
+      case 'tool-approval-response':
+        // A replay of an answered approval (the continued answer restored from its start).
+        this.#pendingApprovals = this.#pendingApprovals.filter(
+          ({ approvalId }) => approvalId !== chunk.approvalId,
+        );
+        return null;
+      case 'tool-output-denied':
+        this.#notice('[tool call denied]');
         return null;
       case 'tool-output-available':
         if (!chunk.preliminary) this.#notice(`[tool result ${brief(chunk.output)}]`);

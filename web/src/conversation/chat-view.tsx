@@ -1,5 +1,12 @@
 import { useChat } from '@ai-sdk/react';
-import { type ChatStatus, type FileUIPart, generateId, type TextUIPart, type UIMessage } from 'ai';
+import {
+  type ChatStatus,
+  type FileUIPart,
+  generateId,
+  lastAssistantMessageIsCompleteWithApprovalResponses,
+  type TextUIPart,
+  type UIMessage,
+} from 'ai';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { SessionSummary } from '../../../src/client/index.ts';
 import {
@@ -9,6 +16,7 @@ import {
   isApiError,
   isAuthError,
 } from '../chat-services.ts';
+import { type ToolApproval, ToolApprovalContext } from '../parts/tool-approval-context.ts';
 import { Composer } from './composer.tsx';
 import { type HistoryCursor, historyPageSize, wholeHistory } from './history-pages.ts';
 import { MessageList } from './message-list.tsx';
@@ -129,6 +137,9 @@ export function ChatView({
     // A chat created a moment ago has nothing to re-attach to; its first message is sent below.
     resume: firstMessage === undefined,
     throttle: 40,
+    // Approve / Deny on a tool call: once every approval of the answer is answered, the answers
+    // go to the server and the same answer continues.
+    sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
     onError: (error) => {
       if (isApiError(error, 'TURN_ALREADY_ACTIVE')) {
         setConflict(true);
@@ -370,6 +381,22 @@ export function ChatView({
     [regenerateAnswer, editMessage, running],
   );
 
+  const { addToolApprovalResponse } = chat;
+  const toolApproval = useMemo<ToolApproval>(
+    () => ({
+      respond: (approvalId, approved) => {
+        lastSentText.current = '';
+        sentCount.current += 1;
+        setConflict(false);
+        setNotice(null);
+        void addToolApprovalResponse({ id: approvalId, approved });
+        onActivity();
+      },
+      busy: running,
+    }),
+    [addToolApprovalResponse, onActivity, running],
+  );
+
   // Sent once. Deferred by a tick, so React's development double-mount (and a re-run of this
   // effect) cancels the pending send instead of sending twice.
   const firstMessageSent = useRef(false);
@@ -438,46 +465,48 @@ export function ChatView({
 
   return (
     <div className="chat">
-      <MessageList
-        messages={messages}
-        status={status}
-        olderMessages={olderMessages}
-        actions={actions}
-        pendingFollowUps={waitingFollowUps}
-        polledOperations={polledOperations}
-      >
-        {conflict && (
-          <div className="notice notice-info" data-testid="conflict-notice" role="status">
-            <span>
-              An answer is already being written in this chat, started in another tab or on another
-              device. It is shown here; send your message again when it has finished.
-            </span>
-            <button type="button" className="link-button" onClick={() => setConflict(false)}>
-              Dismiss
-            </button>
-          </div>
-        )}
-        {chatError && !errorShownInMessage && (
-          <div className="notice notice-error" data-testid="error-notice" role="alert">
-            {isAuthError(chatError)
-              ? 'This server needs an access token: enter one in the sidebar.'
-              : describeError(chatError)}
-            {!isAuthError(chatError) && (
-              <RetryButton
-                onRetry={() => {
-                  const last = messages.at(-1);
-                  regenerateAnswer(last?.role === 'assistant' ? last.id : undefined);
-                }}
-              />
-            )}
-          </div>
-        )}
-        {notice && (
-          <div className="notice notice-error" role="alert">
-            {notice}
-          </div>
-        )}
-      </MessageList>
+      <ToolApprovalContext value={toolApproval}>
+        <MessageList
+          messages={messages}
+          status={status}
+          olderMessages={olderMessages}
+          actions={actions}
+          pendingFollowUps={waitingFollowUps}
+          polledOperations={polledOperations}
+        >
+          {conflict && (
+            <div className="notice notice-info" data-testid="conflict-notice" role="status">
+              <span>
+                An answer is already being written in this chat, started in another tab or on
+                another device. It is shown here; send your message again when it has finished.
+              </span>
+              <button type="button" className="link-button" onClick={() => setConflict(false)}>
+                Dismiss
+              </button>
+            </div>
+          )}
+          {chatError && !errorShownInMessage && (
+            <div className="notice notice-error" data-testid="error-notice" role="alert">
+              {isAuthError(chatError)
+                ? 'This server needs an access token: enter one in the sidebar.'
+                : describeError(chatError)}
+              {!isAuthError(chatError) && (
+                <RetryButton
+                  onRetry={() => {
+                    const last = messages.at(-1);
+                    regenerateAnswer(last?.role === 'assistant' ? last.id : undefined);
+                  }}
+                />
+              )}
+            </div>
+          )}
+          {notice && (
+            <div className="notice notice-error" role="alert">
+              {notice}
+            </div>
+          )}
+        </MessageList>
+      </ToolApprovalContext>
       <Composer
         value={draft}
         onChange={setDraft}

@@ -1,5 +1,6 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { type ToolApproval, ToolApprovalContext } from './tool-approval-context.ts';
 import { inputPreview, ToolCallView, type ToolCallPart } from './tool-call-view.tsx';
 
 const input = { expression: '12*(3+4)' };
@@ -77,10 +78,18 @@ describe('ToolCallView', () => {
     expect(screen.queryByTestId('tool-output')).toBeNull();
   });
 
-  it('shows a denied call as failed', () => {
-    const call = renderTool({ type: 'tool-deleteFiles', state: 'output-denied', input: {} });
-    expect(call.dataset.state).toBe('failed');
-    expect(screen.getByTestId('tool-error').textContent).toContain('denied');
+  it('shows a denied call as denied, with the reason given', () => {
+    const call = renderTool({
+      type: 'tool-deleteFiles',
+      state: 'output-denied',
+      input: {},
+      approval: { id: 'approval-1', approved: false, reason: 'not my files' },
+    });
+    expect(call.dataset.state).toBe('denied');
+    expect(call.textContent).toContain('denied');
+    expect(screen.getByTestId('tool-denied').textContent).toBe(
+      'You denied this tool call: not my files',
+    );
   });
 
   it('names a dynamic tool by its toolName', () => {
@@ -149,5 +158,64 @@ describe('inputPreview', () => {
     const preview = inputPreview({ query: 'x'.repeat(500) });
     expect(preview).toHaveLength(80);
     expect(preview.endsWith('…')).toBe(true);
+  });
+});
+
+describe('a tool call that needs approval', () => {
+  const awaiting: ToolCallPart = {
+    type: 'tool-demo_action',
+    state: 'approval-requested',
+    input: { action: 'water the plants' },
+    approval: { id: 'approval-1' },
+  };
+
+  function renderAwaiting(busy = false, answerEnded = false) {
+    const answers: [string, boolean][] = [];
+    const approval: ToolApproval = {
+      respond: (approvalId, approved) => answers.push([approvalId, approved]),
+      busy,
+    };
+    render(
+      <ToolApprovalContext value={approval}>
+        <ToolCallView part={awaiting} answerEnded={answerEnded} />
+      </ToolApprovalContext>,
+    );
+    return answers;
+  }
+
+  it('says it needs approval and answers it with Approve or Deny, even in an ended answer', () => {
+    const answers = renderAwaiting(false, true);
+    const call = screen.getByTestId('tool-call');
+    expect(call.dataset.state).toBe('awaiting');
+    expect(call.textContent).toContain('needs approval');
+    expect(screen.getByTestId('tool-approval').textContent).toContain('Run demo_action?');
+    fireEvent.click(screen.getByTestId('approve-tool'));
+    fireEvent.click(screen.getByTestId('deny-tool'));
+    expect(answers).toEqual([
+      ['approval-1', true],
+      ['approval-1', false],
+    ]);
+  });
+
+  it('disables the buttons while an answer streams', () => {
+    renderAwaiting(true);
+    expect(screen.getByTestId<HTMLButtonElement>('approve-tool').disabled).toBe(true);
+    expect(screen.getByTestId<HTMLButtonElement>('deny-tool').disabled).toBe(true);
+  });
+
+  it('shows no buttons where no chat can answer', () => {
+    renderTool(awaiting);
+    expect(screen.getByTestId('tool-call').dataset.state).toBe('awaiting');
+    expect(screen.queryByTestId('tool-approval')).toBeNull();
+  });
+
+  it('shows an answered call as running until its outcome arrives', () => {
+    const call = renderTool({
+      ...awaiting,
+      state: 'approval-responded',
+      approval: { id: 'approval-1', approved: true },
+    });
+    expect(call.dataset.state).toBe('running');
+    expect(screen.queryByTestId('tool-approval')).toBeNull();
   });
 });

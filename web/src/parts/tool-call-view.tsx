@@ -1,29 +1,35 @@
+import { use } from 'react';
 import { isRecord } from '../conversation/message-outcome.ts';
 import { JsonView } from './json-view.tsx';
+import { ToolApprovalContext } from './tool-approval-context.ts';
 
-/** The four states a reader cares about, from the AI SDK's tool part states. */
-export type ToolDisplayState = 'pending' | 'running' | 'done' | 'failed';
+/** The states a reader cares about, from the AI SDK's tool part states. */
+export type ToolDisplayState = 'pending' | 'awaiting' | 'running' | 'done' | 'failed' | 'denied';
 
 const stateLabels: Record<ToolDisplayState, string> = {
   pending: 'preparing',
+  awaiting: 'needs approval',
   running: 'running',
   done: 'done',
   failed: 'failed',
+  denied: 'denied',
 };
 
 export function toolDisplayState(state: unknown): ToolDisplayState {
   switch (state) {
-    case 'input-streaming':
     case 'approval-requested':
-    case 'approval-responded':
+      return 'awaiting';
+    case 'input-streaming':
       return 'pending';
+    case 'approval-responded':
     case 'input-available':
       return 'running';
     case 'output-available':
       return 'done';
     case 'output-error':
-    case 'output-denied':
       return 'failed';
+    case 'output-denied':
+      return 'denied';
     default:
       return 'pending';
   }
@@ -38,6 +44,7 @@ export interface ToolCallPart {
   output?: unknown;
   errorText?: string;
   title?: string;
+  approval?: { id: string; approved?: boolean; reason?: string };
 }
 
 export function toolNameOf(part: ToolCallPart): string {
@@ -49,6 +56,8 @@ export function toolNameOf(part: ToolCallPart): string {
  * A tool call, collapsed to one line (the tool, what it was asked, its state) so calls do not
  * push the answer off screen; the native disclosure opens it to its input and output, by mouse
  * or keyboard (Enter or Space on the summary), and screen readers announce it as expandable.
+ * A call that needs the user's approval says so, with Approve and Deny buttons when the chat
+ * can answer it (`ToolApprovalContext`); it waits for them even in an answer that ended.
  */
 export function ToolCallView({
   part,
@@ -61,17 +70,17 @@ export function ToolCallView({
    */
   answerEnded?: boolean;
 }) {
+  const approval = use(ToolApprovalContext);
   const name = toolNameOf(part);
   const streamingState = toolDisplayState(part.state);
   const interrupted = answerEnded && (streamingState === 'pending' || streamingState === 'running');
   const state = interrupted ? 'failed' : streamingState;
   const errorText = interrupted
     ? 'The answer ended before this tool call finished.'
-    : part.state === 'output-denied'
-      ? 'The tool call was denied.'
-      : (part.errorText ?? undefined);
+    : (part.errorText ?? undefined);
   const preview = inputPreview(part.input);
-  return (
+  const approvalId = part.approval?.id;
+  const details = (
     <details className="tool-call" data-testid="tool-call" data-tool-name={name} data-state={state}>
       <summary className="tool-call-header" data-testid="tool-call-summary">
         <span className="tool-icon" aria-hidden="true">
@@ -102,7 +111,46 @@ export function ToolCallView({
           {errorText ?? 'The tool failed.'}
         </div>
       )}
+      {state === 'denied' && (
+        <div className="tool-section tool-error" data-testid="tool-denied">
+          {part.approval?.reason
+            ? `You denied this tool call: ${part.approval.reason}`
+            : 'You denied this tool call.'}
+        </div>
+      )}
     </details>
+  );
+  if (state !== 'awaiting' || approval === null || approvalId === undefined) return details;
+  return (
+    <div className="tool-call-awaiting">
+      {details}
+      <div
+        className="tool-approval"
+        data-testid="tool-approval"
+        role="group"
+        aria-label={`Run ${name}?`}
+      >
+        <span className="tool-approval-question">Run {part.title ?? name}?</span>
+        <button
+          type="button"
+          className="button button-primary"
+          data-testid="approve-tool"
+          disabled={approval.busy}
+          onClick={() => approval.respond(approvalId, true)}
+        >
+          Approve
+        </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="deny-tool"
+          disabled={approval.busy}
+          onClick={() => approval.respond(approvalId, false)}
+        >
+          Deny
+        </button>
+      </div>
+    </div>
   );
 }
 
