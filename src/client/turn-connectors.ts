@@ -17,7 +17,9 @@ export function sendConnector(
   headers: Record<string, string> = {},
 ): TurnConnector {
   return async ({ after, signal }) => {
-    if (after !== null) return getStream(connection, sessionId, after, signal, headers);
+    if (after !== null) {
+      return getStream(connection, sessionPath(sessionId, '/stream'), after, signal, headers);
+    }
     return connection.send('POST', sessionPath(sessionId, '/stream'), {
       body,
       signal,
@@ -32,17 +34,19 @@ export function resumeConnector(
   sessionId: string,
   headers: Record<string, string> = {},
 ): TurnConnector {
-  return ({ after, signal }) => getStream(connection, sessionId, after, signal, headers);
+  return ({ after, signal }) =>
+    getStream(connection, sessionPath(sessionId, '/stream'), after, signal, headers);
 }
 
+/** GET of a stream route, after a cursor when given; null for a 204 (nothing to stream). */
 async function getStream(
   connection: ApiConnection,
-  sessionId: string,
+  path: string,
   after: TurnCursor | null,
   signal: AbortSignal,
   headers: Record<string, string>,
 ): Promise<Response | null> {
-  const response = await connection.send('GET', sessionPath(sessionId, '/stream'), {
+  const response = await connection.send('GET', path, {
     signal,
     headers: {
       ...headers,
@@ -62,15 +66,6 @@ export function operationConnector(
   operationId: string,
   headers: Record<string, string> = {},
 ): TurnConnector {
-  return async ({ after, signal }) => {
-    const response = await connection.send('GET', operationPath(operationId, '/stream'), {
-      signal,
-      headers: {
-        ...headers,
-        ...eventStream,
-        ...(after ? { 'last-event-id': formatEventId(after.turnId, after.position) } : {}),
-      },
-    });
-    return response.status === 204 ? null : response;
-  };
+  return ({ after, signal }) =>
+    getStream(connection, operationPath(operationId, '/stream'), after, signal, headers);
 }

@@ -1,5 +1,5 @@
 import { answerApprovals } from '../protocol/tool-approvals.ts';
-import type { StartApprovalTurnInput, StartTurnResult, StoredTurn } from './chat-store.ts';
+import type { StartApprovalTurnInput, StartTurnResult } from './chat-store.ts';
 import { ApprovalNotPendingError, SessionNotFoundError } from './chat-store-errors.ts';
 import { toPostgresJson } from './postgres-json.ts';
 import {
@@ -12,6 +12,7 @@ import {
 } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
 import { lockSession } from './sql-session-lock.ts';
+import { latestTurnOf } from './sql-turn-writes.ts';
 
 /** ChatStore.startApprovalTurn inside the caller's transaction. */
 export async function startApprovalTurnIn(
@@ -31,7 +32,7 @@ export async function startApprovalTurnIn(
   const row = rows[0];
   const notPending = (reason: string) => new ApprovalNotPendingError(assistantMessageId, reason);
   if (row === undefined) throw notPending('That message is not an answer in this session.');
-  const answering = await latestTurnAnswering(transaction, sessionId, assistantMessageId);
+  const answering = await latestTurnOf(transaction, sessionId, assistantMessageId, 'answer');
   if (answering === null) throw notPending('That message is not an answer in this session.');
   const outcome = answerApprovals(toMessage(row), input.responses);
   if (outcome.type === 'not-pending') throw notPending(outcome.reason);
@@ -56,18 +57,4 @@ export async function startApprovalTurnIn(
     ],
   );
   return { created: true, turn: toTurn(single(turns)) };
-}
-
-/** The newest turn whose answer is the session's message `assistantMessageId`, or null. */
-async function latestTurnAnswering(
-  transaction: SqlClient,
-  sessionId: string,
-  assistantMessageId: string,
-): Promise<StoredTurn | null> {
-  const rows = await transaction.query<TurnRow>(
-    `SELECT ${turnColumns} FROM turns WHERE session_id = $1 AND assistant_message_id = $2
-     ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [sessionId, assistantMessageId],
-  );
-  return rows[0] === undefined ? null : toTurn(rows[0]);
 }

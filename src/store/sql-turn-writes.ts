@@ -62,15 +62,18 @@ export async function startTurnIn(
 
 /**
  * The newest turn that answers the session's message `messageId` (a regenerated message has
+ * several), or with `as: 'answer'` whose answer it is (an answer continued after approvals has
  * several), or null.
  */
 export async function latestTurnOf(
   client: SqlClient,
   sessionId: string,
   messageId: string,
+  as: 'question' | 'answer' = 'question',
 ): Promise<StoredTurn | null> {
+  const column = as === 'question' ? 'user_message_id' : 'assistant_message_id';
   const rows = await client.query<TurnRow>(
-    `SELECT ${turnColumns} FROM turns WHERE session_id = $1 AND user_message_id = $2
+    `SELECT ${turnColumns} FROM turns WHERE session_id = $1 AND ${column} = $2
      ORDER BY created_at DESC, id DESC LIMIT 1`,
     [sessionId, messageId],
   );
