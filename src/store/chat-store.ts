@@ -358,7 +358,8 @@ export interface ChatStore {
   countUnfinishedTurns(scope: LimitScope): Promise<number>;
   /**
    * Records an operation a tool starts, `pending`, unless the session already has one of the
-   * same `inputKey` in progress (`pending` or `running`): then that one, and nothing is written.
+   * same `inputKey` in progress (`pending` or `running`): then that one, whose outcome from now
+   * on shows in this call's tool part (the latest call waiting for it), and nothing else changes.
    * A missing session rejects with `SessionNotFoundError`.
    */
   startOperation(input: StartOperationInput): Promise<StartOperationResult>;
@@ -368,7 +369,9 @@ export interface ChatStore {
    * Ends an operation in progress, in one transaction with its effects: with a `continuation`,
    * the tool part of its call in the stored assistant message takes the outcome (an
    * `operation_completed` output, or the error) and `continuation` waits to start the next turn;
-   * without one, only the operation changes (the turn that called the tool holds the outcome). Idempotent: an operation that
+   * without one, only the operation changes (the turn that called the tool holds the outcome).
+   * An operation whose answer is gone (a regenerate or an edit removed it after its turn
+   * finished) ends `cancelled` instead, with nothing continued: there is nothing to continue. Idempotent: an operation that
    * already ended is left as it is (`already-ended`), so a second completion changes nothing.
    * An assistant message not stored yet (its turn still runs) takes the outcome when its turn
    * finishes (see `finishTurn`).

@@ -134,10 +134,14 @@ export async function startOperationIn(
     if (started === null) throw new Error(`operation ${input.id} vanished after its insert`);
     return { type: 'started', operation: started };
   }
+  // The latest call waiting for it is where its outcome shows: a regenerated answer that asks
+  // again keeps the operation its replaced answer started, and must not lose its continuation.
   const rows = await transaction.query<OperationRow>(
-    `SELECT ${operationColumns} FROM operations
-     WHERE session_id = $1 AND input_key = $2 AND status IN ('pending', 'running')`,
-    [input.sessionId, input.inputKey],
+    `UPDATE operations SET turn_id = $3, assistant_message_id = $4, tool_call_id = $5,
+       updated_at = clock_timestamp()
+     WHERE session_id = $1 AND input_key = $2 AND status IN ('pending', 'running')
+     RETURNING ${operationColumns}`,
+    [input.sessionId, input.inputKey, input.turnId, input.assistantMessageId, input.toolCallId],
   );
   if (rows[0] === undefined) throw new Error('operation conflict without an operation in progress');
   return { type: 'in-progress', operation: toOperation(rows[0]) };
@@ -161,15 +165,19 @@ export async function endOperationIn(
   if (found === null) return { type: 'not-found' };
   // Session before operation, as startTurn and finishTurn take them, so none of them deadlock.
   if (!(await lockSession(transaction, found.sessionId))) return { type: 'not-found' };
+  const ending =
+    input.continuation !== null && (await isOrphaned(transaction, found))
+      ? { ...input, status: 'cancelled' as const, error: orphanedError, continuation: null }
+      : input;
   const ended = await transaction.query<{ id: string }>(
     `UPDATE operations SET status = $2, result = $3::json, error = $4,
        updated_at = clock_timestamp(), finished_at = clock_timestamp()
      WHERE id = $1 AND status IN ('pending', 'running') RETURNING id`,
     [
       input.id,
-      input.status,
-      input.status === 'completed' ? toPostgresJson(input.result ?? null) : null,
-      input.error === undefined || input.error === null ? null : toPostgresText(input.error),
+      ending.status,
+      ending.status === 'completed' ? toPostgresJson(ending.result ?? null) : null,
+      ending.error === undefined || ending.error === null ? null : toPostgresText(ending.error),
     ],
   );
   const operation = await getOperation(transaction, input.id);
@@ -177,7 +185,7 @@ export async function endOperationIn(
   if (ended.length === 0) return { type: 'already-ended', operation };
   // Without a continuation the turn that called the tool already holds the outcome (an instant
   // result, a failed start), or nobody will read it (the session is going).
-  if (input.continuation === null) return { type: 'ended', operation };
+  if (ending.continuation === null) return { type: 'ended', operation };
   const stored = await findMessage(transaction, operation.sessionId, operation.assistantMessageId);
   if (stored !== undefined) {
     const message: UIMessage = { id: stored.id, role: stored.role, parts: stored.parts };
@@ -192,10 +200,30 @@ export async function endOperationIn(
   await transaction.query(
     `INSERT INTO pending_messages (session_id, id, message, mode)
      VALUES ($1, $2, $3::json, 'continue') ON CONFLICT (session_id, id) DO NOTHING`,
-    [operation.sessionId, input.continuation.id, toPostgresJson(input.continuation)],
+    [operation.sessionId, ending.continuation.id, toPostgresJson(ending.continuation)],
   );
   const withContinuation = await getOperation(transaction, input.id);
   return { type: 'ended', operation: withContinuation ?? operation };
+}
+
+/** Why an operation whose tool call was removed from the conversation ends as cancelled. */
+const orphanedError = 'the answer that started it was replaced (regenerated or edited)';
+
+/**
+ * Whether the answer holding the operation's tool call is gone from the conversation (a
+ * regenerate or an edit removed it after its turn finished): nothing is left to show the outcome
+ * in or to continue from. A turn still running has simply not stored its answer yet.
+ */
+async function isOrphaned(transaction: SqlClient, operation: Operation): Promise<boolean> {
+  const rows = await transaction.query<{ turn_running: boolean; message_stored: boolean }>(
+    `SELECT
+       EXISTS (SELECT 1 FROM turns WHERE id = $1 AND status IN ('queued', 'running'))
+         AS turn_running,
+       EXISTS (SELECT 1 FROM messages WHERE session_id = $2 AND id = $3) AS message_stored`,
+    [operation.turnId, operation.sessionId, operation.assistantMessageId],
+  );
+  const [row] = rows;
+  return row !== undefined && !row.turn_running && !row.message_stored;
 }
 
 /**

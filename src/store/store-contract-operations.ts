@@ -349,6 +349,59 @@ export function runOperationContract(createStore: CreateChatStore): void {
       assert.deepEqual(await store.listPendingMessages(sessionId), []);
     });
 
+    test('cancels an operation whose answer a regenerate removed, continuing nothing', async (store) => {
+      const { sessionId, turn, input } = await startedOperation(store, { finished: true });
+      const replaced = await store.startReplacementTurn({
+        sessionId,
+        target: { type: 'regenerate', messageId: turn.assistantMessageId },
+        turnId: randomUUID(),
+        assistantMessageId: randomUUID(),
+      });
+      assert.equal(replaced.created, true);
+      const ended = await store.endOperation({
+        id: input.id,
+        status: 'completed',
+        result: 'too late',
+        continuation: continuation(input.id),
+      });
+      assert.equal(ended.type, 'ended');
+      const operation = await store.getOperation(input.id);
+      assert.equal(operation?.status, 'cancelled');
+      assert.equal(operation?.result, null);
+      assert.match(operation?.error ?? '', /replaced/);
+      assert.deepEqual(await store.listPendingMessages(sessionId), []);
+    });
+
+    test('keeps an operation a regenerated answer asked for again, and continues it there', async (store) => {
+      const { sessionId, turn, input } = await startedOperation(store, { finished: true });
+      const replaced = await store.startReplacementTurn({
+        sessionId,
+        target: { type: 'regenerate', messageId: turn.assistantMessageId },
+        turnId: randomUUID(),
+        assistantMessageId: randomUUID(),
+      });
+      await store.markTurnRunning(replaced.turn.id);
+      const again = await store.startOperation(operationInput(replaced.turn));
+      assert.equal(again.type, 'in-progress');
+      assert.equal(again.operation.id, input.id);
+      assert.equal(again.operation.assistantMessageId, replaced.turn.assistantMessageId);
+      await finish(
+        store,
+        replaced.turn,
+        answerCalling(replaced.turn, again.operation.toolCallId, input.id),
+      );
+      await store.endOperation({
+        id: input.id,
+        status: 'completed',
+        result: 'built',
+        continuation: continuation(input.id),
+      });
+      assert.equal((await store.getOperation(input.id))?.status, 'completed');
+      const part = await toolPart(store, sessionId, replaced.turn.assistantMessageId);
+      assert.equal((part?.output as { type: string }).type, 'operation_completed');
+      assert.equal((await store.listPendingMessages(sessionId)).length, 1);
+    });
+
     test('answers not-found for an unknown operation', async (store) => {
       assert.deepEqual(
         await store.endOperation({ id: randomUUID(), status: 'completed', continuation: null }),

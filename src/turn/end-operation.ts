@@ -47,9 +47,11 @@ export async function endOperation(
     continuation: options.continues === false ? null : continuationMessage(operation, outcome),
   });
   if (ended.type !== 'ended') return ended;
-  metrics.operationsEnded.inc({ outcome: ending.status });
+  // The store may end it otherwise: an operation whose answer was replaced is cancelled.
+  const { status, error } = ended.operation;
+  metrics.operationsEnded.inc({ outcome: status });
   metrics.operationAgeSeconds.observe(
-    { outcome: ending.status },
+    { outcome: status },
     (Date.now() - operation.createdAt.getTime()) / 1000,
   );
   logger.info(
@@ -57,8 +59,8 @@ export async function endOperation(
       operationId: operation.id,
       sessionId: operation.sessionId,
       tool: operation.toolName,
-      outcome: ending.status,
-      error: outcome.error ?? undefined,
+      outcome: status,
+      error: error ?? undefined,
     },
     'operation ended',
   );

@@ -288,6 +288,43 @@ describe('long-running operations (embedded)', () => {
     assert.equal(late.status, 404);
   });
 
+  it('regenerating the answer that started an operation: the new answer waits for the same operation, which continues once', async () => {
+    const { sessionId, chat, operation } = await startOperation('[demo:operation] a report');
+    await chat.regenerate();
+    const part = operationPart(chat.lastMessage);
+    assert.equal((part?.output as { type: string }).type, 'operation_in_progress');
+    await complete(operation.id, { success: true, result: 'the report' });
+    await waitFor(
+      async () =>
+        (await getSession(sessionId)).messages.length === 4 &&
+        (await getSession(sessionId)).active_stream === null,
+      { message: 'the continuation answered' },
+    );
+    const detail = await getSession(sessionId);
+    assert.equal(detail.operations.length, 1);
+    assert.equal(detail.operations[0]?.status, 'completed');
+    const stored = operationPart(detail.messages[1]);
+    assert.equal((stored?.output as { type: string }).type, 'operation_completed');
+    assert.match(textOfMessage(detail.messages[3]), /Its result: the report/);
+  });
+
+  it('editing away the answer that started an operation: its completion cancels it and continues nothing', async () => {
+    const { sessionId, chat, operation } = await startOperation('[demo:operation] old question');
+    const question = chat.messages[0];
+    assert.ok(question);
+    await chat.sendMessage({ text: 'a new question', messageId: question.id });
+    const completed = await complete(operation.id, { success: true, result: 'stale' });
+    assert.equal(completed.body.operation_status, 'cancelled');
+    const detail = await getSession(sessionId);
+    assert.deepEqual(
+      detail.messages.map((message) => message.role),
+      ['user', 'assistant'],
+    );
+    assert.match(textOfMessage(detail.messages[0]), /a new question/);
+    assert.equal(detail.active_stream, null);
+    assert.equal(detail.operations[0]?.status, 'cancelled');
+  });
+
   it('a completion while another turn runs continues after that turn, never inside it', async () => {
     const { sessionId, chat, operation } = await startOperation();
     const sending = chat.sendMessage({ text: '[demo:words=400] tell me a long story' });
