@@ -30,12 +30,12 @@ export interface StartTurnInput {
 /**
  * - `started`: a new turn is stored and queued.
  * - `retried`: the request was made before; its turn is active, or ended and still replayable.
- *
- * `after` (started, retried) is where the requester's stream starts: 0, or for an approval the
- * end of the restored message the turn's log opens with (the requester holds that message).
  * - `busy`: another turn is active in the session (one at a time).
  * - `already-answered`: the request was made before and its turn can no longer be replayed.
  * - `queue-unavailable`: the turn could not be queued; nothing runs.
+ *
+ * `after` (started, retried) is where the requester's stream starts: 0, or for an approval the
+ * end of the restored message the turn's log opens with (the requester holds that message).
  */
 export type StartTurnOutcome =
   | { type: 'started'; turnId: string; after: number }
