@@ -12,7 +12,7 @@ export interface TurnQueueUnderTest {
   createPeer?: () => Promise<TurnQueue>;
   /**
    * Publishes raw bytes where services publish operation completions, as a faulty service
-   * would. Absent (no wire to put bytes on): the invalid-message cases are skipped with a reason.
+   * would. Required of adapters run with `wire` (see `runTurnQueueContract`).
    */
   publishRawCompletion?: (content: string) => Promise<void>;
   /** Closes the queue and every peer, then removes what the test created; works after `close()`. */

@@ -28,13 +28,18 @@ function randomDelay(maxMs: number): Promise<unknown> {
  * must return an isolated queue (its own queue and exchange names for a broker), and a way to
  * attach a second instance to it for the cross-instance cases.
  */
-export function runTurnQueueContract(adapterName: string, createQueue: TurnQueueFactory): void {
+export function runTurnQueueContract(
+  adapterName: string,
+  createQueue: TurnQueueFactory,
+  /** `wire`: completions arrive as bytes from other programs (see `describeOperationCompletions`). */
+  options: { wire?: boolean } = {},
+): void {
   describe(`TurnQueue contract: ${adapterName}`, () => {
     describeDelivery(createQueue);
     describeCancelFanOut(createQueue);
     describeCrossInstance(createQueue);
     describeConsumerCount(createQueue);
-    describeOperationCompletions(createQueue);
+    describeOperationCompletions(createQueue, options.wire === true);
   });
 }
 

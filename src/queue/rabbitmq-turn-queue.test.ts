@@ -21,15 +21,19 @@ import {
 import { TcpFaultProxy } from '../../tests/support/tcp-fault-proxy.ts';
 import { QueueUnavailableError, type TurnJob } from './turn-queue.ts';
 
-runTurnQueueContract('RabbitMQ', async () => {
-  const { names, open, cleanup } = isolated();
-  return {
-    queue: await open(),
-    createPeer: () => open(),
-    publishRawCompletion: (content) => publishRawCompletion(names, content),
-    cleanup,
-  };
-});
+runTurnQueueContract(
+  'RabbitMQ',
+  async () => {
+    const { names, open, cleanup } = isolated();
+    return {
+      queue: await open(),
+      createPeer: () => open(),
+      publishRawCompletion: (content) => publishRawCompletion(names, content),
+      cleanup,
+    };
+  },
+  { wire: true },
+);
 
 describe('RabbitMqTurnQueue', () => {
   let proxy: TcpFaultProxy;
