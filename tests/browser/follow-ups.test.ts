@@ -9,7 +9,9 @@ import {
   type SessionDetail,
 } from '../support/browser-api.ts';
 import {
+  assertNotReloaded,
   lastAssistantMessage,
+  markPage,
   renderedMessages,
   sendMessage,
   waitForAssistantStatus,
@@ -52,21 +54,6 @@ async function assertShownOnce(
     places,
     { waiting: 0, landed: 0, asQuestion: 0, [where]: 1 },
     `${when}: "${text}" shows ${JSON.stringify(places)}`,
-  );
-}
-
-/** The page is the one first loaded: it followed the session without a reload. */
-async function markPage(page: Page) {
-  await page.evaluate(() => {
-    (window as unknown as { notReloaded: boolean }).notReloaded = true;
-  });
-}
-
-async function assertNotReloaded(page: Page) {
-  assert.equal(
-    await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
-    true,
-    'the page was reloaded',
   );
 }
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import type { Page } from 'playwright-core';
 import { normalizeText } from '../support/browser-api.ts';
 import {
+  assertNotReloaded,
   lastAssistantMessage,
+  markPage,
   sendMessage,
   waitForAssistantStatus,
   waitForSessionId,
@@ -12,21 +13,6 @@ import { browserSuite } from '../support/browser.ts';
 
 /** Long enough to see the card running, short enough to keep the suite quick. */
 const operationDelayMs = 1500;
-
-/** The page is the one first loaded: it followed the operation without a reload. */
-async function markPage(page: Page) {
-  await page.evaluate(() => {
-    (window as unknown as { notReloaded: boolean }).notReloaded = true;
-  });
-}
-
-async function assertNotReloaded(page: Page) {
-  assert.equal(
-    await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
-    true,
-    'the page was reloaded',
-  );
-}
 
 describe('long-running operations in the browser', () => {
   const suite = browserSuite({

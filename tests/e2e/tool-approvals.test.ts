@@ -3,11 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import {
   isToolUIPart,
   lastAssistantMessageIsCompleteWithApprovalResponses,
-  readUIMessageStream,
   type UIMessage,
-  type UIMessageChunk,
 } from 'ai';
 import { createChatTransport, DurableChatClient } from '../../src/client/index.ts';
+import { foldAssistantMessage } from '../../src/turn/fold-assistant-message.ts';
 import { chunksOf, parseSseId, readSse } from '../support/read-sse.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
 import { createTestTransport, TestChat, textOfMessage } from '../support/test-chat.ts';
@@ -79,18 +78,6 @@ describe('tool approvals through the real AI SDK client', { timeout: 60_000 }, (
     );
   }
 
-  async function fold(chunks: UIMessageChunk[]): Promise<UIMessage | undefined> {
-    const stream = new ReadableStream<UIMessageChunk>({
-      start(controller) {
-        for (const chunk of chunks) controller.enqueue(chunk);
-        controller.close();
-      },
-    });
-    let last: UIMessage | undefined;
-    for await (const message of readUIMessageStream({ stream })) last = message;
-    return last;
-  }
-
   async function expectStoredEquals(id: string, chat: TestChat) {
     const { messages } = await clientOf(tokens.a).getSession(id);
     assert.deepEqual(stored(messages), stored(chat.messages), 'a reload shows what the chat shows');
@@ -135,7 +122,7 @@ describe('tool approvals through the real AI SDK client', { timeout: 60_000 }, (
     });
     assert.equal(replay.status, 200);
     assert.equal(parseSseId(replay.events[0]?.id)?.position, 1);
-    const rebuilt = await fold(chunksOf(replay.events));
+    const rebuilt = await foldAssistantMessage(chunksOf(replay.events), chat.lastMessage?.id ?? '');
     assert.deepEqual(stored(rebuilt), stored(chat.lastMessage));
   });
 

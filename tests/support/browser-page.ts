@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { normalizeText } from './browser-api.ts';
 
@@ -109,4 +110,20 @@ export async function waitForSessionId(page: Page, timeoutMs = defaultTimeoutMs)
 /** The sidebar entry of a session. */
 export function sessionItem(page: Page, sessionId: string): Locator {
   return page.locator(`[data-testid="session-item"][data-session-id="${sessionId}"]`);
+}
+
+/** Marks the page as the one first loaded, so a test can tell it later followed without a reload. */
+export async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { notReloaded: boolean }).notReloaded = true;
+  });
+}
+
+/** Fails when the page marked by `markPage` was reloaded since. */
+export async function assertNotReloaded(page: Page): Promise<void> {
+  assert.equal(
+    await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+    true,
+    'the page was reloaded',
+  );
 }
