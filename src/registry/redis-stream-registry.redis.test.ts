@@ -19,7 +19,8 @@ import {
   RedisStreamRegistry,
   type RedisStreamRegistryOptions,
 } from './redis/redis-stream-registry.ts';
-import { deleteKeys, keySlot, listKeys, redisUrl } from '../../tests/support/redis-test-support.ts';
+import { deleteKeys, listKeys, redisUrl } from '../../tests/support/redis-test-support.ts';
+import { keySlot } from './redis/key-slot.ts';
 import { RegistryCommands, registryScripts } from './redis/registry-commands.ts';
 import { type LuaScript, ScriptRunner } from './redis/script-runner.ts';
 import { encodeChunks } from './redis/turn-record-codec.ts';
@@ -67,9 +68,10 @@ async function connectionsNamed(name: string): Promise<number> {
 }
 
 describe('RedisStreamRegistry on a real Redis', () => {
-  test('keeps every key of one turn in one cluster slot', () =>
+  test('keeps every key of one turn, and its bucket index, in one cluster slot', () =>
     withRegistry({}, async (registry, keyPrefix) => {
-      const turns = [await openTurn(registry), await openTurn(registry)];
+      const layout = createRedisKeys(keyPrefix);
+      const turns = await Promise.all(Array.from({ length: 40 }, () => openTurn(registry)));
       for (const turn of turns) {
         await registry.append(turn.turnId, textDeltas(2));
         await endTurn(registry, turn.turnId);
@@ -78,13 +80,62 @@ describe('RedisStreamRegistry on a real Redis', () => {
       for (const turn of turns) {
         const turnKeys = keys.filter((key) => key.includes(turn.turnId));
         assert.equal(turnKeys.length, 2, 'a meta hash and a chunk stream');
+        turnKeys.push(layout.activeTurns(layout.bucketOf(turn.turnId)));
         assert.equal(new Set(turnKeys.map(keySlot)).size, 1, turnKeys.join(', '));
       }
-      assert.notEqual(
-        keySlot(createRedisKeys(keyPrefix).turnMeta(turns[0]?.turnId ?? '')),
-        keySlot(createRedisKeys(keyPrefix).turnMeta(turns[1]?.turnId ?? '')),
-        'different turns spread over slots',
+      const slots = new Set(turns.map((turn) => keySlot(layout.turnMeta(turn.turnId))));
+      assert.ok(slots.size >= 8, `40 turns spread over ${slots.size} slots`);
+    }));
+
+  test('the buckets’ slots spread evenly over the slot range', () => {
+    for (const bucketCount of [1, 3, 16, 64]) {
+      const layout = createRedisKeys('durable-chat', bucketCount);
+      const slots = Array.from({ length: bucketCount }, (_, bucket) =>
+        keySlot(layout.activeTurns(bucket)),
       );
+      for (const [bucket, slot] of slots.entries()) {
+        assert.ok(slot >= Math.floor((bucket * 16_384) / bucketCount), `bucket ${bucket}`);
+        assert.ok(slot < Math.floor(((bucket + 1) * 16_384) / bucketCount), `bucket ${bucket}`);
+      }
+    }
+  });
+
+  test('an append is one XADD: no script, no read of the turn’s state', () =>
+    withRegistry({}, async (registry, keyPrefix) => {
+      const turn = await openTurn(registry);
+      await registry.acquireLease(turn.turnId, 'executor-a', 10_000);
+      await registry.append(turn.turnId, textDeltas(1, 'warm'));
+      const monitor = await admin.monitor();
+      const seen: string[] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args.some((argument) => argument.includes(keyPrefix))) seen.push(args[0] ?? '');
+      });
+      try {
+        for (let round = 0; round < 30; round += 1) {
+          await registry.append(turn.turnId, textDeltas(1 + (round % 3), `r${round}`));
+        }
+        await registry.getTurn(turn.turnId);
+        await waitFor(() => seen.includes('hgetall'));
+      } finally {
+        monitor.disconnect();
+      }
+      const appends = seen.slice(0, seen.indexOf('hgetall'));
+      assert.deepEqual(
+        appends,
+        Array.from({ length: 30 }, () => 'xadd'),
+      );
+      assert.equal((await registry.getTurn(turn.turnId))?.lastPosition, 1 + 10 * (1 + 2 + 3));
+    }));
+
+  test('a turn opened without the opening marker (an earlier version) still takes appends', () =>
+    withRegistry({ activeTurnTtlMs: 600_000 }, async (registry, keyPrefix) => {
+      const keys = createRedisKeys(keyPrefix);
+      const turn = await openTurn(registry);
+      await admin.del(keys.turnStream(turn.turnId));
+      await admin.hset(keys.turnMeta(turn.turnId), 'lastPosition', '2');
+      assert.equal(await registry.append(turn.turnId, textDeltas(1, 'late')), 3);
+      const ttl = await admin.pttl(keys.turnStream(turn.turnId));
+      assert.ok(ttl > 500_000, `the stream it makes gets the active TTL (${ttl} ms)`);
     }));
 
   test('an active turn keeps its keys past several TTL windows; abandoned, they vanish', () =>
@@ -94,11 +145,11 @@ describe('RedisStreamRegistry on a real Redis', () => {
       await registry.acquireLease(turn.turnId, 'executor-a', 1_000);
       for (let round = 0; round < 8; round += 1) {
         await sleep(120);
-        // Tokens and lease refreshes both count as signs of life.
-        if (round % 2 === 0) await registry.append(turn.turnId, textDeltas(1, `r${round}`));
-        else assert.equal(await registry.refreshLease(turn.turnId, 'executor-a', 1_000), true);
+        // Lease refreshes are the signs of life; appends in between change nothing.
+        await registry.append(turn.turnId, textDeltas(1, `r${round}`));
+        assert.equal(await registry.refreshLease(turn.turnId, 'executor-a', 1_000), true);
       }
-      assert.equal((await registry.getTurn(turn.turnId))?.lastPosition, 4);
+      assert.equal((await registry.getTurn(turn.turnId))?.lastPosition, 8);
       const ttl = await admin.pttl(keys.turnStream(turn.turnId));
       assert.ok(ttl > 0 && ttl <= 300, `the stream has the active TTL (${ttl} ms)`);
       await waitFor(async () => (await registry.getTurn(turn.turnId)) === null, {
@@ -109,26 +160,29 @@ describe('RedisStreamRegistry on a real Redis', () => {
       assert.equal(await registry.getActiveTurn(turn.sessionId), null);
       assert.ok(!(await registry.listActiveTurnIds()).includes(turn.turnId));
       assert.equal(await admin.exists(keys.sessionActiveTurn(turn.sessionId)), 0);
-      assert.equal(await admin.hexists(keys.activeTurns(), turn.turnId), 0);
+      assert.equal(
+        await admin.hexists(keys.activeTurns(keys.bucketOf(turn.turnId)), turn.turnId),
+        0,
+      );
       await openTurn(registry, { sessionId: turn.sessionId });
     }));
 
-  test('appends extend the TTL of the keys on the first chunk and once per 64 positions', () =>
+  test('opening sets the TTL of the turn’s keys; appends leave it alone', () =>
     withRegistry({ activeTurnTtlMs: 600_000 }, async (registry, keyPrefix) => {
       const keys = createRedisKeys(keyPrefix);
       const turn = await openTurn(registry);
       const turnKeys = [keys.turnMeta(turn.turnId), keys.turnStream(turn.turnId)];
       const ttls = () => Promise.all(turnKeys.map((key) => admin.pttl(key)));
-      await registry.append(turn.turnId, textDeltas(1, 'first'));
-      for (const ttl of await ttls()) assert.ok(ttl > 500_000, `the first chunk extends (${ttl})`);
+      for (const ttl of await ttls()) assert.ok(ttl > 500_000, `opening sets it (${ttl})`);
       for (const key of turnKeys) await admin.pexpire(key, 50_000);
-      for (let position = 2; position <= 63; position += 1) {
+      for (let position = 1; position <= 70; position += 1) {
         await registry.append(turn.turnId, textDeltas(1, `p${position}`));
       }
-      for (const ttl of await ttls()) assert.ok(ttl <= 50_000, `positions 2-63 leave it (${ttl})`);
-      await registry.append(turn.turnId, textDeltas(2, 'crossing'));
-      for (const ttl of await ttls()) assert.ok(ttl > 500_000, `reaching 64 extends (${ttl})`);
-      assert.equal((await registry.getTurn(turn.turnId))?.lastPosition, 65);
+      for (const ttl of await ttls()) assert.ok(ttl <= 50_000, `appends leave it (${ttl})`);
+      await registry.acquireLease(turn.turnId, 'executor-a', 1_000);
+      assert.equal(await registry.refreshLease(turn.turnId, 'executor-a', 1_000), true);
+      for (const ttl of await ttls()) assert.ok(ttl > 500_000, `a lease refresh extends (${ttl})`);
+      assert.equal((await registry.getTurn(turn.turnId))?.lastPosition, 70);
     }));
 
   test('a finished turn frees its session at once and its keys expire after the TTL', () =>
@@ -138,7 +192,10 @@ describe('RedisStreamRegistry on a real Redis', () => {
       await registry.append(turn.turnId, textDeltas(3));
       await endTurn(registry, turn.turnId);
       assert.equal(await admin.exists(keys.sessionActiveTurn(turn.sessionId)), 0);
-      assert.equal(await admin.hexists(keys.activeTurns(), turn.turnId), 0);
+      assert.equal(
+        await admin.hexists(keys.activeTurns(keys.bucketOf(turn.turnId)), turn.turnId),
+        0,
+      );
       for (const key of [keys.turnMeta(turn.turnId), keys.turnStream(turn.turnId)]) {
         const ttl = await admin.pttl(key);
         assert.ok(ttl > 0 && ttl <= 300, `${key} expires in ${ttl} ms`);
@@ -152,7 +209,8 @@ describe('RedisStreamRegistry on a real Redis', () => {
       const keys = createRedisKeys(keyPrefix);
       const turn = await openTurn(registry);
       const log = textDeltas(5);
-      await registry.append(turn.turnId, log);
+      // One entry per append: trimming takes whole entries.
+      for (const chunk of log) await registry.append(turn.turnId, [chunk]);
       await endTurn(registry, turn.turnId, 'completed', []);
       await admin.xtrim(keys.turnStream(turn.turnId), 'MINID', '3-0');
       for (const cursor of [0, 1]) {
@@ -190,7 +248,10 @@ describe('RedisStreamRegistry on a real Redis', () => {
       assert.equal(await registry.getActiveTurn(listed.sessionId), null);
       assert.ok(!(await registry.listActiveTurnIds()).includes(listed.turnId));
       assert.equal(await admin.exists(keys.sessionActiveTurn(listed.sessionId)), 0);
-      assert.equal(await admin.hexists(keys.activeTurns(), listed.turnId), 0);
+      assert.equal(
+        await admin.hexists(keys.activeTurns(keys.bucketOf(listed.turnId)), listed.turnId),
+        0,
+      );
       // Opening without a listing in between goes over the stale pointer.
       const next = await openTurn(registry, { sessionId: reopened.sessionId });
       assert.equal((await registry.getActiveTurn(reopened.sessionId))?.turnId, next.turnId);
@@ -229,15 +290,9 @@ describe('RedisStreamRegistry on a real Redis', () => {
       // What a Redis restart does to the script cache. Another test process on this server may
       // reload a script first, so the counts are upper bounds: one reload per script at most.
       await admin.script('FLUSH');
-      const turn = await openTurn(registry);
       const loadsBefore = registry.stats().scriptLoads;
-      const positions = await Promise.all(
-        Array.from({ length: 20 }, () => registry.append(turn.turnId, textDeltas(1))),
-      );
-      assert.deepEqual(
-        positions.sort((left, right) => (left ?? 0) - (right ?? 0)),
-        Array.from({ length: 20 }, (_, index) => index + 1),
-      );
+      const turns = await Promise.all(Array.from({ length: 20 }, () => openTurn(registry)));
+      assert.equal(new Set(turns.map((turn) => turn.turnId)).size, 20);
       assert.ok(registry.stats().scriptLoads - loadsBefore <= 1, '20 NOSCRIPTs share one load');
       assert.ok(registry.stats().scriptLoads <= registryScripts.length + 2);
     }));
@@ -336,13 +391,14 @@ describe('RedisStreamRegistry on a real Redis', () => {
 
   test('close rejects waiting readers and leaves no connection open', () =>
     withRegistry({ clientName: `${name}-closing` }, async (registry) => {
-      assert.equal(await connectionsNamed(`${name}-closing`), 2);
+      assert.equal(await connectionsNamed(`${name}-closing`), 1, 'no reader yet: no XREAD');
       const turn = await openTurn(registry);
       const reading = collect(registry.read(turn.turnId, { after: 0 })).then(
         () => null,
         (error: unknown) => error,
       );
       await waitFor(() => registry.stats().waitingReaders === 1);
+      await waitFor(async () => (await connectionsNamed(`${name}-closing`)) === 2);
       await registry.close();
       assert.match(String(await reading), /closed/);
       await waitFor(async () => (await connectionsNamed(`${name}-closing`)) === 0);
@@ -362,7 +418,7 @@ describe('RedisStreamRegistry on a real Redis', () => {
     assert.ok(Date.now() - started < 5_000);
   });
 
-  test('every script run twice, as ioredis resends a command whose reply a reset lost, answers as the first run did', async () => {
+  test('every command run twice, as ioredis resends a command whose reply a reset lost, answers as the first run did', async () => {
     /** Runs each script twice with the same keys and arguments and answers the second reply. */
     class ResendingRunner extends ScriptRunner {
       override async run(
@@ -377,18 +433,34 @@ describe('RedisStreamRegistry on a real Redis', () => {
     const runner = new ResendingRunner(admin);
     await runner.load(registryScripts);
     await withRegistry({}, async (registry, keyPrefix) => {
-      const commands = new RegistryCommands(runner, createRedisKeys(keyPrefix), {
+      const commands = new RegistryCommands(runner, admin, createRedisKeys(keyPrefix), {
         activeTurnTtlMs: 60_000,
         finishedTurnTtlMs: 60_000,
       });
       for (let round = 0; round < 25; round += 1) {
         const input = newTurnInput();
-        const opened = await commands.openTurn(input, '');
-        assert.equal(opened.outcome, 'opened', 'a resent open is still the opener');
+        const created = await commands.createTurn(input);
+        assert.equal(created.created, true, 'a resent open is still the opener');
+        for (let repeat = 0; repeat < 2; repeat += 1) {
+          assert.deepEqual(await commands.takeSession(input.sessionId, input.turnId, ''), {
+            taken: true,
+          });
+        }
         assert.equal((await registry.getActiveTurn(input.sessionId))?.turnId, input.turnId);
         const chunks = textDeltas(round % 3 === 0 ? 0 : 3, `r${round}`);
         if (chunks.length > 0) {
-          const appended = await commands.append(input.turnId, encodeChunks(chunks));
+          const nonce = `n${round}`;
+          const encoded = encodeChunks(chunks);
+          assert.equal(
+            await commands.appendFast(input.turnId, chunks.length, nonce, encoded),
+            'stored',
+          );
+          // The resent XADD is refused; the careful append finds it stored already.
+          assert.equal(
+            await commands.appendFast(input.turnId, chunks.length, nonce, encoded),
+            'retry',
+          );
+          const appended = await commands.appendChecked(input.turnId, nonce, encoded);
           assert.equal(appended, chunks.length, 'a resent append stores its chunks once');
         }
         assert.equal(await commands.requestCancel(input.turnId), true);
@@ -402,12 +474,16 @@ describe('RedisStreamRegistry on a real Redis', () => {
           true,
           'a resent claim is still won: its caller publishes the close',
         );
-        const last = await commands.publishClose(
+        const published = await commands.publishClose(
           input.turnId,
-          input.sessionId,
           encodeChunks([{ type: 'abort' }]),
         );
-        assert.equal(last, chunks.length + 1, 'a resent publish stores its chunks once');
+        assert.deepEqual(
+          published,
+          { lastPosition: chunks.length + 1, sessionId: input.sessionId },
+          'a resent publish stores its chunks once',
+        );
+        assert.equal(await commands.clearSessionPointer(input.sessionId, input.turnId), false);
         const turn = await registry.getTurn(input.turnId);
         assert.equal(turn?.status, 'cancelled');
         assert.equal(turn?.lastPosition, chunks.length + 1);
@@ -417,11 +493,10 @@ describe('RedisStreamRegistry on a real Redis', () => {
       }
       // A repeat that is not one (another session's open of a used id) is still refused.
       const taken = newTurnInput();
-      await commands.openTurn(taken, '');
-      await assert.rejects(
-        commands.openTurn({ ...newTurnInput(), turnId: taken.turnId }, ''),
-        /already exists/,
-      );
+      await commands.createTurn(taken);
+      assert.deepEqual(await commands.createTurn({ ...newTurnInput(), turnId: taken.turnId }), {
+        created: false,
+      });
     });
   });
 
@@ -434,7 +509,7 @@ describe('RedisStreamRegistry on a real Redis', () => {
       const keyCount = Number(/-(\d+)\.lua$/.exec(file)?.[1]);
       const used = [...source.matchAll(/KEYS\[(\d+)\]/g)].map((match) => Number(match[1]));
       assert.equal(Math.max(...used), keyCount, `${file} uses KEYS[1..${keyCount}]`);
-      for (const heading of ['Input:', 'ARGV[1]', 'Output:']) {
+      for (const heading of ['Input:', 'KEYS[1]', 'Output:']) {
         assert.ok(source.startsWith('--[[') && source.includes(heading), `${file}: ${heading}`);
       }
     }

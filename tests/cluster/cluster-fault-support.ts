@@ -157,7 +157,11 @@ export class ClusterProbe {
 
   /** The hashes of every turn in the registry's active index (running or closing turns). */
   async activeTurns(): Promise<Record<string, string>[]> {
-    const turnIds = await this.#redis.hkeys(this.#keys.activeTurns());
+    const buckets = Array.from({ length: this.#keys.bucketCount }, (_, bucket) => bucket);
+    const indexes = await Promise.all(
+      buckets.map((bucket) => this.#redis.hkeys(this.#keys.activeTurns(bucket))),
+    );
+    const turnIds = indexes.flat();
     return Promise.all(turnIds.map((turnId) => this.registryTurn(turnId)));
   }
 
@@ -169,11 +173,14 @@ export class ClusterProbe {
   /** The chunks the turn's log in Redis holds so far, in order: what every reader is served. */
   async registryChunks(turnId: string): Promise<UIMessageChunk[]> {
     const entries = await this.#redis.xrange(this.#keys.turnStream(turnId), '-', '+');
-    return entries.flatMap(([, fields]) => {
-      // Fields alternate name, value; the terminal entry carries no chunk (`c`).
-      const index = fields.findIndex((field, position) => position % 2 === 0 && field === 'c');
-      return index === -1 ? [] : [JSON.parse(fields[index + 1] ?? 'null') as UIMessageChunk];
-    });
+    // Fields alternate name, value; an entry holds one `c` per chunk, the opening marker none.
+    return entries.flatMap(([, fields]) =>
+      fields.flatMap((field, position) =>
+        position % 2 === 0 && field === 'c'
+          ? [JSON.parse(fields[position + 1] ?? 'null') as UIMessageChunk]
+          : [],
+      ),
+    );
   }
 
   /** The status of every stored turn of the session, oldest first. */

@@ -49,7 +49,7 @@ describe('the scale-out deployment: 2 API processes, 2 executors', () => {
   it('a reader on the OTHER API process gets exactly what it missed, at 200 random cut points, with Last-Event-ID and ?after=', async () => {
     const sessionId = await createSession(api(0));
     const seen: SseEvent[] = [];
-    const original = post(api(0), sessionId, 'tell me a long story [demo:words=3000]', {
+    const original = post(api(0), sessionId, 'tell me a long story [demo:words=6000]', {
       onEvent: (event) => seen.push(event),
     });
     await waitFor(() => seen.length > 5, { timeoutMs: 15_000 });

@@ -1,49 +1,74 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+/** A connection to a standalone Redis or to a Redis Cluster: the registry uses both alike. */
+export type RedisConnection = Redis | Cluster;
 
 export interface RegistryConnections {
-  /** Commands and scripts of every caller, auto-pipelined. */
-  command: Redis;
-  /** Only the reading hub's blocking XREAD. */
-  blocking: Redis;
+  /** Commands and scripts of every caller, auto-pipelined (per node on a cluster). */
+  command: RedisConnection;
+  /** Opens a connection for one reading hub's blocking XREAD (connected lazily). */
+  openBlocking(): RedisConnection;
+}
+
+export interface RegistryConnectionOptions {
+  /** `redis://[user:password@]host:port[/db]`; on a cluster, any one node (the seed). */
+  url: string;
+  /** Treat `url` as a seed node of a Redis Cluster. */
+  cluster: boolean;
+  clientName: string;
+  onError: (error: unknown) => void;
 }
 
 /**
- * Opens the registry's two connections, both named `clientName` (CLIENT SETNAME), and rejects —
- * closing whatever did connect — when Redis cannot be reached, instead of queueing commands.
+ * Opens the registry's command connection, named `clientName` (CLIENT SETNAME), and rejects —
+ * closing it — when Redis cannot be reached, instead of queueing commands. Blocking connections
+ * for the reading hubs are opened as hubs need them.
  */
 export async function openRegistryConnections(
-  url: string,
-  clientName: string,
-  onError: (error: unknown) => void,
+  options: RegistryConnectionOptions,
 ): Promise<RegistryConnections> {
-  const connect = async (role: keyof RegistryConnections) => {
-    const client = new Redis(url, {
-      lazyConnect: true,
-      connectionName: clientName,
-      // Concurrent readers' replays and writers' scripts share one round trip per tick.
-      enableAutoPipelining: role === 'command',
+  const open = (role: 'command' | 'blocking', lazy: boolean): RedisConnection => {
+    const nodeOptions: RedisOptions = {
+      connectionName: options.clientName,
       // RESP2 keeps XREAD and HGETALL replies in the shapes the parsers expect.
       protocol: 2,
       // During an outage a request fails within about a second (the API answers 503) instead of
       // waiting through ioredis's default twenty reconnects; the blocking loop retries on its own.
       maxRetriesPerRequest: role === 'command' ? 2 : null,
       retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
-    });
-    client.on('error', onError);
-    try {
-      await client.connect();
-    } catch (error) {
-      client.disconnect();
-      throw new Error('could not connect to Redis for the stream registry', { cause: error });
+    };
+    // Concurrent readers' replays and writers' appends share one round trip per tick.
+    const enableAutoPipelining = role === 'command';
+    let client: RedisConnection;
+    if (options.cluster) {
+      const seed = new URL(options.url);
+      client = new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
+        lazyConnect: lazy,
+        enableAutoPipelining,
+        redisOptions: {
+          ...nodeOptions,
+          username: decodeURIComponent(seed.username) || undefined,
+          password: decodeURIComponent(seed.password) || undefined,
+        },
+        // A failover moves slots: find the new owner quickly, and keep retrying commands meanwhile
+        // for about as long as a replica takes to be promoted.
+        clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
+        retryDelayOnFailover: 200,
+        retryDelayOnClusterDown: 200,
+        slotsRefreshTimeout: 2_000,
+      });
+    } else {
+      client = new Redis(options.url, { ...nodeOptions, lazyConnect: lazy, enableAutoPipelining });
     }
+    client.on('error', options.onError);
     return client;
   };
-  const [command, blocking] = await Promise.allSettled([connect('command'), connect('blocking')]);
-  if (command.status === 'fulfilled' && blocking.status === 'fulfilled') {
-    return { command: command.value, blocking: blocking.value };
+  const command = open('command', true);
+  try {
+    await command.connect();
+  } catch (error) {
+    command.disconnect();
+    throw new Error('could not connect to Redis for the stream registry', { cause: error });
   }
-  for (const result of [command, blocking]) {
-    if (result.status === 'fulfilled') result.value.disconnect();
-  }
-  throw command.status === 'rejected' ? command.reason : (blocking as PromiseRejectedResult).reason;
+  return { command, openBlocking: () => open('blocking', false) };
 }

@@ -1,106 +1,167 @@
 import { randomUUID } from 'node:crypto';
-import type { LeaseResult, OpenTurnInput, TerminalStatus, TurnRecord } from '../stream-registry.ts';
+import type { LeaseResult, OpenTurnInput, TerminalStatus } from '../stream-registry.ts';
+import type { RedisConnection } from './redis-connections.ts';
 import type { RedisKeys } from './redis-keys.ts';
 import { scriptCode, scriptError, UnexpectedScriptReplyError } from './script-codes.ts';
 import { type LuaScript, readLuaScript, type ScriptRunner } from './script-runner.ts';
-import { decodeTurnRecord, fieldsFromList } from './turn-record-codec.ts';
+import { chunkEntryId } from './stream-ids.ts';
 
 const scripts = {
-  openTurn: readLuaScript('open-turn-4.lua'),
-  append: readLuaScript('append-2.lua'),
+  openTurn: readLuaScript('open-turn-3.lua'),
+  takeSessionPointer: readLuaScript('take-session-pointer-1.lua'),
+  discardTurn: readLuaScript('discard-turn-3.lua'),
+  appendChecked: readLuaScript('append-checked-2.lua'),
   claimClose: readLuaScript('claim-close-2.lua'),
-  publishClose: readLuaScript('publish-close-4.lua'),
+  publishClose: readLuaScript('publish-close-3.lua'),
+  clearSessionPointer: readLuaScript('clear-session-pointer-1.lua'),
   confirmTurn: readLuaScript('confirm-turn-1.lua'),
   requestCancel: readLuaScript('request-cancel-2.lua'),
-  acquireLease: readLuaScript('acquire-lease-2.lua'),
+  acquireLease: readLuaScript('acquire-lease-1.lua'),
   refreshLease: readLuaScript('refresh-lease-2.lua'),
   acquireLock: readLuaScript('acquire-lock-1.lua'),
-  pruneActiveTurn: readLuaScript('prune-active-turn-3.lua'),
+  pruneActiveTurn: readLuaScript('prune-active-turn-2.lua'),
 } as const satisfies Record<string, LuaScript>;
 
 export const registryScripts: readonly LuaScript[] = Object.values(scripts);
 
-export type OpenTurnReply =
-  | { outcome: 'opened'; turn: TurnRecord }
-  | { outcome: 'busy'; activeTurn: TurnRecord }
-  | { outcome: 'pointer-moved'; pointer: string };
+export type CreateTurnReply =
+  { created: true; createdAt: number; enqueueDeadline: number | null } | { created: false };
+
+export type TakeSessionReply = { taken: true } | { taken: false; pointer: string };
 
 export interface RegistryTtls {
   activeTurnTtlMs: number;
   finishedTurnTtlMs: number;
 }
 
+/** What Redis answers an XADD whose id is not after the stream's last one. */
+const idNotAfterTopPattern = /equal or smaller than the target stream top item/;
+
 /**
- * Typed wrappers of the Lua scripts: keys are built here, replies become results or the errors of
- * `script-codes.ts`. One method per script, named like it.
+ * Typed wrappers of the registry's Redis commands: keys are built here, replies become results or
+ * the errors of `script-codes.ts`. Scripts are named like their method; every script touches one
+ * hash slot (see redis-keys.ts).
  */
 export class RegistryCommands {
   readonly #runner: ScriptRunner;
+  readonly #command: RedisConnection;
   readonly #keys: RedisKeys;
   readonly #ttls: RegistryTtls;
 
-  constructor(runner: ScriptRunner, keys: RedisKeys, ttls: RegistryTtls) {
+  constructor(runner: ScriptRunner, command: RedisConnection, keys: RedisKeys, ttls: RegistryTtls) {
     this.#runner = runner;
+    this.#command = command;
     this.#keys = keys;
     this.#ttls = ttls;
   }
 
-  /** `seenPointer`: the session pointer as the caller read it ('' for none). */
-  async openTurn(input: OpenTurnInput, seenPointer: string): Promise<OpenTurnReply> {
-    const keys = this.#keys;
-    const metaKey = keys.turnMeta(input.turnId);
-    const reply = await this.#runner.run(
-      scripts.openTurn,
-      [
-        metaKey,
-        keys.sessionActiveTurn(input.sessionId),
-        keys.activeTurns(),
-        seenPointer === '' ? metaKey : keys.turnMeta(seenPointer),
-      ],
-      [
-        input.turnId,
-        input.sessionId,
-        seenPointer,
-        this.#ttls.activeTurnTtlMs,
-        input.userMessageId,
-        input.assistantMessageId,
-        input.requestKey ?? input.userMessageId,
-        input.enqueueTimeoutMs === undefined ? '' : Math.ceil(input.enqueueTimeoutMs),
-        ...(input.userId === null ? [] : [input.userId]),
-      ],
-    );
+  /** Creates the turn in its own slot; it does not take the session (see `takeSession`). */
+  async createTurn(input: OpenTurnInput): Promise<CreateTurnReply> {
+    const reply = await this.#runner.run(scripts.openTurn, this.#turnKeysWithIndex(input.turnId), [
+      input.turnId,
+      input.sessionId,
+      this.#ttls.activeTurnTtlMs,
+      input.userMessageId,
+      input.assistantMessageId,
+      input.requestKey ?? input.userMessageId,
+      input.enqueueTimeoutMs === undefined ? '' : Math.ceil(input.enqueueTimeoutMs),
+      ...(input.userId === null ? [] : [input.userId]),
+    ]);
     if (!Array.isArray(reply)) throw new UnexpectedScriptReplyError('open-turn', reply);
-    const [code, ...rest] = reply as unknown[];
-    if (code === scriptCode.sessionPointerMoved) {
-      return { outcome: 'pointer-moved', pointer: String(rest[0] ?? '') };
-    }
-    if (code === 1 || code === scriptCode.sessionBusy) {
-      const turnId = code === 1 ? input.turnId : seenPointer;
-      const turn = decodeTurnRecord(turnId, fieldsFromList(rest));
-      if (!turn) throw new UnexpectedScriptReplyError('open-turn', reply);
-      return code === 1 ? { outcome: 'opened', turn } : { outcome: 'busy', activeTurn: turn };
-    }
-    throw scriptError('open-turn', Number(code), input.turnId);
+    const [code, createdAt, deadline] = reply as unknown[];
+    if (code === scriptCode.turnExists) return { created: false };
+    if (code !== 1) throw scriptError('open-turn', Number(code), input.turnId);
+    return {
+      created: true,
+      createdAt: Number(createdAt),
+      enqueueDeadline: deadline === '' || deadline === undefined ? null : Number(deadline),
+    };
   }
 
-  /** The last position, or null when the turn is not running. */
-  async append(turnId: string, chunks: readonly string[]): Promise<number | null> {
-    const reply = await this.#runner.run(scripts.append, this.#turnKeys(turnId), [
+  /**
+   * Points the session at `turnId`: when it has no pointer (`seenPointer` ''), with one
+   * `SET … NX GET`, otherwise only if the pointer still names `seenPointer`.
+   */
+  async takeSession(
+    sessionId: string,
+    turnId: string,
+    seenPointer: string,
+  ): Promise<TakeSessionReply> {
+    const pointerKey = this.#keys.sessionActiveTurn(sessionId);
+    if (seenPointer === '') {
+      const previous = await this.#command.set(pointerKey, turnId, 'NX', 'GET');
+      // A repeat (ioredis resends after a reset) finds its own id: the session is the turn's.
+      if (previous === null || previous === turnId) return { taken: true };
+      return { taken: false, pointer: previous };
+    }
+    const reply = await this.#runner.run(
+      scripts.takeSessionPointer,
+      [pointerKey],
+      [seenPointer, turnId],
+    );
+    if (!Array.isArray(reply)) throw new UnexpectedScriptReplyError('take-session-pointer', reply);
+    const [code, pointer] = reply as unknown[];
+    if (code === 1) return { taken: true };
+    return { taken: false, pointer: String(pointer ?? '') };
+  }
+
+  async discardTurn(turnId: string): Promise<boolean> {
+    const reply = await this.#runner.run(scripts.discardTurn, this.#turnKeysWithIndex(turnId), [
+      turnId,
+    ]);
+    return booleanReply('discard-turn', reply, turnId);
+  }
+
+  /**
+   * The fast append: one XADD of one entry at the position the writer expects, refused by Redis
+   * itself when the turn is frozen or gone. 'retry' when it was refused for a reason the careful
+   * append sorts out (a wrong expectation, a repeat, a frozen or missing stream).
+   */
+  async appendFast(
+    turnId: string,
+    lastPosition: number,
+    nonce: string,
+    chunks: readonly string[],
+  ): Promise<'stored' | 'retry'> {
+    const fields: string[] = ['p', String(lastPosition), 'a', nonce];
+    for (const chunk of chunks) fields.push('c', chunk);
+    try {
+      const id = await this.#command.xadd(
+        this.#keys.turnStream(turnId),
+        'NOMKSTREAM',
+        chunkEntryId(lastPosition),
+        ...fields,
+      );
+      return id === null ? 'retry' : 'stored';
+    } catch (error) {
+      if (error instanceof Error && idNotAfterTopPattern.test(error.message)) return 'retry';
+      throw error;
+    }
+  }
+
+  /**
+   * The careful append (append-checked-2.lua) with the nonce the fast one used: the last position,
+   * or null when the turn is not running.
+   */
+  async appendChecked(
+    turnId: string,
+    nonce: string,
+    chunks: readonly string[],
+  ): Promise<number | null> {
+    const reply = await this.#runner.run(scripts.appendChecked, this.#turnKeys(turnId), [
       this.#ttls.activeTurnTtlMs,
-      // Makes a repeat of this call (ioredis resends it after a reconnect) store nothing.
-      randomUUID(),
+      nonce,
       ...chunks,
     ]);
-    const code = integerReply('append', reply);
+    const code = integerReply('append-checked', reply);
     if (code === scriptCode.turnNotRunning) return null;
-    if (code < 0) throw scriptError('append', code, turnId);
+    if (code < 0) throw scriptError('append-checked', code, turnId);
     return code;
   }
 
   async claimClose(turnId: string, status: TerminalStatus, error: string | null): Promise<boolean> {
     const reply = await this.#runner.run(scripts.claimClose, this.#turnKeys(turnId), [
       status,
-      this.#ttls.activeTurnTtlMs,
       // Makes a repeat of this call (ioredis resends it after a reconnect) answer as the first did.
       randomUUID(),
       ...(error === null ? [] : [error]),
@@ -108,29 +169,38 @@ export class RegistryCommands {
     return booleanReply('claim-close', reply, turnId);
   }
 
-  /** Publishes the trailing chunks and the terminal entry; resolves to the last position. */
+  /**
+   * Publishes the trailing chunks and the terminal entry; resolves to the last position and the
+   * turn's session (whose pointer the caller frees next).
+   */
   async publishClose(
     turnId: string,
-    sessionId: string,
     chunks: readonly string[],
-  ): Promise<number> {
-    const keys = this.#keys;
+  ): Promise<{ lastPosition: number; sessionId: string }> {
+    const reply = await this.#runner.run(scripts.publishClose, this.#turnKeysWithIndex(turnId), [
+      turnId,
+      this.#ttls.finishedTurnTtlMs,
+      randomUUID(),
+      ...chunks,
+    ]);
+    if (!Array.isArray(reply)) throw new UnexpectedScriptReplyError('publish-close', reply);
+    const [code, sessionId] = reply as unknown[];
+    const position = integerReply('publish-close', code);
+    if (position < 0) throw scriptError('publish-close', position, turnId);
+    return { lastPosition: position, sessionId: String(sessionId) };
+  }
+
+  async clearSessionPointer(sessionId: string, turnId: string): Promise<boolean> {
     const reply = await this.#runner.run(
-      scripts.publishClose,
-      [...this.#turnKeys(turnId), keys.sessionActiveTurn(sessionId), keys.activeTurns()],
-      [turnId, sessionId, this.#ttls.finishedTurnTtlMs, randomUUID(), ...chunks],
+      scripts.clearSessionPointer,
+      [this.#keys.sessionActiveTurn(sessionId)],
+      [turnId],
     );
-    const code = integerReply('publish-close', reply);
-    if (code < 0) throw scriptError('publish-close', code, turnId);
-    return code;
+    return booleanReply('clear-session-pointer', reply, turnId);
   }
 
   async confirmTurn(turnId: string): Promise<boolean> {
-    const reply = await this.#runner.run(
-      scripts.confirmTurn,
-      [this.#keys.turnMeta(turnId)],
-      [this.#ttls.activeTurnTtlMs],
-    );
+    const reply = await this.#runner.run(scripts.confirmTurn, [this.#keys.turnMeta(turnId)], []);
     return booleanReply('confirm-turn', reply, turnId);
   }
 
@@ -142,11 +212,11 @@ export class RegistryCommands {
   }
 
   async acquireLease(turnId: string, owner: string, ttlMs: number): Promise<LeaseResult> {
-    const reply = await this.#runner.run(scripts.acquireLease, this.#turnKeys(turnId), [
-      owner,
-      Math.ceil(ttlMs),
-      this.#ttls.activeTurnTtlMs,
-    ]);
+    const reply = await this.#runner.run(
+      scripts.acquireLease,
+      [this.#keys.turnMeta(turnId)],
+      [owner, Math.ceil(ttlMs)],
+    );
     const code = integerReply('acquire-lease', reply);
     if (code === 1) return 'acquired';
     if (code === 2) return 'held';
@@ -174,11 +244,11 @@ export class RegistryCommands {
   }
 
   /** Drops an index entry whose turn is not active any more; true when it did. */
-  async pruneActiveTurn(turnId: string, sessionId: string): Promise<boolean> {
+  async pruneActiveTurn(turnId: string): Promise<boolean> {
     const keys = this.#keys;
     const reply = await this.#runner.run(
       scripts.pruneActiveTurn,
-      [keys.activeTurns(), keys.turnMeta(turnId), keys.sessionActiveTurn(sessionId)],
+      [keys.activeTurns(keys.bucketOf(turnId)), keys.turnMeta(turnId)],
       [turnId],
     );
     return booleanReply('prune-active-turn', reply, turnId);
@@ -186,6 +256,10 @@ export class RegistryCommands {
 
   #turnKeys(turnId: string): [string, string] {
     return [this.#keys.turnMeta(turnId), this.#keys.turnStream(turnId)];
+  }
+
+  #turnKeysWithIndex(turnId: string): [string, string, string] {
+    return [...this.#turnKeys(turnId), this.#keys.activeTurns(this.#keys.bucketOf(turnId))];
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisConnection } from './redis-connections.ts';
 
 /** One Lua file of `./lua/`, named `<name>-<keyCount>.lua` (bullmq's convention). */
 export interface LuaScript {
@@ -23,17 +24,17 @@ export function readLuaScript(fileName: string): LuaScript {
 }
 
 /**
- * Runs Lua scripts by SHA. Each script is sent once with SCRIPT LOAD and then only called with
- * EVALSHA; a server that lost its script cache (a restart, SCRIPT FLUSH) gets it loaded again once,
- * however many calls hit NOSCRIPT at the same time.
+ * Runs Lua scripts by SHA. Each script is sent once with SCRIPT LOAD (to every master of a cluster)
+ * and then only called with EVALSHA; a server that lost its script cache (a restart, SCRIPT FLUSH,
+ * a promoted replica) gets it loaded again once, however many calls hit NOSCRIPT at the same time.
  */
 export class ScriptRunner {
-  readonly #client: Redis;
+  readonly #client: RedisConnection;
   readonly #loading = new Map<string, Promise<void>>();
   #loads = 0;
   #calls = 0;
 
-  constructor(client: Redis) {
+  constructor(client: RedisConnection) {
     this.#client = client;
   }
 
@@ -69,8 +70,13 @@ export class ScriptRunner {
     if (pending) return pending;
     const loading = (async () => {
       this.#loads += 1;
-      const sha = await this.#client.script('LOAD', script.source);
-      if (sha !== script.sha) throw new Error(`${script.name} loaded as ${String(sha)}`);
+      // Each node of a cluster has its own script cache, and a script runs where its keys live.
+      const nodes = this.#client instanceof Cluster ? this.#client.nodes('master') : [this.#client];
+      for (const sha of await Promise.all(
+        nodes.map((node) => node.script('LOAD', script.source)),
+      )) {
+        if (sha !== script.sha) throw new Error(`${script.name} loaded as ${String(sha)}`);
+      }
     })().finally(() => this.#loading.delete(script.sha));
     this.#loading.set(script.sha, loading);
     return loading;

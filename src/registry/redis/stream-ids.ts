@@ -1,9 +1,21 @@
 /**
- * Stream entry ids of a turn: `<position>-0` for the chunk at that position and
- * `<last position>-1` for the terminal event, so ids order exactly like the events they carry.
+ * Stream entry ids of a turn (see redis-keys.ts): `0-1` marks the opening, `<p>-0` holds chunks up
+ * to position p, `<frozen>-1` is the terminal entry. claim-close-2.lua moves the stream's last id
+ * to `<frozen>-0`, the largest id there is, so ids order exactly like the events they carry and no
+ * chunk can follow the freeze.
  */
+export const openingEntryId = '0-1';
+export const frozenStreamTime = '18446744073709551615';
+
 export function chunkEntryId(position: number): string {
   return `${position}-0`;
+}
+
+/** The position an entry id ends at, or null for the opening marker and the terminal entry. */
+export function positionOfEntryId(id: string): number | null {
+  if (id === openingEntryId) return 0;
+  const time = id.slice(0, id.indexOf('-'));
+  return time === frozenStreamTime ? null : Number(time);
 }
 
 /** Negative, zero or positive as `left` is before, equal to or after `right`. */

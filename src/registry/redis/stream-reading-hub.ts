@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RegistryClosedError } from '../stream-registry.ts';
 import { compareStreamIds } from './stream-ids.ts';
 import { decodeStreamEntry, type TurnStreamEntry } from './turn-record-codec.ts';
@@ -7,15 +7,20 @@ import { parseXreadReply } from './xread-reply.ts';
 
 export interface StreamReadingHubOptions {
   /** A connection only the hub uses: it spends its life blocked in XREAD. */
-  blocking: Redis;
+  blocking: Redis | Cluster;
   /** The shared command connection, used to wake the blocked XREAD. */
-  command: Redis;
+  command: Redis | Cluster;
   /** A stream key only this hub reads; an entry there wakes its XREAD. */
   wakeUpKey: string;
   /** Upper bound of one XREAD BLOCK, so a silently dead connection is noticed. */
   blockMs: number;
   /** Entries per stream per XREAD reply. */
   batchSize: number;
+  /**
+   * The least time between the starts of two XREADs. Under load entries of many turns arrive
+   * within it and share one XREAD, instead of one XREAD each; a chunk waits at most this long.
+   */
+  readIntervalMs: number;
   /** Told about failed XREADs (the hub retries them with a backoff). */
   onError: (error: unknown) => void;
 }
@@ -42,7 +47,9 @@ interface Feed {
 }
 
 /**
- * Live reading for every reader of one registry over ONE blocking connection: a loop of
+ * Live reading for every reader of a group of streams (a registry's streams on a standalone Redis,
+ * one bucket's on a cluster, where one XREAD may only name keys of one slot) over ONE blocking
+ * connection: a loop of
  * `XREAD BLOCK … STREAMS wake k1 k2 … id1 id2 …` over the streams that have subscribers, each
  * entry decoded once and fanned out in memory. A new stream wakes the blocked XREAD through an
  * entry on the hub's own wake-up stream; since that XREAD asks for entries after an explicit id,
@@ -149,12 +156,19 @@ export class StreamReadingHub {
 
   async #run(): Promise<void> {
     let failures = 0;
+    let lastStart = 0;
     while (!this.#stopping.signal.aborted) {
       if (this.#feeds.size === 0) {
         await new Promise<void>((resolve) => (this.#idle = resolve));
         this.#idle = null;
         continue;
       }
+      const wait = lastStart + this.#options.readIntervalMs - performance.now();
+      if (wait > 0) {
+        await sleep(wait, undefined, { signal: this.#stopping.signal }).catch(() => {});
+        continue;
+      }
+      lastStart = performance.now();
       const request = new Map(this.#feeds);
       this.#xreadInFlight = true;
       let reply: unknown;
@@ -217,7 +231,7 @@ export class StreamReadingHub {
         }
         feed.lastId = id;
         for (const subscriber of feed.subscribers) subscriber.push(entry);
-        if (entry.event.type === 'end') {
+        if (entry.events.at(-1)?.event.type === 'end') {
           this.#feeds.delete(streamKey);
           break;
         }

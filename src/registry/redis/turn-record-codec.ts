@@ -57,33 +57,67 @@ export function decodeTurnRecord(
   };
 }
 
-/** One entry of a turn's stream: a chunk at `position`, or the terminal event after `position`. */
-export interface TurnStreamEntry {
-  id: string;
+/** An event of a turn's stream with its position (an end event has the last chunk's). */
+export interface PositionedEvent {
   position: number;
   event: ReadEvent;
 }
 
-/** Decodes `[field, value, …]` of a stream entry written by append or publish-close. */
+/** One entry of a turn's stream: its chunks in order, then the end when it is the terminal one. */
+export interface TurnStreamEntry {
+  id: string;
+  events: PositionedEvent[];
+}
+
+/**
+ * Decodes `[field, value, …]` of a stream entry: `p <last position>`, one `c <chunk>` per chunk
+ * (positions p-n+1 .. p), then `end <status>` [`error <text>`] in the terminal entry. The opening
+ * marker (`open 1`) holds no event.
+ */
 export function decodeStreamEntry(id: string, list: readonly string[]): TurnStreamEntry {
-  const fields = fieldsFromList(list);
-  const position = Number(fields.p);
-  if (fields.end !== undefined) {
-    if (!isTerminal(fields.end as TurnStatus)) {
-      throw new Error(`stream entry ${id} ends with an unknown status ${fields.end}`);
+  const chunks: string[] = [];
+  let last: number | null = null;
+  let end: string | null = null;
+  let error: string | null = null;
+  for (let index = 0; index + 1 < list.length; index += 2) {
+    const value = list[index + 1] as string;
+    switch (list[index]) {
+      case 'p':
+        last = Number(value);
+        break;
+      case 'c':
+        chunks.push(value);
+        break;
+      case 'end':
+        end = value;
+        break;
+      case 'error':
+        error = value;
+        break;
     }
-    const event: ReadEvent = {
-      type: 'end',
-      status: fields.end as TerminalStatus,
-      error: fields.error ?? null,
-    };
-    return { id, position, event };
   }
-  if (fields.c === undefined || !Number.isInteger(position)) {
+  if (last === null) {
+    if (list[0] === 'open') return { id, events: [] };
     throw new Error(`stream entry ${id} is neither a chunk nor a terminal event`);
   }
-  const chunk = JSON.parse(fields.c) as UIMessageChunk;
-  return { id, position, event: { type: 'chunk', position, chunk } };
+  if (!Number.isInteger(last) || last < chunks.length) {
+    throw new Error(`stream entry ${id} has a bad position`);
+  }
+  const first = last - chunks.length + 1;
+  const events: PositionedEvent[] = chunks.map((text, index) => {
+    const position = first + index;
+    const chunk = JSON.parse(text) as UIMessageChunk;
+    return { position, event: { type: 'chunk', position, chunk } };
+  });
+  if (end !== null) {
+    if (!isTerminal(end as TurnStatus)) {
+      throw new Error(`stream entry ${id} ends with an unknown status ${end}`);
+    }
+    events.push({ position: last, event: { type: 'end', status: end as TerminalStatus, error } });
+  } else if (chunks.length === 0) {
+    throw new Error(`stream entry ${id} is neither a chunk nor a terminal event`);
+  }
+  return { id, events };
 }
 
 /** JSON for the stream; throws before anything is sent when a chunk cannot be encoded. */

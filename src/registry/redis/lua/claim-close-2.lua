@@ -1,6 +1,8 @@
 --[[
-  The compare-and-set that decides how a turn ends: running -> closing. Freezes the log (appends
-  are refused from now on) and records the status the turn will end with.
+  The compare-and-set that decides how a turn ends: running -> closing. Freezes the log and records
+  the status the turn will end with. The freeze is the stream's own: its last id moves to the
+  largest id there is (`18446744073709551615-0`), so every later `XADD <position>-0` of a writer
+  that has not heard yet fails in Redis itself — appends need no state check of their own.
 
   Idempotent per claim id: the Redis client sends a command again after a reconnect when the
   dropped connection lost its reply. A repeat of the call that won finds the turn closing under its
@@ -12,9 +14,8 @@
     KEYS[2] turn chunk stream
 
     ARGV[1] the terminal status to end with (completed | failed | cancelled)
-    ARGV[2] active-turn TTL (ms)
-    ARGV[3] the claim id, unique per call
-    ARGV[4] the error (absent for none)
+    ARGV[2] the claim id, unique per call
+    ARGV[3] the error (absent for none)
 
   Output:
     1  claimed: the caller must publish the close
@@ -25,25 +26,24 @@ local streamKey = KEYS[2]
 
 local state = redis.call('HMGET', metaKey, 'status', 'claimId')
 if state[1] ~= 'running' then
-  if state[1] == 'closing' and state[2] == ARGV[3] then
+  if state[1] == 'closing' and state[2] == ARGV[2] then
     return 1
   end
   return 0
 end
-
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-
-redis.call('HSET', metaKey,
+local fields = {
   'status', 'closing',
   'closingStatus', ARGV[1],
   'closingAt', string.format('%d', now),
-  'claimId', ARGV[3])
-if ARGV[4] then
-  redis.call('HSET', metaKey, 'error', ARGV[4])
-else
-  redis.call('HDEL', metaKey, 'error')
+  'claimId', ARGV[2],
+}
+if ARGV[3] then
+  table.insert(fields, 'error')
+  table.insert(fields, ARGV[3])
 end
-redis.call('PEXPIRE', metaKey, ARGV[2])
-redis.call('PEXPIRE', streamKey, ARGV[2])
+redis.call('HSET', metaKey, unpack(fields))
+-- A turn an earlier version opened may have no stream yet; the status alone freezes it then.
+redis.pcall('XSETID', streamKey, '18446744073709551615-0')
 return 1
