@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { MessageRateLimit } from '../api/message-rate-limit.ts';
 import type { MessageRateSettings } from '../config.ts';
+import type { RedisConnection } from '../registry/redis/redis-connections.ts';
 
 /**
  * The message rate limit of `settings` (none when null): in `redis` under `<keyPrefix>:message-rate:`
@@ -14,7 +14,7 @@ import type { MessageRateSettings } from '../config.ts';
  */
 export function openMessageRateLimit(
   settings: MessageRateSettings | null,
-  redis: { connection: Redis; keyPrefix: string } | null,
+  redis: { connection: RedisConnection; keyPrefix: string } | null,
 ): MessageRateLimit {
   if (!settings) return new MessageRateLimit(null);
   const window = {
