@@ -16,8 +16,8 @@ import {
   defaultOperationCompletionExchangeName,
   defaultOperationCompletionQueueName,
   operationCompletionRoutingKey,
-  RabbitMqTurnQueue,
-} from './rabbitmq/rabbitmq-turn-queue.ts';
+} from './rabbitmq/rabbitmq-topology.ts';
+import { RabbitMqTurnQueue } from './rabbitmq/rabbitmq-turn-queue.ts';
 import { TcpFaultProxy } from '../../tests/support/tcp-fault-proxy.ts';
 import { QueueUnavailableError, type TurnJob } from './turn-queue.ts';
 
@@ -291,6 +291,50 @@ describe('RabbitMqTurnQueue', () => {
         { instance: 'doomed', turnId: job.turnId, redelivered: false },
         { instance: 'survivor', turnId: job.turnId, redelivered: true },
       ]);
+    } finally {
+      release.resolve();
+      await cleanup();
+      proxy.comeBack();
+    }
+  });
+
+  test('after a cut it consumes again at once, while a handler from before the cut still runs', async () => {
+    const { open, cleanup } = isolated();
+    proxy.comeBack();
+    const release = Promise.withResolvers<void>();
+    try {
+      const flaky = await open(proxiedUrl);
+      const steady = await open();
+      const deliveries: { turnId: string; redelivered: boolean }[] = [];
+      await flaky.consume(
+        async (job, delivery) => {
+          deliveries.push({ turnId: job.turnId, redelivered: delivery.redelivered });
+          // Only the first delivery of the long job outlives the cut, as a long turn would.
+          if (deliveries.length === 1) await release.promise;
+        },
+        { concurrency: 2 },
+      );
+      const long = newJob();
+      await steady.enqueue(long);
+      await waitFor(() => deliveries.length === 1);
+      proxy.cut();
+      await waitFor(() => flaky.isConnected, { message: 'reconnected after the cut' });
+      const next = newJob();
+      await steady.enqueue(next);
+      const runs = (turnId: string) => deliveries.filter((delivery) => delivery.turnId === turnId);
+      await waitFor(() => runs(next.turnId).length === 1 && runs(long.turnId).length === 2, {
+        message: 'jobs run after the cut without waiting for the handler from before it',
+      });
+      assert.deepEqual(
+        runs(long.turnId).map(({ redelivered }) => redelivered),
+        [false, true],
+        'the job of the lost connection is handed out again, flagged',
+      );
+      assert.equal(
+        await steady.countConsumers(),
+        1,
+        'the consumer counts while the old handler runs',
+      );
     } finally {
       release.resolve();
       await cleanup();

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Channel, connect } from 'amqplib';
 import { pino } from 'pino';
+import { operationCompletionRoutingKey } from '../../src/queue/rabbitmq/rabbitmq-topology.ts';
 import {
-  operationCompletionRoutingKey,
   RabbitMqTurnQueue,
   type RabbitMqTurnQueueOptions,
 } from '../../src/queue/rabbitmq/rabbitmq-turn-queue.ts';
