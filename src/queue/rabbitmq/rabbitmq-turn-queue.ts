@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AsyncMessage,
   type Consumer as AmqpConsumer,
@@ -21,13 +20,10 @@ import {
 } from '../turn-queue.ts';
 import { BrokerConnection, type QueueLogger } from './broker-connection.ts';
 import { ConfirmedPublisher } from './confirmed-publisher.ts';
+import { processCompletion, processTurnJob } from './delivery-processing.ts';
 import { HandlerSlots } from './handler-slots.ts';
 import { consuming, stopConsumer } from './library-consumer.ts';
-import { previewOfBody } from './message-body.ts';
-import {
-  decodeOperationCompletion,
-  encodeOperationCompletion,
-} from './operation-completion-message.ts';
+import { encodeOperationCompletion } from './operation-completion-message.ts';
 import {
   cancelListenerTopology,
   completionConsumerTopology,
@@ -40,11 +36,12 @@ import {
   type TopologyNames,
   turnQueueDeclaration,
 } from './rabbitmq-topology.ts';
-import { decodeCancel, decodeTurnJob, encodeCancel, encodeTurnJob } from './turn-job-message.ts';
+import { decodeCancel, encodeCancel, encodeTurnJob } from './turn-job-message.ts';
 import { withinDeadline } from './within-deadline.ts';
 
 /** Completions one consumer applies at once (each is a few store calls). */
 const completionConcurrency = 8;
+
 export interface RabbitMqTurnQueueOptions {
   /** `amqp://user:password@host:5672/vhost`; `?heartbeat=` and other URL options are honoured. */
   url: string;
@@ -203,7 +200,7 @@ export class RabbitMqTurnQueue implements TurnQueue, TopologyNames {
         // The broker hands out no more than may run, keeping the rest for other consumers.
         qos: { prefetchCount: options.concurrency },
       },
-      (message) => this.#processTurnJob(handler, message),
+      (message) => processTurnJob(handler, message, this.#logger),
     );
   }
 
@@ -230,7 +227,11 @@ export class RabbitMqTurnQueue implements TurnQueue, TopologyNames {
         concurrency: completionConcurrency,
         qos: { prefetchCount: completionConcurrency },
       },
-      (message) => this.#processCompletion(handler, message),
+      (message) =>
+        processCompletion(handler, message, {
+          logger: this.#logger,
+          redeliveryDelayMs: this.#completionRedeliveryDelayMs,
+        }),
     );
   }
 
@@ -320,54 +321,6 @@ export class RabbitMqTurnQueue implements TurnQueue, TopologyNames {
       this.#logger.warn({ err: error }, `RabbitMQ ${description} error; it recovers`),
     );
     return consumer;
-  }
-
-  /** A job is consumed whether its handler returns or throws (see `TurnHandler`). */
-  async #processTurnJob(handler: TurnHandler, message: AsyncMessage): Promise<ConsumerStatus> {
-    const job = decodeTurnJob(message.body);
-    if (!job) {
-      this.#logger.error(
-        { messageId: message.messageId },
-        'dropping a turn message that is not a valid turn job',
-      );
-      return ConsumerStatus.DROP;
-    }
-    try {
-      await handler(job, { redelivered: message.redelivered });
-    } catch (error) {
-      this.#logger.error({ err: error, turnId: job.turnId }, 'turn handler failed');
-    }
-    return ConsumerStatus.ACK;
-  }
-
-  async #processCompletion(
-    handler: OperationCompletionHandler,
-    message: AsyncMessage,
-  ): Promise<ConsumerStatus> {
-    const completion = decodeOperationCompletion(message.body);
-    if (!completion) {
-      this.#logger.error(
-        { messageId: message.messageId, content: previewOfBody(message.body) },
-        'dropping a message that is not an operation completion',
-      );
-      return ConsumerStatus.ACK;
-    }
-    try {
-      await handler(completion);
-      return ConsumerStatus.ACK;
-    } catch (error) {
-      this.#logger.error(
-        {
-          err: error,
-          operationId: completion.operationId,
-          redelivered: message.redelivered,
-          retryInMs: this.#completionRedeliveryDelayMs,
-        },
-        'operation completion failed; it will be redelivered',
-      );
-      await sleep(this.#completionRedeliveryDelayMs);
-      return ConsumerStatus.REQUEUE;
-    }
   }
 
   #hearCancel(message: AsyncMessage): void {
