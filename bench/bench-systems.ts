@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as connectAmqp } from 'amqplib';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { withBroker } from '../tests/support/rabbitmq-test-support.ts';
 import { deleteKeys } from '../tests/support/redis-test-support.ts';
 import type { LoadTarget } from './load-job.ts';
 import { portFromLogLine, type ServiceProcess, startServiceProcess } from './service-process.ts';
@@ -176,14 +176,10 @@ async function removeServiceState(redisUrl: string, keyPrefix: string): Promise<
   } finally {
     redis.disconnect();
   }
-  const connection = await connectAmqp(serviceUrls.amqp);
-  try {
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(`${keyPrefix}.turns`);
-    await channel.deleteExchange(`${keyPrefix}.cancels`);
-  } finally {
-    await connection.close();
-  }
+  await withBroker(async (channel) => {
+    await channel.queueDelete({ queue: `${keyPrefix}.turns` });
+    await channel.exchangeDelete({ exchange: `${keyPrefix}.cancels` });
+  }, serviceUrls.amqp);
 }
 
 async function adminQuery(sql: string): Promise<void> {

@@ -9,6 +9,7 @@ import {
   isolated,
   options,
   publishRawCompletion,
+  queueCounts,
   uniqueNames,
   withBroker,
 } from '../../tests/support/rabbitmq-test-support.ts';
@@ -16,8 +17,8 @@ import {
   defaultOperationCompletionExchangeName,
   defaultOperationCompletionQueueName,
   operationCompletionRoutingKey,
-  RabbitMqTurnQueue,
-} from './rabbitmq/rabbitmq-turn-queue.ts';
+} from './rabbitmq/rabbitmq-topology.ts';
+import { RabbitMqTurnQueue } from './rabbitmq/rabbitmq-turn-queue.ts';
 import { TcpFaultProxy } from '../../tests/support/tcp-fault-proxy.ts';
 import { QueueUnavailableError, type TurnJob } from './turn-queue.ts';
 
@@ -53,15 +54,16 @@ describe('RabbitMqTurnQueue', () => {
       const job = newJob();
       await queue.enqueue(job);
       await withBroker(async (channel) => {
-        const message = await channel.get(names.turnQueueName, { noAck: true });
+        const message = await channel.basicGet({ queue: names.turnQueueName, noAck: true });
         assert.ok(message, 'the job is in the named queue');
-        assert.equal(message.properties.deliveryMode, 2, 'persistent');
-        assert.equal(message.properties.contentType, 'application/json');
-        assert.deepEqual(JSON.parse(message.content.toString()), job);
+        assert.equal(message.durable, true, 'persistent');
+        assert.equal(message.contentType, 'application/json');
+        assert.deepEqual(message.body, job);
       });
       await assert.rejects(
         withBroker((channel) =>
-          channel.assertQueue(names.turnQueueName, {
+          channel.queueDeclare({
+            queue: names.turnQueueName,
             durable: true,
             arguments: { 'x-queue-type': 'classic' },
           }),
@@ -89,12 +91,15 @@ describe('RabbitMqTurnQueue', () => {
       const completion = newCompletion();
       await queue.publishOperationCompletion(completion);
       await withBroker(async (channel) => {
-        const message = await channel.get(names.operationCompletionQueueName, { noAck: true });
+        const message = await channel.basicGet({
+          queue: names.operationCompletionQueueName,
+          noAck: true,
+        });
         assert.ok(message, 'the completion is in the named queue');
-        assert.equal(message.fields.routingKey, 'operation.complete');
-        assert.equal(message.fields.exchange, names.operationCompletionExchangeName);
-        assert.equal(message.properties.deliveryMode, 2, 'persistent');
-        assert.deepEqual(JSON.parse(message.content.toString()), {
+        assert.equal(message.routingKey, 'operation.complete');
+        assert.equal(message.exchange, names.operationCompletionExchangeName);
+        assert.equal(message.durable, true, 'persistent');
+        assert.deepEqual(message.body, {
           operation_id: completion.operationId,
           success: true,
           result: completion.result,
@@ -102,7 +107,9 @@ describe('RabbitMqTurnQueue', () => {
       });
       await assert.rejects(
         withBroker((channel) =>
-          channel.assertExchange(names.operationCompletionExchangeName, 'fanout', {
+          channel.exchangeDeclare({
+            exchange: names.operationCompletionExchangeName,
+            type: 'fanout',
             durable: true,
           }),
         ),
@@ -111,7 +118,7 @@ describe('RabbitMqTurnQueue', () => {
       );
       await assert.rejects(
         withBroker((channel) =>
-          channel.assertQueue(names.operationCompletionQueueName, { durable: false }),
+          channel.queueDeclare({ queue: names.operationCompletionQueueName, durable: false }),
         ),
         /PRECONDITION_FAILED/,
         'the broker knows the queue as durable',
@@ -134,9 +141,7 @@ describe('RabbitMqTurnQueue', () => {
       await queue.publishOperationCompletion(valid);
       await waitFor(() => received.length === 1);
       await consumer.stop();
-      const { messageCount } = await withBroker((channel) =>
-        channel.checkQueue(names.operationCompletionQueueName),
-      );
+      const { messageCount } = await queueCounts(names.operationCompletionQueueName);
       assert.equal(messageCount, 0, 'both were acked, none went back to the queue');
     } finally {
       await cleanup();
@@ -192,9 +197,7 @@ describe('RabbitMqTurnQueue', () => {
       await waitFor(() => started === 3);
       await sleep(200);
       assert.equal(started, 3);
-      const { messageCount } = await withBroker((channel) =>
-        channel.checkQueue(names.turnQueueName),
-      );
+      const { messageCount } = await queueCounts(names.turnQueueName);
       assert.equal(messageCount, 7, 'the broker holds back all but the three running jobs');
       gate.resolve();
       await waitFor(() => finished === 10);
@@ -209,7 +212,7 @@ describe('RabbitMqTurnQueue', () => {
     const { names, open, cleanup } = isolated();
     try {
       const queue = await open();
-      await withBroker((channel) => channel.deleteQueue(names.turnQueueName));
+      await withBroker((channel) => channel.queueDelete({ queue: names.turnQueueName }));
       await assert.rejects(queue.enqueue(newJob()), (error: unknown) => {
         assert.ok(error instanceof QueueUnavailableError);
         assert.match(error.message, /no queue named/);
@@ -291,6 +294,50 @@ describe('RabbitMqTurnQueue', () => {
         { instance: 'doomed', turnId: job.turnId, redelivered: false },
         { instance: 'survivor', turnId: job.turnId, redelivered: true },
       ]);
+    } finally {
+      release.resolve();
+      await cleanup();
+      proxy.comeBack();
+    }
+  });
+
+  test('after a cut it consumes again at once, while a handler from before the cut still runs', async () => {
+    const { open, cleanup } = isolated();
+    proxy.comeBack();
+    const release = Promise.withResolvers<void>();
+    try {
+      const flaky = await open(proxiedUrl);
+      const steady = await open();
+      const deliveries: { turnId: string; redelivered: boolean }[] = [];
+      await flaky.consume(
+        async (job, delivery) => {
+          deliveries.push({ turnId: job.turnId, redelivered: delivery.redelivered });
+          // Only the first delivery of the long job outlives the cut, as a long turn would.
+          if (deliveries.length === 1) await release.promise;
+        },
+        { concurrency: 2 },
+      );
+      const long = newJob();
+      await steady.enqueue(long);
+      await waitFor(() => deliveries.length === 1);
+      proxy.cut();
+      await waitFor(() => flaky.isConnected, { message: 'reconnected after the cut' });
+      const next = newJob();
+      await steady.enqueue(next);
+      const runs = (turnId: string) => deliveries.filter((delivery) => delivery.turnId === turnId);
+      await waitFor(() => runs(next.turnId).length === 1 && runs(long.turnId).length === 2, {
+        message: 'jobs run after the cut without waiting for the handler from before it',
+      });
+      assert.deepEqual(
+        runs(long.turnId).map(({ redelivered }) => redelivered),
+        [false, true],
+        'the job of the lost connection is handed out again, flagged',
+      );
+      assert.equal(
+        await steady.countConsumers(),
+        1,
+        'the consumer counts while the old handler runs',
+      );
     } finally {
       release.resolve();
       await cleanup();

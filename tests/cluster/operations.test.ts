@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UIMessage } from 'ai';
-import { connect as connectAmqp } from 'amqplib';
 import {
   type Cluster,
   type ClusterProcess,
@@ -14,6 +13,7 @@ import {
   startCluster,
 } from '../support/cluster.ts';
 import { chunksOf, readSse, textOfChunks } from '../support/read-sse.ts';
+import { publishRawCompletion, queueCounts } from '../support/rabbitmq-test-support.ts';
 import { textOfMessage } from '../support/test-chat.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createSession } from './cluster-fault-support.ts';
@@ -122,19 +122,12 @@ describe('long-running operations across processes (2 API processes, 1 executor,
 
   /** What a service on the seed's protocol does: one persistent message to the exchange. */
   async function publishCompletion(message: unknown): Promise<void> {
-    const connection = await connectAmqp(clusterServiceUrls.amqp);
-    try {
-      const channel = await connection.createConfirmChannel();
-      channel.publish(
-        operationCompletionNames(cluster.keyPrefix).OPERATION_COMPLETION_EXCHANGE,
-        'operation.complete',
-        Buffer.from(JSON.stringify(message)),
-        { persistent: true, contentType: 'application/json' },
-      );
-      await channel.waitForConfirms();
-    } finally {
-      await connection.close();
-    }
+    const names = operationCompletionNames(cluster.keyPrefix);
+    await publishRawCompletion(
+      { operationCompletionExchangeName: names.OPERATION_COMPLETION_EXCHANGE },
+      JSON.stringify(message),
+      clusterServiceUrls.amqp,
+    );
   }
 
   /** Starts `[demo:operation]` through API 1; resolves once that turn ended and the service holds the token. */
@@ -301,15 +294,11 @@ describe('long-running operations across processes (2 API processes, 1 executor,
   });
 
   async function completionQueueDepth(): Promise<number> {
-    const connection = await connectAmqp(clusterServiceUrls.amqp);
-    try {
-      const channel = await connection.createChannel();
-      const { messageCount } = await channel.checkQueue(
-        operationCompletionNames(cluster.keyPrefix).OPERATION_COMPLETION_QUEUE,
-      );
-      return messageCount;
-    } finally {
-      await connection.close();
-    }
+    const names = operationCompletionNames(cluster.keyPrefix);
+    const { messageCount } = await queueCounts(
+      names.OPERATION_COMPLETION_QUEUE,
+      clusterServiceUrls.amqp,
+    );
+    return messageCount;
   }
 });

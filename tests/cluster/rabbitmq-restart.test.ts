@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect as connectAmqp } from 'amqplib';
 import { checkTurnStream, uninterruptedAnswer } from '../races/race-support.ts';
 import { type Cluster, startCluster } from '../support/cluster.ts';
 import { freePort } from '../support/free-port.ts';
+import { queueCounts, withBroker } from '../support/rabbitmq-test-support.ts';
 import { waitFor } from '../support/wait-for.ts';
 import {
   assertAllProcessesAlive,
@@ -135,13 +135,7 @@ class PrivateRabbitMq {
 
   /** How many consumers this broker counts on `queueName`. */
   async consumersOf(queueName: string): Promise<number> {
-    const connection = await connectAmqp(this.url);
-    try {
-      const channel = await connection.createChannel();
-      return (await channel.checkQueue(queueName)).consumerCount;
-    } finally {
-      await connection.close();
-    }
+    return (await queueCounts(queueName, this.url)).consumerCount;
   }
 
   #environment(): Record<string, string> {
@@ -177,8 +171,7 @@ class PrivateRabbitMq {
 
   async #acceptsConnections(): Promise<boolean> {
     try {
-      const connection = await connectAmqp(this.url, { timeout: 2_000 });
-      await connection.close();
+      await withBroker(async () => {}, this.url);
       return true;
     } catch {
       return false;

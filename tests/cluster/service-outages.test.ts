@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect as connectAmqp } from 'amqplib';
 import { checkTurnStream, uninterruptedAnswer } from '../races/race-support.ts';
 import { type Cluster, clusterServiceUrls, startCluster } from '../support/cluster.ts';
+import { queueCounts } from '../support/rabbitmq-test-support.ts';
 import { TcpFaultProxy } from '../support/tcp-fault-proxy.ts';
 import { waitFor } from '../support/wait-for.ts';
 import {
@@ -190,13 +190,8 @@ describe('a RabbitMQ outage between turns (every process reaches RabbitMQ throug
 
   /** Consumers on the deployment's turn queue, asked of the real broker. */
   async function turnQueueConsumers(): Promise<number> {
-    const connection = await connectAmqp(clusterServiceUrls.amqp);
-    try {
-      const channel = await connection.createChannel();
-      return (await channel.checkQueue(`${cluster.keyPrefix}.turns`)).consumerCount;
-    } finally {
-      await connection.close();
-    }
+    const turns = `${cluster.keyPrefix}.turns`;
+    return (await queueCounts(turns, clusterServiceUrls.amqp)).consumerCount;
   }
 
   it('answers 503 quickly during the outage and leaves no message or turn behind; once it is back the same message is answered and Stop still reaches every executor', async (context) => {

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { connect as connectAmqp } from 'amqplib';
 import { Redis } from 'ioredis';
+import { withBroker } from './rabbitmq-test-support.ts';
 import { deleteKeys } from './redis-test-support.ts';
 import { spawnNodeScript } from './spawn-node-script.ts';
 import { TestDatabase } from './test-database.ts';
@@ -178,15 +178,11 @@ async function removeServiceState(keyPrefix: string) {
   } finally {
     redis.disconnect();
   }
-  const connection = await connectAmqp(clusterServiceUrls.amqp);
-  try {
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(`${keyPrefix}.turns`);
-    await channel.deleteExchange(`${keyPrefix}.cancels`);
+  await withBroker(async (channel) => {
+    await channel.queueDelete({ queue: `${keyPrefix}.turns` });
+    await channel.exchangeDelete({ exchange: `${keyPrefix}.cancels` });
     const names = operationCompletionNames(keyPrefix);
-    await channel.deleteQueue(names.OPERATION_COMPLETION_QUEUE);
-    await channel.deleteExchange(names.OPERATION_COMPLETION_EXCHANGE);
-  } finally {
-    await connection.close();
-  }
+    await channel.queueDelete({ queue: names.OPERATION_COMPLETION_QUEUE });
+    await channel.exchangeDelete({ exchange: names.OPERATION_COMPLETION_EXCHANGE });
+  }, clusterServiceUrls.amqp);
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type Channel, connect } from 'amqplib';
 import { pino } from 'pino';
+import { type Channel, Connection } from 'rabbitmq-client';
+import { operationCompletionRoutingKey } from '../../src/queue/rabbitmq/rabbitmq-topology.ts';
 import {
-  operationCompletionRoutingKey,
   RabbitMqTurnQueue,
   type RabbitMqTurnQueueOptions,
 } from '../../src/queue/rabbitmq/rabbitmq-turn-queue.ts';
@@ -41,41 +41,64 @@ export function options(names: Names, url = amqpUrl): RabbitMqTurnQueueOptions {
   };
 }
 
-/** Runs `body` on a plain channel of its own connection, to look at the broker from outside. */
-export async function withBroker<T>(body: (channel: Channel) => Promise<T>): Promise<T> {
-  const connection = await connect(amqpUrl);
-  // A refused declaration closes the channel with an error event; the caller sees the rejection.
+/**
+ * Runs `body` on a plain channel of its own connection (to the shared broker unless `url` says
+ * otherwise), to look at the broker from outside. A refused declaration rejects its call.
+ */
+export async function withBroker<T>(
+  body: (channel: Channel) => Promise<T>,
+  url = amqpUrl,
+): Promise<T> {
+  // No retries: a broker that is down fails the call instead of being waited for.
+  const connection = new Connection({ url, acquireTimeout: 5_000, retryLow: 100, retryHigh: 200 });
   connection.on('error', () => {});
   try {
-    const channel = await connection.createChannel();
-    channel.on('error', () => {});
-    return await body(channel);
+    const channel = await connection.acquire();
+    try {
+      return await body(channel);
+    } finally {
+      await channel.close();
+    }
   } finally {
-    await connection.close().catch(() => {});
+    await connection.close();
   }
 }
 
 export async function deleteTopology(names: Names): Promise<void> {
   await withBroker(async (channel) => {
-    await channel.deleteQueue(names.turnQueueName);
-    await channel.deleteExchange(names.cancelExchangeName);
-    await channel.deleteQueue(names.operationCompletionQueueName);
-    await channel.deleteExchange(names.operationCompletionExchangeName);
+    await channel.queueDelete({ queue: names.turnQueueName });
+    await channel.exchangeDelete({ exchange: names.cancelExchangeName });
+    await channel.queueDelete({ queue: names.operationCompletionQueueName });
+    await channel.exchangeDelete({ exchange: names.operationCompletionExchangeName });
   });
 }
 
-/** Publishes `content` as a service would, straight to the completion exchange. */
-export async function publishRawCompletion(names: Names, content: string): Promise<void> {
+/** How many messages wait in `queue` and how many consumers take from it, as the broker counts. */
+export async function queueCounts(
+  queue: string,
+  url = amqpUrl,
+): Promise<{ messageCount: number; consumerCount: number }> {
+  return withBroker((channel) => channel.queueDeclare({ queue, passive: true }), url);
+}
+
+/** Publishes `content` as a service would, straight to the completion exchange, confirmed. */
+export async function publishRawCompletion(
+  names: Pick<Names, 'operationCompletionExchangeName'>,
+  content: string,
+  url = amqpUrl,
+): Promise<void> {
   await withBroker(async (channel) => {
-    channel.publish(
-      names.operationCompletionExchangeName,
-      operationCompletionRoutingKey,
+    await channel.confirmSelect();
+    await channel.basicPublish(
+      {
+        exchange: names.operationCompletionExchangeName,
+        routingKey: operationCompletionRoutingKey,
+        durable: true,
+        contentType: 'application/json',
+      },
       Buffer.from(content),
-      { persistent: true, contentType: 'application/json' },
     );
-    // A plain channel has no confirms: a round trip on it follows the publish.
-    await channel.checkExchange(names.operationCompletionExchangeName);
-  });
+  }, url);
 }
 
 /** Opens queues on fresh names and closes them and removes their names afterwards. */

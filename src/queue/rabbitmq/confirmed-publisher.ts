@@ -1,75 +1,64 @@
 import { randomUUID } from 'node:crypto';
-import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Connection, Envelope, Publisher } from 'rabbitmq-client';
 import { QueueUnavailableError } from '../turn-queue.ts';
+import { withinDeadline } from './within-deadline.ts';
 
 /**
- * The publishing channel of one connection, in confirm mode: a publish resolves only once the
- * broker has taken responsibility for the message (for a quorum queue: a majority stored it).
- * Mandatory messages that no queue took come back as a `basic.return` before their confirm,
- * so they are told apart by message id and fail instead of vanishing.
+ * rabbitmq-client's publisher in confirm mode, which re-opens its channel after a reconnect: a
+ * publish resolves only once the broker has taken responsibility for the message (for
+ * a quorum queue: a majority stored it). What the library leaves open is added here: a bound on
+ * the wait for a confirm, and mandatory messages that no queue took failing instead of vanishing.
  */
 export class ConfirmedPublisher {
-  static async open(model: ChannelModel): Promise<ConfirmedPublisher> {
-    return new ConfirmedPublisher(model, await model.createConfirmChannel());
-  }
-
-  readonly model: ChannelModel;
-  readonly channel: ConfirmChannel;
+  readonly #publisher: Publisher;
+  readonly #timeoutMs: number;
+  /** Message ids the broker returned as unroutable, until their publish call has seen them. */
   readonly #returned = new Set<string>();
 
-  private constructor(model: ChannelModel, channel: ConfirmChannel) {
-    this.model = model;
-    this.channel = channel;
-    channel.on('return', (message: { properties: { messageId?: unknown } }) => {
-      if (typeof message.properties.messageId === 'string') {
-        this.#returned.add(message.properties.messageId);
-      }
+  constructor(connection: Connection, options: { timeoutMs: number }) {
+    this.#publisher = connection.createPublisher({ confirm: true });
+    this.#timeoutMs = options.timeoutMs;
+    this.#publisher.on('basic.return', (message) => {
+      if (typeof message.messageId === 'string') this.#returned.add(message.messageId);
     });
   }
 
   /**
-   * Rejects with QueueUnavailableError when the broker nacks, the channel closes first, no
-   * confirm comes within `timeoutMs`, or (mandatory messages) no queue took the message; the
-   * last case also calls `onUnroutable`.
+   * Publishes `content` as JSON. Rejects with QueueUnavailableError when the broker nacks, the
+   * channel closes first, no confirm comes within the timeout, or (mandatory messages) no queue
+   * took the message; the last case also calls `onUnroutable`.
    */
-  publish(
-    exchange: string,
-    routingKey: string,
+  async publish(
+    envelope: Envelope,
     content: Buffer,
-    options: Options.Publish & { timeoutMs: number; onUnroutable: () => void },
+    options: { onUnroutable: () => void },
   ): Promise<void> {
-    const { timeoutMs, onUnroutable, ...publishOptions } = options;
     const messageId = randomUUID();
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    const timer = setTimeout(() => {
-      reject(
-        new QueueUnavailableError(`RabbitMQ did not confirm the message within ${timeoutMs} ms`),
-      );
-    }, timeoutMs);
+    const sent = this.#publisher.send(
+      { ...envelope, messageId, contentType: 'application/json' },
+      content,
+    );
     try {
-      this.channel.publish(
-        exchange,
-        routingKey,
-        content,
-        { ...publishOptions, messageId, contentType: 'application/json', timestamp: Date.now() },
-        (error: unknown) => {
-          clearTimeout(timer);
-          if (this.#returned.delete(messageId)) {
-            reject(new QueueUnavailableError(`no queue named ${routingKey} took the message`));
-            onUnroutable();
-          } else if (error) {
-            reject(
-              new QueueUnavailableError('RabbitMQ did not take the message', { cause: error }),
-            );
-          } else {
-            resolve();
-          }
-        },
+      await withinDeadline(
+        sent,
+        this.#timeoutMs,
+        `RabbitMQ did not confirm the message within ${this.#timeoutMs} ms`,
       );
     } catch (error) {
-      clearTimeout(timer);
-      reject(new QueueUnavailableError('RabbitMQ is reconnecting', { cause: error }));
+      this.#returned.delete(messageId);
+      if (error instanceof QueueUnavailableError) throw error;
+      throw new QueueUnavailableError('RabbitMQ did not take the message', { cause: error });
     }
-    return promise;
+    // The broker sends a return before its confirm, but the library emits it a tick later.
+    await nextTurn();
+    if (this.#returned.delete(messageId)) {
+      options.onUnroutable();
+      throw new QueueUnavailableError(`no queue named ${envelope.routingKey} took the message`);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#publisher.close();
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonOfBody } from './message-body.ts';
 import type { OperationCompletion } from '../turn-queue.ts';
 
 /** The longest failure text kept, as the webhook allows; a longer one is cut, not refused. */
@@ -30,14 +31,8 @@ export function encodeOperationCompletion(completion: OperationCompletion): Buff
 }
 
 /** Null for a message that is not a completion (not JSON, or not the shape above). */
-export function decodeOperationCompletion(content: Buffer): OperationCompletion | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(content.toString('utf8'));
-  } catch {
-    return null;
-  }
-  const parsed = completionMessageSchema.safeParse(json);
+export function decodeOperationCompletion(body: unknown): OperationCompletion | null {
+  const parsed = completionMessageSchema.safeParse(jsonOfBody(body));
   if (!parsed.success) return null;
   const { operation_id: operationId, success, result, error } = parsed.data;
   return {

@@ -1,6 +1,11 @@
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
+import {
+  type AsyncMessage,
+  type Consumer as AmqpConsumer,
+  type ConsumerProps,
+  ConsumerStatus,
+  type Envelope,
+} from 'rabbitmq-client';
 import { createLogger } from '../../logger.ts';
 import {
   type CancelListener,
@@ -13,21 +18,27 @@ import {
   type TurnJob,
   type TurnQueue,
 } from '../turn-queue.ts';
+import { BrokerConnection, type QueueLogger } from './broker-connection.ts';
 import { ConfirmedPublisher } from './confirmed-publisher.ts';
-import { type QueueLogger, RabbitMqConnection } from './rabbitmq-connection.ts';
+import { processCompletion, processTurnJob } from './delivery-processing.ts';
+import { HandlerSlots } from './handler-slots.ts';
+import { consuming, stopConsumer } from './library-consumer.ts';
+import { encodeOperationCompletion } from './operation-completion-message.ts';
 import {
-  decodeOperationCompletion,
-  encodeOperationCompletion,
-} from './operation-completion-message.ts';
-import { RabbitMqConsumer, type Settlement } from './rabbitmq-consumer.ts';
-import { decodeCancel, decodeTurnJob, encodeCancel, encodeTurnJob } from './turn-job-message.ts';
+  cancelListenerTopology,
+  completionConsumerTopology,
+  declareTopology,
+  defaultCancelExchangeName,
+  defaultOperationCompletionExchangeName,
+  defaultOperationCompletionQueueName,
+  defaultTurnQueueName,
+  operationCompletionRoutingKey,
+  type TopologyNames,
+  turnQueueDeclaration,
+} from './rabbitmq-topology.ts';
+import { decodeCancel, encodeCancel, encodeTurnJob } from './turn-job-message.ts';
+import { withinDeadline } from './within-deadline.ts';
 
-export const defaultTurnQueueName = 'durable-chat.turns';
-export const defaultCancelExchangeName = 'durable-chat.cancels';
-/** The seed's names, so a service written for it completes operations here unchanged. */
-export const defaultOperationCompletionExchangeName = 'chat_operations';
-export const defaultOperationCompletionQueueName = 'chat_operation_complete';
-export const operationCompletionRoutingKey = 'operation.complete';
 /** Completions one consumer applies at once (each is a few store calls). */
 const completionConcurrency = 8;
 
@@ -49,24 +60,26 @@ export interface RabbitMqTurnQueueOptions {
   unavailableAfterMs?: number;
   /** How long a publish waits for the broker's confirm before failing with QueueUnavailableError. */
   confirmTimeoutMs?: number;
-  /** First and longest pause between reconnect attempts. */
+  /** Shortest and longest pause between reconnect attempts (exponential backoff with jitter). */
   reconnectDelay?: { initialMs: number; maxMs: number };
   /** Shown in RabbitMQ's connection list; default names the host and process. */
   connectionName?: string;
 }
 
 /**
- * The scale-out TurnQueue on RabbitMQ. Jobs go through a durable quorum queue as persistent JSON
- * messages, published with confirms; each `consume` call gets its own channel with prefetch =
- * concurrency and acks a job when its handler has returned. Cancels go through a fanout exchange
- * to ONE exclusive, auto-delete, server-named queue per instance, so every process hears every
- * cancel (one shared cancel queue would reach only one of them).
+ * The scale-out TurnQueue on RabbitMQ, on rabbitmq-client: its connection reconnects with
+ * backoff, and its publisher and consumers each re-open their channel and re-declare what they
+ * use on every new connection. Jobs go through a durable quorum queue as persistent JSON
+ * messages, published with confirms; each `consume` call is one library consumer with prefetch
+ * = concurrency that acks a job when its handler has returned. Cancels go through a fanout
+ * exchange to ONE exclusive, auto-delete, server-named queue per instance, so every process
+ * hears every cancel (one shared cancel queue would reach only one of them).
  *
- * The instance connects in the background from construction and reconnects on its own; every
- * (re)connection re-declares the topology, re-binds a fresh cancel queue and re-consumes before
- * anything may use it. While there is no connection, calls fail within `unavailableAfterMs`
- * with QueueUnavailableError instead of hanging. Cancels broadcast while an instance is
- * disconnected are not replayed to it: the registry's durable cancel flag covers that gap.
+ * While there is no connection, calls fail within `unavailableAfterMs` with
+ * QueueUnavailableError instead of hanging. Cancels broadcast while an instance is disconnected
+ * are not replayed to it: the registry's durable cancel flag covers that gap. A consumer whose
+ * connection was lost consumes again at once, while the handlers it was running finish (see
+ * `HandlerSlots`); their jobs went back to the broker and are redelivered, flagged.
  *
  * Operation completions follow the seed: persistent JSON messages on a durable direct exchange,
  * routed with `operation.complete` to one durable (classic, as the seed and the services built
@@ -76,7 +89,7 @@ export interface RabbitMqTurnQueueOptions {
  * and then requeued, and the broker redelivers it; a message that is not a completion is logged
  * and acked, since redelivering it could never succeed.
  */
-export class RabbitMqTurnQueue implements TurnQueue {
+export class RabbitMqTurnQueue implements TurnQueue, TopologyNames {
   /** Constructs a queue and waits for its first connection; closes it again if there is none. */
   static async connect(options: RabbitMqTurnQueueOptions): Promise<RabbitMqTurnQueue> {
     const queue = new RabbitMqTurnQueue(options);
@@ -95,12 +108,15 @@ export class RabbitMqTurnQueue implements TurnQueue {
   readonly operationCompletionQueueName: string;
   readonly #completionRedeliveryDelayMs: number;
   readonly #logger: QueueLogger;
+  readonly #unavailableAfterMs: number;
   readonly #confirmTimeoutMs: number;
-  readonly #connection: RabbitMqConnection;
-  readonly #consumers = new Set<RabbitMqConsumer>();
+  readonly #broker: BrokerConnection;
+  readonly #publisher: ConfirmedPublisher;
+  readonly #cancelListener: AmqpConsumer;
+  /** Each running consumer with the slots its handlers run in. */
+  readonly #consumers = new Map<AmqpConsumer, HandlerSlots>();
   /** One entry per subscription, so the same function subscribed twice is called twice. */
   readonly #cancelListeners = new Set<{ listener: CancelListener }>();
-  #publisher: ConfirmedPublisher | null = null;
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -113,167 +129,121 @@ export class RabbitMqTurnQueue implements TurnQueue {
       options.operationCompletionQueueName ?? defaultOperationCompletionQueueName;
     this.#completionRedeliveryDelayMs = options.completionRedeliveryDelayMs ?? 1_000;
     this.#logger = options.logger ?? createLogger('warn');
+    this.#unavailableAfterMs = options.unavailableAfterMs ?? 1_000;
     this.#confirmTimeoutMs = options.confirmTimeoutMs ?? 5_000;
-    this.#connection = new RabbitMqConnection({
+    this.#broker = new BrokerConnection({
       url: options.url,
       connectionName:
         options.connectionName ?? `durable-chat turn queue ${hostname()} pid ${process.pid}`,
       logger: this.#logger,
-      setup: (model) => this.#setup(model),
-      unavailableAfterMs: options.unavailableAfterMs ?? 1_000,
+      unavailableAfterMs: this.#unavailableAfterMs,
       reconnectDelay: options.reconnectDelay ?? { initialMs: 100, maxMs: 5_000 },
+      // A new connection means the last one is gone, with every delivery received on it; and
+      // the topology is declared again, since the broker may have lost it.
+      onConnected: (connection) => {
+        for (const slots of this.#consumers.values()) slots.connectionLost();
+        return declareTopology(connection, this);
+      },
     });
-    this.#connection.start();
-  }
-
-  /** True while connected with the topology declared: what a readiness probe reports. */
-  get isConnected(): boolean {
-    return this.#connection.current !== null;
-  }
-
-  /** Resolves once connected; rejects with QueueUnavailableError after `unavailableAfterMs`. */
-  async ready(): Promise<void> {
-    await this.#connection.acquire();
-  }
-
-  async enqueue(job: TurnJob): Promise<void> {
-    await this.#publish('', this.turnQueueName, encodeTurnJob(job), {
-      persistent: true,
-      mandatory: true,
-      type: 'turn-job',
+    this.#publisher = new ConfirmedPublisher(this.#broker.connection, {
+      timeoutMs: this.#confirmTimeoutMs,
     });
+    this.#cancelListener = this.#createConsumer(
+      'cancel listener',
+      { ...cancelListenerTopology(this), noAck: true },
+      (message) => this.#hearCancel(message),
+    );
   }
 
   /**
-   * Registers a consumer and starts it on the current connection; it survives reconnects. Fails
-   * with QueueUnavailableError when there is no connection within `unavailableAfterMs`.
+   * True while connected with the topology declared and this instance's cancel queue bound:
+   * what a readiness probe reports.
+   */
+  get isConnected(): boolean {
+    return this.#broker.isReady && this.#cancelListener.consumerTag !== '';
+  }
+
+  /**
+   * Resolves once connected, the topology declared and the cancel queue bound; rejects with
+   * QueueUnavailableError after `unavailableAfterMs` without a connection.
+   */
+  async ready(): Promise<void> {
+    this.#assertOpen();
+    await this.#broker.waitUntilSetUp();
+    if (!(await consuming(this.#cancelListener, this.#unavailableAfterMs))) {
+      throw this.#broker.unavailable(new Error('the cancel queue was not bound in time'));
+    }
+  }
+
+  async enqueue(job: TurnJob): Promise<void> {
+    await this.#publish(
+      { routingKey: this.turnQueueName, durable: true, mandatory: true, type: 'turn-job' },
+      encodeTurnJob(job),
+    );
+  }
+
+  /**
+   * Starts a consumer that survives reconnects, once it consumes. Fails with
+   * QueueUnavailableError when there is no connection within `unavailableAfterMs`.
    */
   async consume(handler: TurnHandler, options: ConsumeOptions): Promise<Consumer> {
     this.#assertOpen();
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
       throw new RangeError('concurrency must be a positive integer');
     }
-    return this.#startConsumer({
-      queueName: this.turnQueueName,
-      description: 'turn consumer',
-      concurrency: options.concurrency,
-      process: (message) => this.#processTurnJob(handler, message),
-    });
+    return this.#startConsumer(
+      'turn consumer',
+      {
+        queue: this.turnQueueName,
+        queueOptions: turnQueueDeclaration(this),
+        concurrency: options.concurrency,
+        // The broker hands out no more than may run, keeping the rest for other consumers.
+        qos: { prefetchCount: options.concurrency },
+      },
+      (message) => processTurnJob(handler, message, this.#logger),
+    );
   }
 
   async publishOperationCompletion(completion: OperationCompletion): Promise<void> {
     await this.#publish(
-      this.operationCompletionExchangeName,
-      operationCompletionRoutingKey,
+      {
+        exchange: this.operationCompletionExchangeName,
+        routingKey: operationCompletionRoutingKey,
+        durable: true,
+        mandatory: true,
+        type: 'operation-completion',
+      },
       encodeOperationCompletion(completion),
-      { persistent: true, mandatory: true, type: 'operation-completion' },
     );
   }
 
   /** Like `consume`: survives reconnects; fails with QueueUnavailableError without a connection. */
   async consumeOperationCompletions(handler: OperationCompletionHandler): Promise<Consumer> {
     this.#assertOpen();
-    return this.#startConsumer({
-      queueName: this.operationCompletionQueueName,
-      description: 'operation completion consumer',
-      concurrency: completionConcurrency,
-      process: (message) => this.#processCompletion(handler, message),
-    });
-  }
-
-  async #startConsumer(options: {
-    queueName: string;
-    description: string;
-    concurrency: number;
-    process: (message: ConsumeMessage) => Promise<Settlement>;
-  }): Promise<Consumer> {
-    const model = await this.#connection.acquire();
-    const consumer = new RabbitMqConsumer({
-      ...options,
-      logger: this.#logger,
-      onChannelLost: (lostOn, reason) => this.#connection.reset(lostOn, reason),
-    });
-    this.#consumers.add(consumer);
-    await consumer.attach(model).catch((error: unknown) => {
-      // The next connection's setup attaches it; a live connection is reset to get there.
-      this.#connection.reset(model, asError(error));
-    });
-    return {
-      stop: async () => {
-        await consumer.stop();
-        this.#consumers.delete(consumer);
+    return this.#startConsumer(
+      'operation completion consumer',
+      {
+        ...completionConsumerTopology(this),
+        concurrency: completionConcurrency,
+        qos: { prefetchCount: completionConcurrency },
       },
-    };
+      (message) =>
+        processCompletion(handler, message, {
+          logger: this.#logger,
+          redeliveryDelayMs: this.#completionRedeliveryDelayMs,
+        }),
+    );
   }
 
-  /** A job is consumed whether its handler returns or throws (see `TurnHandler`). */
-  async #processTurnJob(handler: TurnHandler, message: ConsumeMessage): Promise<Settlement> {
-    const job = decodeTurnJob(message.content);
-    if (!job) {
-      this.#logger.error(
-        { messageId: message.properties.messageId },
-        'dropping a turn message that is not a valid turn job',
-      );
-      return 'drop';
-    }
-    try {
-      await handler(job, { redelivered: message.fields.redelivered });
-    } catch (error) {
-      this.#logger.error({ err: error, turnId: job.turnId }, 'turn handler failed');
-    }
-    return 'ack';
-  }
-
-  async #processCompletion(
-    handler: OperationCompletionHandler,
-    message: ConsumeMessage,
-  ): Promise<Settlement> {
-    const completion = decodeOperationCompletion(message.content);
-    if (!completion) {
-      this.#logger.error(
-        {
-          messageId: message.properties.messageId,
-          content: message.content.toString('utf8').slice(0, 200),
-        },
-        'dropping a message that is not an operation completion',
-      );
-      return 'ack';
-    }
-    try {
-      await handler(completion);
-      return 'ack';
-    } catch (error) {
-      this.#logger.error(
-        {
-          err: error,
-          operationId: completion.operationId,
-          redelivered: message.fields.redelivered,
-          retryInMs: this.#completionRedeliveryDelayMs,
-        },
-        'operation completion failed; it will be redelivered',
-      );
-      await sleep(this.#completionRedeliveryDelayMs);
-      return 'requeue';
-    }
-  }
-
-  /** A passive declare of the turn queue, on the publishing channel, bounded like a confirm. */
+  /** A passive declare of the turn queue, bounded like a confirm. */
   async countConsumers(): Promise<number> {
-    this.#assertOpen();
-    const model = await this.#connection.acquire();
-    const publisher = this.#publisher;
-    if (!publisher || publisher.model !== model) {
-      throw new QueueUnavailableError('RabbitMQ is reconnecting');
-    }
-    const timeout = AbortSignal.timeout(this.#confirmTimeoutMs);
-    const answered = publisher.channel.checkQueue(this.turnQueueName);
-    const timedOut = new Promise<never>((_, reject) => {
-      timeout.addEventListener('abort', () =>
-        reject(new QueueUnavailableError('RabbitMQ did not answer a queue check in time')),
-      );
-    });
+    await this.#waitForConnection();
     try {
-      const { consumerCount } = await Promise.race([answered, timedOut]);
+      const { consumerCount } = await withinDeadline(
+        this.#broker.connection.queueDeclare({ queue: this.turnQueueName, passive: true }),
+        this.#confirmTimeoutMs,
+        'RabbitMQ did not answer a queue check in time',
+      );
       return consumerCount;
     } catch (error) {
       if (error instanceof QueueUnavailableError) throw error;
@@ -282,7 +252,10 @@ export class RabbitMqTurnQueue implements TurnQueue {
   }
 
   async broadcastCancel(turnId: string): Promise<void> {
-    await this.#publish(this.cancelExchangeName, '', encodeCancel(turnId), { type: 'cancel' });
+    await this.#publish(
+      { exchange: this.cancelExchangeName, routingKey: '', type: 'cancel' },
+      encodeCancel(turnId),
+    );
   }
 
   onCancel(listener: CancelListener): () => void {
@@ -298,69 +271,64 @@ export class RabbitMqTurnQueue implements TurnQueue {
   close(): Promise<void> {
     this.#closed = true;
     this.#closing ??= (async () => {
-      await Promise.all([...this.#consumers].map((consumer) => consumer.stop()));
+      await Promise.all(
+        [...this.#consumers].map(([consumer, slots]) => stopConsumer(consumer, slots)),
+      );
       this.#consumers.clear();
       this.#cancelListeners.clear();
-      await this.#connection.close();
-      this.#publisher = null;
+      await Promise.all([this.#cancelListener.close(), this.#publisher.close()]);
+      // The library's close waits for every channel, so it comes after theirs.
+      await this.#broker.close();
     })();
     return this.#closing;
   }
 
-  /** Declares the topology and re-opens every channel on a new connection. */
-  async #setup(model: ChannelModel): Promise<void> {
-    const publisher = await ConfirmedPublisher.open(model);
-    const { channel } = publisher;
-    this.#watchChannel(model, channel, 'publishing');
-    await channel.assertQueue(this.turnQueueName, {
-      durable: true,
-      arguments: { 'x-queue-type': 'quorum' },
+  /** `props.concurrency` must be set: it sizes the slots the handlers run in. */
+  async #startConsumer(
+    description: string,
+    props: ConsumerProps & { concurrency: number },
+    process: (message: AsyncMessage) => Promise<ConsumerStatus>,
+  ): Promise<Consumer> {
+    await this.#waitForConnection();
+    const slots = new HandlerSlots(props.concurrency);
+    const consumer = this.#createConsumer(description, props, async (message) => {
+      const outcome = await slots.run(() => process(message));
+      // A lost delivery has nothing left to settle; the library's attempt is logged and harmless.
+      return outcome.type === 'handled' ? outcome.result : ConsumerStatus.REQUEUE;
     });
-    await channel.assertExchange(this.cancelExchangeName, 'fanout', { durable: true });
-    await channel.assertExchange(this.operationCompletionExchangeName, 'direct', { durable: true });
-    await channel.assertQueue(this.operationCompletionQueueName, { durable: true });
-    await channel.bindQueue(
-      this.operationCompletionQueueName,
-      this.operationCompletionExchangeName,
-      operationCompletionRoutingKey,
-    );
-    await this.#listenForCancels(model);
-    this.#publisher = publisher;
-    // Consumers registered while this ran are attached too.
-    const attached = new Set<RabbitMqConsumer>();
-    for (;;) {
-      const pending = [...this.#consumers].filter((consumer) => !attached.has(consumer));
-      if (pending.length === 0) break;
-      await Promise.all(pending.map((consumer) => consumer.attach(model)));
-      for (const consumer of pending) attached.add(consumer);
+    this.#consumers.set(consumer, slots);
+    if (!(await consuming(consumer, this.#unavailableAfterMs))) {
+      this.#consumers.delete(consumer);
+      await stopConsumer(consumer, slots);
+      throw this.#broker.unavailable(new Error(`the ${description} did not start in time`));
     }
-  }
-
-  async #listenForCancels(model: ChannelModel): Promise<void> {
-    const channel = await model.createChannel();
-    this.#watchChannel(model, channel, 'cancel listening');
-    const { queue } = await channel.assertQueue('', {
-      exclusive: true,
-      autoDelete: true,
-      durable: false,
-    });
-    await channel.bindQueue(queue, this.cancelExchangeName, '');
-    await channel.consume(
-      queue,
-      (message) => {
-        if (message === null) {
-          this.#connection.reset(model, new Error('the broker cancelled the cancel listener'));
-          return;
-        }
-        const turnId = decodeCancel(message.content);
-        if (turnId === null) this.#logger.error('ignoring a cancel message without a turn id');
-        else this.#notifyCancel(turnId);
+    return {
+      stop: async () => {
+        await stopConsumer(consumer, slots);
+        this.#consumers.delete(consumer);
       },
-      { noAck: true },
-    );
+    };
   }
 
-  #notifyCancel(turnId: string): void {
+  #createConsumer(
+    description: string,
+    props: ConsumerProps,
+    handler: (message: AsyncMessage) => Promise<ConsumerStatus> | void,
+  ): AmqpConsumer {
+    const consumer = this.#broker.connection.createConsumer(props, handler);
+    // Channel failures, acks lost with a connection, a queue deleted under it: it recovers alone.
+    consumer.on('error', (error: unknown) =>
+      this.#logger.warn({ err: error }, `RabbitMQ ${description} error; it recovers`),
+    );
+    return consumer;
+  }
+
+  #hearCancel(message: AsyncMessage): void {
+    const turnId = decodeCancel(message.body);
+    if (turnId === null) {
+      this.#logger.error('ignoring a cancel message without a turn id');
+      return;
+    }
     for (const { listener } of [...this.#cancelListeners]) {
       try {
         listener(turnId);
@@ -370,47 +338,28 @@ export class RabbitMqTurnQueue implements TurnQueue {
     }
   }
 
-  /** Any channel failure resets the whole connection: one recovery path, re-declaring all. */
-  #watchChannel(model: ChannelModel, channel: Channel, purpose: string): void {
-    channel.on('error', (error: Error) =>
-      this.#logger.warn({ err: error }, `RabbitMQ ${purpose} channel error`),
-    );
-    channel.on('close', () => {
-      if (!this.#closed) {
-        this.#connection.reset(model, new Error(`the ${purpose} channel closed`));
-      }
-    });
-  }
-
-  async #publish(
-    exchange: string,
-    routingKey: string,
-    content: Buffer,
-    options: Options.Publish,
-  ): Promise<void> {
-    this.#assertOpen();
-    const model = await this.#connection.acquire();
-    const blockedReason = this.#connection.blockedReason;
+  async #publish(envelope: Envelope, content: Buffer): Promise<void> {
+    await this.#waitForConnection();
+    const { blockedReason } = this.#broker;
     if (blockedReason !== null) {
       throw new QueueUnavailableError(`RabbitMQ refuses publishes for now: ${blockedReason}`);
     }
-    const publisher = this.#publisher;
-    if (!publisher || publisher.model !== model) {
-      throw new QueueUnavailableError('RabbitMQ is reconnecting');
-    }
-    await publisher.publish(exchange, routingKey, content, {
-      ...options,
-      timeoutMs: this.#confirmTimeoutMs,
-      // A queue deleted under us is declared again by the next connection's setup.
-      onUnroutable: () => this.#connection.reset(model, new Error(`${routingKey} is gone`)),
+    await this.#publisher.publish(envelope, content, {
+      // A queue deleted under us is declared again, so the next publish finds it.
+      onUnroutable: () => {
+        declareTopology(this.#broker.connection, this).catch((error: unknown) =>
+          this.#logger.warn({ err: error }, 'could not declare the RabbitMQ topology again'),
+        );
+      },
     });
+  }
+
+  async #waitForConnection(): Promise<void> {
+    this.#assertOpen();
+    await this.#broker.waitForConnection();
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new Error('the turn queue is closed');
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonOfBody } from './message-body.ts';
 import type { TurnJob } from '../turn-queue.ts';
 
 /** The wire form of a turn job: its JSON, checked on the way in since any client may publish. */
@@ -21,8 +22,8 @@ export function encodeTurnJob(job: TurnJob): Buffer {
 }
 
 /** Null for a message that is not a turn job. */
-export function decodeTurnJob(content: Buffer): TurnJob | null {
-  return parseJson(content, turnJobSchema);
+export function decodeTurnJob(body: unknown): TurnJob | null {
+  return parseBody(body, turnJobSchema);
 }
 
 export function encodeCancel(turnId: string): Buffer {
@@ -30,15 +31,11 @@ export function encodeCancel(turnId: string): Buffer {
 }
 
 /** The cancelled turn's id, or null for a message that is not a cancel. */
-export function decodeCancel(content: Buffer): string | null {
-  return parseJson(content, cancelSchema)?.turnId ?? null;
+export function decodeCancel(body: unknown): string | null {
+  return parseBody(body, cancelSchema)?.turnId ?? null;
 }
 
-function parseJson<T>(content: Buffer, schema: z.ZodType<T>): T | null {
-  try {
-    const parsed = schema.safeParse(JSON.parse(content.toString('utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+function parseBody<T>(body: unknown, schema: z.ZodType<T>): T | null {
+  const parsed = schema.safeParse(jsonOfBody(body));
+  return parsed.success ? parsed.data : null;
 }
