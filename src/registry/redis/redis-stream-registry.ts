@@ -187,8 +187,14 @@ export class RedisStreamRegistry implements StreamRegistry {
     // A reconnect is when turns most likely vanished (a Redis restarted without persistence loses
     // every key): waiting readers hear it at once instead of at the next periodic check.
     this.#command.on('ready', () => {
+      this.#lastPositions.clear();
       this.#failVanishedTurns().catch(this.#onError);
     });
+    // A failover may lose the last writes a master acknowledged: positions remembered from them
+    // would leave a gap in the log. Forgotten, the next append of each turn asks the stream.
+    for (const event of ['+node', '-node', 'node error']) {
+      this.#command.on(event, () => this.#lastPositions.clear());
+    }
   }
 
   /**
@@ -413,14 +419,16 @@ export class RedisStreamRegistry implements StreamRegistry {
   }
 
   /**
-   * One append, after the turn's earlier ones: the fast XADD at the position this process expects
-   * (0 for a turn it has not written: most likely a new one), the careful script when refused.
+   * One append, after the turn's earlier ones: the fast XADD at the position this process
+   * remembers, or the careful script when it remembers none (its first append to the turn, or
+   * after a reconnect) or Redis refused the XADD. A guessed position could overlap chunks another
+   * process wrote, so a position is never guessed.
    */
   async #appendNow(turnId: string, encoded: string[]): Promise<number | null> {
     this.#assertOpen();
-    const known = this.#lastPositions.get(turnId) ?? 0;
+    const known = this.#lastPositions.get(turnId);
     const nonce = randomBytes(6).toString('base64url');
-    if (encoded.length > 0) {
+    if (known !== undefined && encoded.length > 0) {
       const last = known + encoded.length;
       let outcome: 'stored' | 'retry';
       try {
