@@ -1,6 +1,7 @@
 import type { UIMessageChunk } from 'ai';
 import { mergeDeltas } from '../protocol/merge-deltas.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
+import { type FlushClock, sharedFlushClock } from './flush-clock.ts';
 
 /**
  * Writes a turn's chunks to the registry in small batches so a networked registry sees far fewer
@@ -13,6 +14,9 @@ import type { StreamRegistry } from '../registry/stream-registry.ts';
  * share the next append (a burst of tokens from a model the executor fell behind becomes one
  * chunk, not one event per token for every reader).
  *
+ * Windows end on a clock the writers of a process share (`FlushClock`), so the appends of many
+ * turns whose windows end together leave in one round trip.
+ *
  * Appends stay strictly ordered. Once the registry refuses an append (the turn was ended
  * elsewhere) `refused` turns true and later chunks are dropped.
  */
@@ -21,7 +25,9 @@ export class ChunkWriter {
   readonly #turnId: string;
   readonly #windowMs: number;
   #buffer: UIMessageChunk[] = [];
-  #timer: NodeJS.Timeout | null = null;
+  readonly #clock: FlushClock;
+  /** Cancels the scheduled end of the window; null while none is scheduled. */
+  #cancelTimer: (() => void) | null = null;
   /** The buffered chunks are to be written as soon as no append is in flight. */
   #due = false;
   #wroteFirst = false;
@@ -29,10 +35,16 @@ export class ChunkWriter {
   #refused = false;
   #failure: unknown;
 
-  constructor(registry: StreamRegistry, turnId: string, windowMs: number) {
+  constructor(
+    registry: StreamRegistry,
+    turnId: string,
+    windowMs: number,
+    clock: FlushClock = sharedFlushClock,
+  ) {
     this.#registry = registry;
     this.#turnId = turnId;
     this.#windowMs = windowMs;
+    this.#clock = clock;
   }
 
   get refused(): boolean {
@@ -56,11 +68,11 @@ export class ChunkWriter {
     // window, append each token on its own and slow everything further.
     if (!this.#wroteFirst || this.#windowMs === 0) this.#due = true;
     else {
-      this.#timer ??= setTimeout(() => {
-        this.#timer = null;
+      this.#cancelTimer ??= this.#clock.schedule(this.#windowMs, () => {
+        this.#cancelTimer = null;
         this.#due = true;
         this.#writeIfDue();
-      }, this.#windowMs);
+      });
     }
     this.#writeIfDue();
   }
@@ -77,8 +89,8 @@ export class ChunkWriter {
   #writeIfDue(): void {
     if (!this.#due || this.#inFlight !== null || this.#buffer.length === 0) return;
     this.#due = false;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#cancelTimer?.();
+    this.#cancelTimer = null;
     const batch = this.#buffer;
     this.#buffer = [];
     this.#wroteFirst = true;

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FlushClock } from './flush-clock.ts';
+
+describe('FlushClock', () => {
+  it('runs callbacks due within one slot in one timer callback, none before it was due', async () => {
+    const clock = new FlushClock(5);
+    const started = performance.now();
+    let microtaskRan = false;
+    const runs: { index: number; afterMs: number; microtaskRan: boolean }[] = [];
+    const all = Array.from(
+      { length: 20 },
+      (_, index) =>
+        new Promise<void>((resolve) => {
+          clock.schedule(10 + (index % 3) * 0.5, () => {
+            runs.push({ index, afterMs: performance.now() - started, microtaskRan });
+            queueMicrotask(() => (microtaskRan = true));
+            resolve();
+          });
+        }),
+    );
+    await Promise.all(all);
+    assert.equal(runs.length, 20);
+    assert.ok(
+      runs.every((run) => !run.microtaskRan),
+      'nothing ran between them: their commands leave in one pipelined write',
+    );
+    for (const run of runs) assert.ok(run.afterMs >= 10, `callback ${run.index} ran early`);
+  });
+
+  it('a cancelled callback never runs, and the others of its slot still do', async () => {
+    const clock = new FlushClock(2);
+    const ran: string[] = [];
+    const cancelFirst = clock.schedule(5, () => ran.push('first'));
+    clock.schedule(5, () => ran.push('second'));
+    const cancelLone = clock.schedule(30, () => ran.push('lone'));
+    cancelFirst();
+    cancelLone();
+    await sleep(60);
+    assert.deepEqual(ran, ['second']);
+  });
+});
