@@ -109,10 +109,13 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
 
 function isConnectionError(error: unknown): boolean {
   if (error instanceof QueueUnavailableError) return true;
-  // ioredis, after its bounded retries during a Redis outage.
+  // ioredis, after its bounded retries during a Redis outage, or during a cluster's failover
+  // (a master gone, its replica not yet promoted, the slot map being refreshed).
   if (
     error instanceof Error &&
-    /MaxRetriesPerRequest|Connection is closed|ECONNREFUSED/.test(`${error.name} ${error.message}`)
+    /MaxRetriesPerRequest|Connection is closed|ECONNREFUSED|CLUSTERDOWN|TRYAGAIN|Cluster redirections|refresh slots cache|startup nodes|Cluster isn't ready/.test(
+      `${error.name} ${error.message}`,
+    )
   ) {
     return true;
   }
