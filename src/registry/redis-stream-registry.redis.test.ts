@@ -127,6 +127,36 @@ describe('RedisStreamRegistry on a real Redis', () => {
       assert.equal((await registry.getTurn(turn.turnId))?.lastPosition, 1 + 10 * (1 + 2 + 3));
     }));
 
+  test('live readers of many turns share XREADs: at most one per read interval', () =>
+    withRegistry({ readIntervalMs: 25 }, async (registry, keyPrefix) => {
+      const turns = await Promise.all(Array.from({ length: 40 }, () => openTurn(registry)));
+      const readers = turns.map((turn) => collect(registry.read(turn.turnId, { after: 0 })));
+      await waitFor(() => registry.stats().waitingReaders === 40);
+      const monitor = await admin.monitor();
+      let xreads = 0;
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args[0]?.toLowerCase() === 'xread' && args.some((key) => key.includes(keyPrefix))) {
+          xreads += 1;
+        }
+      });
+      const started = performance.now();
+      try {
+        for (let round = 0; round < 30; round += 1) {
+          await Promise.all(turns.map((turn) => registry.append(turn.turnId, textDeltas(1))));
+          await sleep(5);
+        }
+        await Promise.all(turns.map((turn) => endTurn(registry, turn.turnId, 'completed', [])));
+        for (const events of await Promise.all(readers)) assert.equal(events.length, 31);
+      } finally {
+        monitor.disconnect();
+      }
+      const elapsedMs = performance.now() - started;
+      assert.ok(
+        xreads <= elapsedMs / 25 + 3,
+        `${xreads} XREADs in ${Math.round(elapsedMs)} ms for 1,240 entries of 40 turns`,
+      );
+    }));
+
   test('a turn opened without the opening marker (an earlier version) still takes appends', () =>
     withRegistry({ activeTurnTtlMs: 600_000 }, async (registry, keyPrefix) => {
       const keys = createRedisKeys(keyPrefix);
