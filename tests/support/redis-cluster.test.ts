@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { Cluster, Redis } from 'ioredis';
-import { type RedisCluster, startRedisCluster } from './redis-cluster.ts';
+import { type Cluster, Redis } from 'ioredis';
+import { clusterClient, type RedisCluster, startRedisCluster } from './redis-cluster.ts';
 import { slotCount } from './redis-cluster-topology.ts';
 import { keySlot } from './redis-test-support.ts';
 import { waitFor } from './wait-for.ts';
@@ -135,17 +135,6 @@ const killedParentScript = `
   process.stdout.write(JSON.stringify(redisCluster.nodes.map((node) => node.pid)) + '\\n');
   setInterval(() => undefined, 60_000);
 `;
-
-function clusterClient(redisCluster: RedisCluster): Cluster {
-  const seed = new URL(redisCluster.seedUrl);
-  const client = new Cluster([{ host: seed.hostname, port: Number(seed.port) }], {
-    // A failover is a moment without a master for some slots: ask again soon.
-    retryDelayOnClusterDown: 100,
-    retryDelayOnFailover: 100,
-  });
-  client.on('error', () => undefined);
-  return client;
-}
 
 /** One key per slot, key `i` in slot `i`. */
 function keysInEverySlot(): string[] {

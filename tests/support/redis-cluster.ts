@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import {
   distinctFreePorts,
   formCluster,
@@ -90,6 +90,20 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     throw error;
   }
   return cluster;
+}
+
+/**
+ * An ioredis Cluster client that enters through the seed and rides out a failover: while a
+ * slot has no master it asks again every 100 ms. Connection errors are left to the commands.
+ */
+export function clusterClient(redisCluster: RedisCluster): Cluster {
+  const seed = new URL(redisCluster.seedUrl);
+  const client = new Cluster([{ host: seed.hostname, port: Number(seed.port) }], {
+    retryDelayOnClusterDown: 100,
+    retryDelayOnFailover: 100,
+  });
+  client.on('error', () => undefined);
+  return client;
 }
 
 class LocalRedisCluster implements RedisCluster {
