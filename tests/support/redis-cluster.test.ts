@@ -71,7 +71,13 @@ describe('startRedisCluster: a local Redis Cluster for tests', () => {
     const redisCluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
     const client = clusterClient(redisCluster);
     try {
-      assert.equal(redisCluster.nodes.filter((node) => node.role === 'replica').length, 3);
+      const replicas = redisCluster.nodes.filter((node) => node.role === 'replica');
+      assert.equal(replicas.length, 3);
+      const seedPort = Number(new URL(redisCluster.seedUrl).port);
+      assert.ok(
+        replicas.some((node) => node.port === seedPort),
+        'the seed is a replica, which outlives a killed master',
+      );
       const key = '{failover}:key';
       const master = await redisCluster.masterOf(key);
       await withNode(master.port, async (redis) => {

@@ -84,7 +84,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   }
   const cluster = new LocalRedisCluster(await mkdtemp(join(tmpdir(), 'redis-cluster-')));
   try {
-    await cluster.start(masters * (1 + replicasPerMaster), replicasPerMaster, nodeTimeoutMs);
+    await cluster.start(masters, replicasPerMaster, nodeTimeoutMs);
   } catch (error) {
     await cluster.stop();
     throw error;
@@ -124,8 +124,9 @@ class LocalRedisCluster implements RedisCluster {
     return this.#running().map((node) => this.#describe(node));
   }
 
-  async start(count: number, replicasPerMaster: number, nodeTimeoutMs: number): Promise<void> {
+  async start(masters: number, replicasPerMaster: number, nodeTimeoutMs: number): Promise<void> {
     this.#nodeTimeoutMs = nodeTimeoutMs;
+    const count = masters * (1 + replicasPerMaster);
     const ports = await distinctFreePorts(count * 2);
     await Promise.all(
       Array.from({ length: count }, (_, index) =>
@@ -136,7 +137,7 @@ class LocalRedisCluster implements RedisCluster {
       this.#nodes.map((node) => node.port),
       replicasPerMaster,
     );
-    await waitFor(() => this.#formed(), {
+    await waitFor(() => this.#formed(masters), {
       timeoutMs: 20_000,
       intervalMs: 50,
       message: 'every node of the new Redis Cluster serving every slot, replicas in sync',
@@ -223,11 +224,20 @@ class LocalRedisCluster implements RedisCluster {
     this.#nodes.push({ process: serverProcess, port });
   }
 
-  /** Every node sees the whole cluster healthy, every replica has synced its master. */
-  async #formed(): Promise<boolean> {
+  /**
+   * Every node sees the whole cluster healthy and every node in its role — `masters` masters
+   * with slots, the others replicas (a replica's role reaches the others by gossip, after
+   * redis-cli is done) — and every replica has synced its master.
+   */
+  async #formed(masters: number): Promise<boolean> {
     for (const node of this.#nodes) {
       const views = await this.#readViews(node);
       if (!views?.servesAll || views.nodes.some((view) => view.unhealthy)) return false;
+      const [withSlots, others] = [
+        views.nodes.filter((view) => view.role === 'master' && view.slots > 0).length,
+        views.nodes.filter((view) => view.role === 'replica' && view.masterId !== null).length,
+      ];
+      if (withSlots !== masters || withSlots + others !== this.#nodes.length) return false;
       if (views.nodes.find((view) => view.myself)?.role === 'replica') {
         const replication = await this.#admin(node)
           .info('replication')
