@@ -117,7 +117,7 @@ describe('a Redis Cluster master SIGKILLed mid-turn (3 masters with a replica ea
       `promoted ${promotedAfterMs} ms after the kill; ${answers.length} calls meanwhile, ` +
         `statuses ${JSON.stringify(countOf(statuses))}`,
     );
-    for (const answer of answers) assertClearAnswer(answer);
+    for (const answer of answers) assertClearAnswer(answer, () => unhandledErrors(cluster));
 
     const resumedTail = (await resumed).result;
     if (resumedTail.status === 200) {
@@ -172,8 +172,13 @@ describe('a Redis Cluster master SIGKILLed mid-turn (3 masters with a replica ea
  * with exactly one terminal event, a JSON body, or a 503 with a JSON error code — never a hang,
  * nor a 500.
  */
-function assertClearAnswer({ what, result, answeredAfterMs }: FailoverAnswer): void {
-  const shown = `${what}: ${result.status} ${JSON.stringify(result.body)}`;
+function assertClearAnswer(
+  { what, result, answeredAfterMs }: FailoverAnswer,
+  logged: () => string,
+): void {
+  const shown = `${what}: ${result.status} ${JSON.stringify(result.body)}${
+    result.status === 500 ? `\nthe APIs logged: ${logged()}` : ''
+  }`;
   assert.ok(answeredAfterMs < answeredWithinMs, `${shown} answered after ${answeredAfterMs} ms`);
   assert.equal(
     result.aborted,
@@ -187,6 +192,20 @@ function assertClearAnswer({ what, result, answeredAfterMs }: FailoverAnswer): v
   if (result.status === 200 || result.status === 204) return;
   assert.equal(result.status, 503, shown);
   assert.equal(typeof errorCode(result), 'string', `${shown}: no JSON error code`);
+}
+
+/** The last few errors the API processes logged as unhandled (they answered 500 for those). */
+function unhandledErrors(cluster: Cluster): string {
+  const lines = cluster.apis.flatMap((api) =>
+    api
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"unhandled error"')),
+  );
+  return lines
+    .slice(-3)
+    .map((line) => (JSON.parse(line) as { err?: { message?: string } }).err?.message)
+    .join(' | ');
 }
 
 /** Calls a route, noting when the status line came; gives up (aborted) after `settledWithinMs`. */
