@@ -7,7 +7,11 @@ import pg from 'pg';
 import { withBroker } from '../tests/support/rabbitmq-test-support.ts';
 import { deleteKeys } from '../tests/support/redis-test-support.ts';
 import type { LoadTarget } from './load-job.ts';
-import { portFromLogLine, type ServiceProcess, startServiceProcess } from './service-process.ts';
+import {
+  portFromLogLine,
+  type ServiceProcess,
+  startServiceProcess,
+} from '../tests/support/service-process.ts';
 
 /** One server (or deployment) under test, reachable on 127.0.0.1. */
 export interface BenchSystem {

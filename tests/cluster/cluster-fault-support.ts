@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { UIMessage, UIMessageChunk } from 'ai';
-import { Redis } from 'ioredis';
+import { type Cluster as RedisClusterClient, Redis } from 'ioredis';
 import pg from 'pg';
 import { createRedisKeys, type RedisKeys } from '../../src/registry/redis/redis-keys.ts';
 import type { TerminalStatus } from '../../src/registry/stream-registry.ts';
@@ -11,6 +11,7 @@ import {
   textOfMessage,
 } from '../races/race-support.ts';
 import { type Cluster, type ClusterProcess, clusterServiceUrls } from '../support/cluster.ts';
+import { clusterClient } from '../support/redis-cluster.ts';
 import {
   chunksOf,
   parseSseId,
@@ -129,22 +130,27 @@ export async function waitUntilNoSessionActive(apiUrl: string, timeoutMs: number
 
 /** Looks at the deployment's state on the real Redis and PostgreSQL, past any fault proxy. */
 export class ClusterProbe {
-  /** `redisUrl`: the Redis the cluster runs on, when it is not the shared one. */
+  /**
+   * `redisUrl`: the standalone Redis the cluster runs on, when it is not the shared one; a
+   * deployment on a Redis Cluster of its own is probed through that cluster.
+   */
   static async open(cluster: Cluster, redisUrl = clusterServiceUrls.redis): Promise<ClusterProbe> {
-    const redis = new Redis(redisUrl, { lazyConnect: true });
+    const redis = cluster.redisCluster
+      ? clusterClient(cluster.redisCluster)
+      : new Redis(redisUrl, { lazyConnect: true });
     // A test that takes its Redis down must not get the client's reconnect errors as failures.
     redis.on('error', () => undefined);
-    await redis.connect();
+    if (redis instanceof Redis) await redis.connect();
     const database = new pg.Client({ connectionString: cluster.databaseUrl });
     await database.connect();
     return new ClusterProbe(redis, database, createRedisKeys(cluster.keyPrefix));
   }
 
-  readonly #redis: Redis;
+  readonly #redis: Redis | RedisClusterClient;
   readonly #database: pg.Client;
   readonly #keys: RedisKeys;
 
-  private constructor(redis: Redis, database: pg.Client, keys: RedisKeys) {
+  private constructor(redis: Redis | RedisClusterClient, database: pg.Client, keys: RedisKeys) {
     this.#redis = redis;
     this.#database = database;
     this.#keys = keys;

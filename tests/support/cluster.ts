@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { withBroker } from './rabbitmq-test-support.ts';
+import { type RedisCluster, type RedisClusterOptions, startRedisCluster } from './redis-cluster.ts';
 import { deleteKeys } from './redis-test-support.ts';
 import { spawnNodeScript } from './spawn-node-script.ts';
 import { TestDatabase } from './test-database.ts';
@@ -35,6 +36,8 @@ export interface Cluster {
   environment: Record<string, string>;
   databaseUrl: string;
   keyPrefix: string;
+  /** The deployment's own Redis Cluster when `redisCluster` was asked for, else null. */
+  redisCluster: RedisCluster | null;
   /** Starts one more executor with the cluster's settings (e.g. after killing one). */
   addExecutor(overrides?: Record<string, string>): Promise<ClusterProcess>;
   /** Starts one more API process with the cluster's settings (e.g. after killing one). */
@@ -46,7 +49,26 @@ export interface ClusterOptions {
   apis?: number;
   executors?: number;
   environment?: Record<string, string>;
+  /**
+   * Runs the deployment on a Redis Cluster of its own, started with these options and stopped by
+   * `close` (`REDIS_URL` = a seed node, `REDIS_CLUSTER=true`); by default, the shared standalone
+   * Redis.
+   */
+  redisCluster?: RedisClusterOptions;
 }
+
+/**
+ * The Redis deployments the key scale-out tests run on: the shared standalone Redis, and a
+ * 3-master Redis Cluster of the test file's own. Its node timeout is Redis's default, so a node
+ * starved of CPU on a loaded machine is not marked failing (there is no replica to take over).
+ */
+export const redisDeployments: { name: string; options: Pick<ClusterOptions, 'redisCluster'> }[] = [
+  { name: 'standalone Redis', options: {} },
+  {
+    name: 'a 3-master Redis Cluster',
+    options: { redisCluster: { masters: 3, nodeTimeoutMs: 15_000 } },
+  },
+];
 
 /**
  * Real API and executor processes (`src/main/api.ts`, `src/main/executor.ts`) on the local
@@ -55,12 +77,17 @@ export interface ClusterOptions {
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const keyPrefix = `dc-test-${randomUUID().slice(0, 8)}`;
+  const redisCluster = options.redisCluster ? await startRedisCluster(options.redisCluster) : null;
   const database = new TestDatabase();
-  await database.create();
+  await database.create().catch(async (error: unknown) => {
+    await redisCluster?.stop();
+    throw error;
+  });
   const databaseUrl = database.url;
   const environment: Record<string, string> = {
     DATABASE_URL: databaseUrl,
-    REDIS_URL: clusterServiceUrls.redis,
+    REDIS_URL: redisCluster?.seedUrl ?? clusterServiceUrls.redis,
+    ...(redisCluster ? { REDIS_CLUSTER: 'true' } : {}),
     AMQP_URL: clusterServiceUrls.amqp,
     KEY_PREFIX: keyPrefix,
     ...operationCompletionNames(keyPrefix),
@@ -94,17 +121,20 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       environment,
       databaseUrl,
       keyPrefix,
+      redisCluster,
       addExecutor: (overrides) => start('executor', overrides),
       addApi: (overrides) => start('api', overrides),
       async close() {
         await Promise.all(processes.map(stopProcess));
-        await removeServiceState(keyPrefix);
+        await removeServiceState(keyPrefix, redisCluster === null);
+        await redisCluster?.stop();
         await database.drop();
       },
     };
   } catch (error) {
     await Promise.all(processes.map(stopProcess));
-    await removeServiceState(keyPrefix).catch(() => undefined);
+    await removeServiceState(keyPrefix, redisCluster === null).catch(() => undefined);
+    await redisCluster?.stop();
     await database.drop();
     throw error;
   }
@@ -169,14 +199,19 @@ export function operationCompletionNames(keyPrefix: string) {
   };
 }
 
-/** Deletes the cluster's Redis keys and RabbitMQ queues and exchanges, on the real services. */
-async function removeServiceState(keyPrefix: string) {
-  const redis = new Redis(clusterServiceUrls.redis, { lazyConnect: true });
-  await redis.connect();
-  try {
-    await deleteKeys(redis, keyPrefix);
-  } finally {
-    redis.disconnect();
+/**
+ * Deletes the cluster's RabbitMQ queues and exchanges, and its keys on the shared Redis when it
+ * used that one (a Redis Cluster of its own goes with all its keys).
+ */
+async function removeServiceState(keyPrefix: string, onSharedRedis: boolean) {
+  if (onSharedRedis) {
+    const redis = new Redis(clusterServiceUrls.redis, { lazyConnect: true });
+    await redis.connect();
+    try {
+      await deleteKeys(redis, keyPrefix);
+    } finally {
+      redis.disconnect();
+    }
   }
   await withBroker(async (channel) => {
     await channel.queueDelete({ queue: `${keyPrefix}.turns` });
