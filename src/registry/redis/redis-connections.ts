@@ -3,6 +3,25 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 /** A connection to a standalone Redis or to a Redis Cluster: the registry uses both alike. */
 export type RedisConnection = Redis | Cluster;
 
+/** Every command the registry and its callers send on a cluster, except XADD. */
+const unpipelinedClusterCommands = [
+  'evalsha',
+  'eval',
+  'script',
+  'get',
+  'set',
+  'del',
+  'exists',
+  'hget',
+  'hgetall',
+  'xrange',
+  'xrevrange',
+  'xread',
+  'pexpire',
+  'multi',
+  'exec',
+];
+
 export interface RegistryConnections {
   /** Commands and scripts of every caller, auto-pipelined (per node on a cluster). */
   command: RedisConnection;
@@ -45,6 +64,11 @@ export async function openRegistryConnections(
       client = new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
         lazyConnect: lazy,
         enableAutoPipelining,
+        // ioredis follows a MOVED or ASK of a pipelined command only when every command of the
+        // pipeline got the same one, and a failover moves many slots at once: only appends are
+        // pipelined here (RegistryCommands.appendFast takes a redirected XADD to the careful
+        // script, which follows it); everything else goes alone and follows redirections.
+        autoPipeliningIgnoredCommands: enableAutoPipelining ? unpipelinedClusterCommands : [],
         redisOptions: {
           ...nodeOptions,
           username: decodeURIComponent(seed.username) || undefined,

@@ -34,8 +34,13 @@ export interface RegistryTtls {
   finishedTurnTtlMs: number;
 }
 
-/** What Redis answers an XADD whose id is not after the stream's last one. */
-const idNotAfterTopPattern = /equal or smaller than the target stream top item/;
+/**
+ * Refusals of the fast XADD the careful script sorts out: an id not after the stream's last one,
+ * or, on a cluster, a slot that moved or is moving (ioredis leaves those unfollowed in a pipeline;
+ * the script, sent alone, follows them).
+ */
+const carefulAppendPattern =
+  /equal or smaller than the target stream top item|^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
 
 /**
  * Typed wrappers of the registry's Redis commands: keys are built here, replies become results or
@@ -134,7 +139,7 @@ export class RegistryCommands {
       );
       return id === null ? 'retry' : 'stored';
     } catch (error) {
-      if (error instanceof Error && idNotAfterTopPattern.test(error.message)) return 'retry';
+      if (error instanceof Error && carefulAppendPattern.test(error.message)) return 'retry';
       throw error;
     }
   }
