@@ -130,7 +130,10 @@ describe('RedisStreamRegistry on a real Redis', () => {
   test('live readers of many turns share XREADs: at most one per read interval', () =>
     withRegistry({ readIntervalMs: 25 }, async (registry, keyPrefix) => {
       const turns = await Promise.all(Array.from({ length: 40 }, () => openTurn(registry)));
-      const readers = turns.map((turn) => collect(registry.read(turn.turnId, { after: 0 })));
+      // Settled up front: a failure of the test body must not turn into unhandled rejections.
+      const readers = Promise.allSettled(
+        turns.map((turn) => collect(registry.read(turn.turnId, { after: 0 }))),
+      );
       await waitFor(() => registry.stats().waitingReaders === 40);
       const monitor = await admin.monitor();
       let xreads = 0;
@@ -146,7 +149,10 @@ describe('RedisStreamRegistry on a real Redis', () => {
           await sleep(5);
         }
         await Promise.all(turns.map((turn) => endTurn(registry, turn.turnId, 'completed', [])));
-        for (const events of await Promise.all(readers)) assert.equal(events.length, 31);
+        for (const read of await readers) {
+          assert.equal(read.status, 'fulfilled');
+          assert.equal(read.value.length, 31);
+        }
       } finally {
         monitor.disconnect();
       }
