@@ -11,17 +11,17 @@ import { type ServiceProcess, startServiceProcess } from '../tests/support/servi
 const run = promisify(execFile);
 
 /**
- * Stand-in for the `cluster-infra` branch's `bench/private-redis-cluster.ts` until it lands on
- * main: three throw-away masters with `--cluster-enabled yes`, joined by `redis-cli --cluster
- * create`, and INFO figures summed over them.
+ * Stand-in for the `cluster-infra` branch's `bench/private-redis-cluster.ts` (the part of its
+ * interface the bench uses) until it lands on main: three throw-away masters with
+ * `--cluster-enabled yes`, joined by `redis-cli --cluster create`, INFO figures summed over them.
  */
 export interface PrivateRedisCluster {
   /** One master's URL: the seed node a cluster client starts from. */
   url: string;
-  ports: number[];
-  processes: ServiceProcess[];
-  commandCounts(): Promise<CommandCounts>;
-  usedMemory(): Promise<number>;
+  cluster: { nodes: { host: string; port: number; role: 'master' | 'replica'; pid: number }[] };
+  pids: number[];
+  readCommandCounts(): Promise<CommandCounts>;
+  readUsedMemory(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -61,16 +61,24 @@ export async function startPrivateRedisCluster(): Promise<PrivateRedisCluster> {
     ]);
     admins.push(...ports.map((port) => new Redis(port, '127.0.0.1')));
     await waitUntilClusterOk(admins);
+    const pids = processes.map((started) => started.child.pid ?? 0);
     return {
       url: `redis://127.0.0.1:${ports[0]}`,
-      ports,
-      processes,
-      async commandCounts() {
+      cluster: {
+        nodes: ports.map((port, index) => ({
+          host: '127.0.0.1',
+          port,
+          role: 'master' as const,
+          pid: pids[index] ?? 0,
+        })),
+      },
+      pids,
+      async readCommandCounts() {
         const total: CommandCounts = new Map();
         for (const admin of admins) addCounts(total, await readCommandCounts(admin));
         return total;
       },
-      async usedMemory() {
+      async readUsedMemory() {
         let total = 0;
         for (const admin of admins) {
           total += Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1] ?? 0);

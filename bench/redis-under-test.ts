@@ -53,25 +53,24 @@ export async function standaloneRedis(sharedUrl: string | undefined): Promise<Re
 
 /** A private three-master Redis Cluster. */
 export async function privateCluster(): Promise<RedisUnderTest> {
-  const cluster = await startPrivateRedisCluster();
-  const admins = cluster.ports.map((port) => new Redis(port, '127.0.0.1'));
+  const started = await startPrivateRedisCluster();
+  const masters = started.cluster.nodes.filter((node) => node.role === 'master');
+  const admins = masters.map((node) => new Redis(node.port, node.host));
   return {
     kind: 'cluster',
-    url: cluster.url,
-    ports: cluster.ports,
-    pids: cluster.processes.flatMap((started) =>
-      started.child.pid === undefined ? [] : [started.child.pid],
-    ),
+    url: started.url,
+    ports: masters.map((node) => node.port),
+    pids: started.pids,
     isPrivate: true,
-    commandCounts: () => cluster.commandCounts(),
-    usedMemory: () => cluster.usedMemory(),
-    version: () => version(admins[0] ?? new Redis(cluster.url)),
+    commandCounts: () => started.readCommandCounts(),
+    usedMemory: () => started.readUsedMemory(),
+    version: () => version(admins[0] ?? new Redis(started.url)),
     async deleteKeys(keyPrefix) {
       for (const admin of admins) await deleteKeys(admin, keyPrefix);
     },
     async stop() {
       for (const admin of admins) admin.disconnect();
-      await cluster.stop();
+      await started.stop();
     },
   };
 }
