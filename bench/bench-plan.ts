@@ -36,7 +36,16 @@ export interface BenchPlan {
    * further apart than the coalescing window, CPU per token for the capacity plan; then Redis
    * memory per turn with `memoryTurns` turns started at once on each distributed deployment.
    */
-  paced: { tokenDelayMs: number; levels: ConcurrencyLevel[]; memoryTurns: number };
+  paced: {
+    tokenDelayMs: number;
+    levels: ConcurrencyLevel[];
+    /**
+     * Untimed turns before each paced run: at this pace a turn lasts seconds, and the load
+     * generator runs four at a time, so four warm the servers up without costing a minute.
+     */
+    warmupTurns: number;
+    memoryTurns: number;
+  };
   resume: { halfWords: number; samples: number };
   /**
    * Short distributed-only runs at each level with Redis MONITOR on, to tell the commands the
@@ -66,6 +75,7 @@ export const fullPlan: BenchPlan = {
       { concurrency: 50, durationMs: 10_000, warmupMs: 4_000 },
       { concurrency: 500, durationMs: 10_000, warmupMs: 5_000 },
     ],
+    warmupTurns: 4,
     memoryTurns: 500,
   },
   resume: { halfWords: 1_000, samples: 100 },
@@ -91,6 +101,7 @@ export const quickPlan: BenchPlan = {
       { concurrency: 50, durationMs: 1_000, warmupMs: 2_000 },
       { concurrency: 500, durationMs: 1_000, warmupMs: 3_000 },
     ],
+    warmupTurns: 4,
     memoryTurns: 100,
   },
   resume: { halfWords: 1_000, samples: 20 },

@@ -29,8 +29,11 @@ export const serviceUrls = {
 };
 
 const root = join(import.meta.dirname, '..');
-/** Enough executor slots for the largest concurrency, so turns never wait in the queue. */
-const turnConcurrency = '256';
+/**
+ * `TURN_CONCURRENCY` of the durable systems: more executor slots than the largest number of turns
+ * any run starts at once (500 paced turns), so turns never wait in the queue for a free slot.
+ */
+export const turnConcurrency = 512;
 
 function demoEnvironment(demo: DemoSettings): Record<string, string> {
   return {
@@ -89,7 +92,7 @@ export async function startEmbedded(demo: DemoSettings): Promise<BenchSystem> {
       DATABASE_URL: '',
       REDIS_URL: '',
       AMQP_URL: '',
-      TURN_CONCURRENCY: turnConcurrency,
+      TURN_CONCURRENCY: String(turnConcurrency),
     },
     portFromLogLine('durable-chat is running'),
   ).catch(async (error: unknown) => {
@@ -132,7 +135,7 @@ export async function startDistributed(
     AMQP_URL: serviceUrls.amqp,
     KEY_PREFIX: keyPrefix,
     EXECUTOR_PORT: '0',
-    TURN_CONCURRENCY: turnConcurrency,
+    TURN_CONCURRENCY: String(turnConcurrency),
   };
   const processes: ServiceProcess[] = [];
   const cleanUp = async () => {

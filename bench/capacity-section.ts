@@ -145,18 +145,26 @@ ${table(
   planRows,
 )}
 
-Assumptions: every API process and executor has a core of its own and runs at ${format.count(targetUtilisation * 100)}% of it on average; a Redis shard is one single-threaded master on its own core at the same ${format.count(targetUtilisation * 100)}%, so it serves the commands per CPU-second above × ${targetUtilisation} (the measured rate, loopback networking included; replicas add no write capacity) and holds at most ${format.count(shardMemoryBytes / 2 ** 30)} GB of turns. CPU per token is taken as constant: per-turn costs (opening, history, persisting) are folded in at this run's ${words}-token turns, which last ${turnSeconds.toFixed(1)} s at ${tokensPerSecond} tokens/s, so ${format.count(plannedTurns[0] ?? 0)} concurrent turns start ${format.rate((plannedTurns[0] ?? 0) / turnSeconds)} turns. Memory: running turns × Redis memory per running turn + finished turns still within \`FINISHED_TURN_TTL_SECONDS\` (default ${format.count(ttlSeconds)} s: turn starts/s × TTL) × memory per finished turn (Redis memory section); longer answers hold proportionally more. Executors run with \`TURN_CONCURRENCY\` at least the turns each one gets (the default is 5). RabbitMQ: ${rabbitMqMessagesPerTurn} message per turn (the turn job, published with a confirm, delivered once and acknowledged). PostgreSQL: ${writes ? `${writes.rows.toFixed(1)} rows written and ${writes.commits.toFixed(1)} commits per turn, measured over this run's distributed turns with a fresh session each (a session's own row included)` : 'not measured in this run'}. See \`docs/capacity.md\` for the model and what limits next.`;
+Assumptions: every API process and executor has a core of its own and runs at ${format.count(targetUtilisation * 100)}% of it on average; a Redis shard is one single-threaded master on its own core at the same ${format.count(targetUtilisation * 100)}%, so it serves the commands per CPU-second above × ${targetUtilisation} (the measured rate, loopback networking included; replicas add no write capacity) and holds at most ${format.count(shardMemoryBytes / 2 ** 30)} GB of turns. CPU per token is taken as constant: per-turn costs (opening, history, persisting) are folded in at this run's ${words}-token turns, which last ${turnSeconds.toFixed(1)} s at ${tokensPerSecond} tokens/s, so ${format.count(plannedTurns[0] ?? 0)} concurrent turns start ${format.count((plannedTurns[0] ?? 0) / turnSeconds)} turns per second. Memory: running turns × Redis memory per running turn + finished turns still within \`FINISHED_TURN_TTL_SECONDS\` (default ${format.count(ttlSeconds)} s: turn starts/s × TTL) × memory per finished turn (Redis memory section); longer answers hold proportionally more. Executors run with \`TURN_CONCURRENCY\` at least the turns each one gets (the default is 5). RabbitMQ: ${rabbitMqMessagesPerTurn} message per turn (the turn job, published with a confirm, delivered once and acknowledged). PostgreSQL: ${writes ? `${writes.rows.toFixed(1)} rows written and ${writes.commits.toFixed(1)} commits per turn, measured over this run's distributed turns with a fresh session each (a session's own row included)` : 'not measured in this run'}. See \`docs/capacity.md\` for the model and what limits next.`;
 }
 
 /** PostgreSQL rows written and commits per turn, over every distributed deployment of the run. */
-export function postgresPerTurn(
-  results: BenchResults,
-): { rows: number; commits: number; byTable: Record<string, number> } | undefined {
+export function postgresPerTurn(results: BenchResults):
+  | {
+      rows: number;
+      commits: number;
+      byTable: Record<string, number>;
+      turns: number;
+      sessions: number;
+    }
+  | undefined {
   let turns = 0;
+  let sessions = 0;
   let commits = 0;
   const byTable: Record<string, number> = {};
   for (const writes of results.postgresWrites) {
     turns += writes.turns;
+    sessions += writes.sessions;
     commits += writes.commits;
     for (const [name, rows] of Object.entries(writes.rowsWrittenByTable)) {
       byTable[name] = (byTable[name] ?? 0) + rows;
@@ -165,7 +173,7 @@ export function postgresPerTurn(
   if (turns === 0) return undefined;
   for (const name of Object.keys(byTable)) byTable[name] = (byTable[name] ?? 0) / turns;
   const rows = Object.values(byTable).reduce((sum, perTurn) => sum + perTurn, 0);
-  return { rows, commits: commits / turns, byTable };
+  return { rows, commits: commits / turns, byTable, turns, sessions };
 }
 
 /** Redis memory per turn and PostgreSQL writes per turn. */
@@ -201,5 +209,5 @@ ${table(
 
 At ${results.paced?.tokenDelayMs ?? '—'} ms per token on the paced servers, otherwise idle: \`used_memory\` (on a cluster, summed over its masters) before the turns, once every turn has started streaming and the running ones are half-way on average (or a quarter have ended), and after all have ended, their keys still within the finished-turn TTL. A turn that ended before the first reading counts at the finished figure. \`used_memory\` also moves with client buffers and allocator pages, so small differences are noise.
 
-PostgreSQL, per turn over all distributed turns of the run (\`pg_stat_user_tables\` of each deployment's database once its processes stopped; each turn had a fresh session): ${writes ? `${writes.rows.toFixed(2)} rows written (${tables}), ${writes.commits.toFixed(2)} commits (read-only statements outside a transaction included)` : '—'}.`;
+PostgreSQL, per turn over all distributed turns of the run (\`pg_stat_user_tables\` of each deployment's database once its processes stopped): ${writes ? `${writes.rows.toFixed(2)} rows written (${tables}), ${writes.commits.toFixed(2)} commits (read-only statements outside a transaction included). Each turn had a fresh session, and the load generator creates its sessions ahead, so ${format.count(writes.sessions)} sessions served ${format.count(writes.turns)} turns: a session's own writes weigh more here than in a conversation of several turns` : '—'}.`;
 }

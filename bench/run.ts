@@ -125,6 +125,7 @@ async function main(): Promise<void> {
     progress(`restarting the systems with ${tokenDelayMs} ms per token`);
     const pacedPlan = {
       ...plan,
+      warmupTurns: plan.paced.warmupTurns,
       demo: { ...plan.demo, tokenDelayMs },
       levels: plan.paced.levels,
       rounds: 1,
