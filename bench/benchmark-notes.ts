@@ -186,17 +186,22 @@ function pacedCommands(results: BenchResults): string | undefined {
     }),
   );
   if (parts.length === 0) return undefined;
-  return `**Redis at a real model's pace.** With ${results.paced?.tokenDelayMs} ms between a turn's tokens and \`COALESCE_WINDOW_MS=${results.coalesceWindowMs}\`, Redis executes per token (Lua included): ${parts.join('; ')}. One turn's tokens come further apart than the window, so coalescing merges little within a turn; what keeps the count low there is how much work each append costs and whether appends of many turns share a round trip.`;
+  return `**Redis at a real model's pace.** With ${results.paced?.tokenDelayMs} ms between a turn's tokens and \`COALESCE_WINDOW_MS=${results.coalesceWindowMs}\`, Redis executes per token (Lua included): ${parts.join('; ')}. When one turn's tokens come further apart than the window, coalescing merges little within a turn, so what decides the count is how many commands each append costs.`;
 }
 
-/** What the commands of a phase were, per token. */
+/** What the commands of a phase were, per token, and how many tokens each stream entry held. */
 function describeCommands(phase: RedisPhase, coalesceWindowMs: number): string {
   const top = Object.entries(phase.commands)
     .sort((left, right) => right[1] - left[1])
     .slice(0, 5)
     .map(([name, calls]) => `${name} ${(calls / phase.words).toFixed(2)}`)
     .join(', ');
-  return `Per token: ${top} (\`INFO commandstats\`; a script's inner commands count each). With \`COALESCE_WINDOW_MS=${coalesceWindowMs}\` and ${phase.tokenDelayMs} ms between one turn's tokens, nearly every token is its own append; the count falls only if an append costs fewer commands, not more tokens per append.`;
+  const entries = phase.commands.xadd ?? 0;
+  const perEntry =
+    entries > 0
+      ? `${(phase.words / entries).toFixed(1)} tokens per stream entry (XADD)`
+      : 'no XADD';
+  return `Per token: ${top} (\`INFO commandstats\`; a script's inner commands count each); ${perEntry}, with \`COALESCE_WINDOW_MS=${coalesceWindowMs}\` and ${phase.tokenDelayMs} ms between one turn's tokens. The count falls as an append costs fewer commands (a pipelined XADD still counts one each), or as a stream entry carries more tokens.`;
 }
 
 function appendsPerLevel(results: BenchResults): string {
