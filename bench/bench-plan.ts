@@ -99,7 +99,7 @@ export const quickPlan: BenchPlan = {
     tokenDelayMs: 30,
     levels: [
       { concurrency: 50, durationMs: 1_000, warmupMs: 2_000 },
-      { concurrency: 500, durationMs: 1_000, warmupMs: 3_000 },
+      { concurrency: 100, durationMs: 1_000, warmupMs: 2_000 },
     ],
     warmupTurns: 4,
     memoryTurns: 100,

@@ -104,7 +104,7 @@ export interface BenchResults {
   executorFirstChunk: Record<string, [number, number][]>;
   /** Most TCP connections to Redis seen per distributed process (API, executor) under load. */
   deploymentRedisConnections: Record<string, number>;
-  /** The executor's `COALESCE_WINDOW_MS`: the product's default, which the bench leaves alone. */
+  /** The distributed executors' `COALESCE_WINDOW_MS`: the product's default on Redis, unset. */
   coalesceWindowMs: number;
   /** `FINISHED_TURN_TTL_SECONDS` (default), in ms: how long a finished turn's keys stay. */
   finishedTurnTtlMs: number;

@@ -162,7 +162,11 @@ export function redisSection(results: BenchResults): string {
       .join(', ');
     return [
       systemLabels[phase.deployment],
-      phase.counted ? phase.label : `${phase.label} (not counted)`,
+      phase.counted
+        ? phase.label
+        : phase.tokenDelayMs !== results.plan.demo.tokenDelayMs
+          ? `${phase.label} (targets of their own)`
+          : `${phase.label} (not counted)`,
       format.count(phase.words),
       perToken(sumCounts(counts), phase.words),
       perToken(counts.get('evalsha') ?? 0, phase.words),

@@ -148,8 +148,8 @@ async function main(): Promise<void> {
     progress('idle subscribers');
     const idle = await measureIdleSubscribers(standalone.url, plan.idleSubscriberCounts);
     machine.loadAverageAfter = loadavg()[0] ?? 0;
-    // The product's defaults: the deployments run without overriding them.
-    const defaults = loadConfig({});
+    // The product's defaults as a distributed deployment resolves them (some depend on REDIS_URL).
+    const defaults = loadConfig({ REDIS_URL: standalone.url });
     const results: BenchResults = {
       plan,
       startedAt,
