@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { deleteKeys } from '../tests/support/redis-test-support.ts';
-import { startPrivateRedisCluster } from './private-redis-cluster-stand-in.ts';
+import { startPrivateRedisCluster } from './private-redis-cluster.ts';
 import { startPrivateRedis } from './private-redis.ts';
 import { type CommandCounts, readCommandCounts } from './redis-command-stats.ts';
 
