@@ -108,6 +108,8 @@ export interface BenchResults {
   coalesceWindowMs: number;
   /** `FINISHED_TURN_TTL_SECONDS` (default), in ms: how long a finished turn's keys stay. */
   finishedTurnTtlMs: number;
+  /** `REDIS_KEY_BUCKETS` (default): the slots a deployment's keys spread over, so its most shards. */
+  redisKeyBuckets: number;
   /** Why the run has no Redis Cluster rows, when it has none. */
   clusterSkipped?: string;
   redisMemory: RedisMemoryMeasurement[];

@@ -166,6 +166,7 @@ async function main(): Promise<void> {
       executorFirstChunk: standaloneMeter?.firstChunk ?? {},
       coalesceWindowMs: defaults.coalesceWindowMs,
       finishedTurnTtlMs: defaults.finishedTurnTtlMs,
+      redisKeyBuckets: defaults.redisKeyBuckets,
       ...(clusterSkipped ? { clusterSkipped } : {}),
       redisMemory,
       postgresWrites,
