@@ -1,4 +1,8 @@
-import type { DemoSettings } from './bench-systems.ts';
+/** The demo model every system runs: identical settings, so only the machinery differs. */
+export interface DemoSettings {
+  tokenDelayMs: number;
+  slowSilenceMs: number;
+}
 
 /** One latency/throughput level: how many turns run at once, and how long it is measured. */
 export interface ConcurrencyLevel {
@@ -27,10 +31,21 @@ export interface BenchPlan {
   /** The level whose throughput is the "at saturation" figure. */
   saturationConcurrency: number;
   /**
-   * One level again on fresh servers whose model streams at `tokenDelayMs` (a real model's
-   * pace), where no process is CPU-bound: per-turn overhead without queueing. Full plan only.
+   * Levels again on fresh servers whose model streams at `tokenDelayMs` (a real model's pace):
+   * per-turn overhead without queueing, Redis commands per token when one turn's tokens come
+   * further apart than the coalescing window, CPU per token for the capacity plan; then Redis
+   * memory per turn with `memoryTurns` turns started at once on each distributed deployment.
    */
-  paced?: { tokenDelayMs: number; level: ConcurrencyLevel };
+  paced: {
+    tokenDelayMs: number;
+    levels: ConcurrencyLevel[];
+    /**
+     * Untimed turns before each paced run: at this pace a turn lasts seconds, and the load
+     * generator runs four at a time, so four warm the servers up without costing a minute.
+     */
+    warmupTurns: number;
+    memoryTurns: number;
+  };
   resume: { halfWords: number; samples: number };
   /**
    * Short distributed-only runs at each level with Redis MONITOR on, to tell the commands the
@@ -54,7 +69,15 @@ export const fullPlan: BenchPlan = {
   ],
   rounds: 2,
   saturationConcurrency: 200,
-  paced: { tokenDelayMs: 30, level: { concurrency: 50, durationMs: 10_000, warmupMs: 4_000 } },
+  paced: {
+    tokenDelayMs: 30,
+    levels: [
+      { concurrency: 50, durationMs: 10_000, warmupMs: 4_000 },
+      { concurrency: 500, durationMs: 10_000, warmupMs: 5_000 },
+    ],
+    warmupTurns: 4,
+    memoryTurns: 500,
+  },
   resume: { halfWords: 1_000, samples: 100 },
   accounting: { turns: 20, durationMs: 4_000, warmupMs: 1_000 },
   idleSubscriberCounts: [1_000, 10_000],
@@ -72,6 +95,15 @@ export const quickPlan: BenchPlan = {
   ],
   rounds: 1,
   saturationConcurrency: 200,
+  paced: {
+    tokenDelayMs: 30,
+    levels: [
+      { concurrency: 50, durationMs: 1_000, warmupMs: 2_000 },
+      { concurrency: 100, durationMs: 1_000, warmupMs: 2_000 },
+    ],
+    warmupTurns: 4,
+    memoryTurns: 100,
+  },
   resume: { halfWords: 1_000, samples: 20 },
   accounting: { turns: 5, durationMs: 1_000, warmupMs: 500 },
   idleSubscriberCounts: [1_000, 10_000],

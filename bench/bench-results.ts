@@ -2,8 +2,21 @@ import type { BenchPlan, ConcurrencyLevel } from './bench-plan.ts';
 import type { IdleSubscribersResult } from './idle-subscribers.ts';
 import type { Percentiles } from './statistics.ts';
 
-export type SystemName = 'baseline' | 'embedded' | 'distributed';
+export type SystemName = 'baseline' | 'embedded' | 'distributed' | 'cluster';
 export type DurableSystemName = Exclude<SystemName, 'baseline'>;
+/** The deployments of API + executor processes: on a standalone Redis, or on a Redis Cluster. */
+export type DeploymentName = 'distributed' | 'cluster';
+
+/** How the tables name each system. */
+export const systemLabels: Record<SystemName, string> = {
+  baseline: 'baseline',
+  embedded: 'embedded',
+  distributed: 'distributed',
+  cluster: 'distributed (Redis Cluster, 3 masters)',
+};
+
+/** Per system; the cluster's only when this run had it (the registry supports REDIS_CLUSTER). */
+export type PerSystem<Value> = Record<Exclude<SystemName, 'cluster'>, Value> & { cluster?: Value };
 
 export interface LevelMeasurement {
   headers: Percentiles;
@@ -21,7 +34,7 @@ export interface LevelMeasurement {
 
 export interface LevelResults {
   level: ConcurrencyLevel;
-  systems: Record<SystemName, LevelMeasurement>;
+  systems: PerSystem<LevelMeasurement>;
 }
 
 export interface ResumeMeasurement {
@@ -33,16 +46,20 @@ export interface ResumeMeasurement {
   complete: boolean;
 }
 
-/** Redis commands counted around the distributed deployment's runs with one label. */
+/** Redis commands counted around one deployment's runs with one label. */
 export interface RedisPhase {
+  deployment: DeploymentName;
   label: string;
+  /** The model's pace in these runs, and how many turns ran at once (none: the resume run). */
+  tokenDelayMs: number;
+  concurrency?: number;
   /** `INFO commandstats` delta: every command, those run inside Lua scripts included. */
   commands: Record<string, number>;
   /** Words (tokens) the model streamed in these runs. */
   words: number;
   /**
-   * Counted against the target: the runs that stream turns at the plan's token pace (not the
-   * resume run, which mostly reads, nor the paced run).
+   * Counted against the 1 ms targets: the runs that stream turns at the plan's token pace (not
+   * the resume run, which mostly reads, nor the paced runs, which have targets of their own).
    */
   counted: boolean;
   /** An accounting run (MONITOR on; its latency is not reported). */
@@ -74,9 +91,9 @@ export interface BenchResults {
   durationSeconds: number;
   machine: MachineDescription;
   levels: LevelResults[];
-  /** One level again on fresh servers whose model is slow enough that nothing is CPU-bound. */
-  paced: { tokenDelayMs: number; results: LevelResults } | undefined;
-  resume: Record<DurableSystemName, ResumeMeasurement>;
+  /** Levels again on fresh servers whose model streams at a real model's pace. */
+  paced: { tokenDelayMs: number; levels: LevelResults[] } | undefined;
+  resume: Omit<PerSystem<ResumeMeasurement>, 'baseline'>;
   /** Turns of the accounting runs that did not end with every word (their latency is unused). */
   accountingFailures: number;
   redisPhases: RedisPhase[];
@@ -87,4 +104,43 @@ export interface BenchResults {
   executorFirstChunk: Record<string, [number, number][]>;
   /** Most TCP connections to Redis seen per distributed process (API, executor) under load. */
   deploymentRedisConnections: Record<string, number>;
+  /** The distributed executors' `COALESCE_WINDOW_MS`: the product's default on Redis, unset. */
+  coalesceWindowMs: number;
+  /** `FINISHED_TURN_TTL_SECONDS` (default), in ms: how long a finished turn's keys stay. */
+  finishedTurnTtlMs: number;
+  /** `REDIS_KEY_BUCKETS` (default): the slots a deployment's keys spread over, so its most shards. */
+  redisKeyBuckets: number;
+  /** Why the run has no Redis Cluster rows, when it has none. */
+  clusterSkipped?: string;
+  redisMemory: RedisMemoryMeasurement[];
+  /** PostgreSQL rows each deployment wrote over all its runs, read when it stopped. */
+  postgresWrites: PostgresWrites[];
+}
+
+/**
+ * Redis `used_memory` growth per turn while turns run (`running` of the `turns` started at once,
+ * each had streamed `wordsAtSample` of its `words` tokens on average), and per turn once they
+ * have all ended, their keys still within the finished-turn TTL (`measure-redis-memory.ts`).
+ */
+export interface RedisMemoryMeasurement {
+  deployment: DeploymentName;
+  turns: number;
+  words: number;
+  running: number;
+  /** Turns that did not end with `[DONE]` and every word (must be 0). */
+  failures: number;
+  wordsAtSample: number;
+  activeBytesPerTurn: number;
+  finishedBytesPerTurn: number;
+}
+
+/** PostgreSQL statistics of one deployment's database once its processes stopped. */
+export interface PostgresWrites {
+  deployment: DeploymentName;
+  turns: number;
+  sessions: number;
+  /** Rows inserted, updated or deleted per table (`pg_stat_user_tables`), migrations included. */
+  rowsWrittenByTable: Record<string, number>;
+  /** Transactions committed (read-only ones included: each statement outside one counts). */
+  commits: number;
 }

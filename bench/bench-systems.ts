@@ -2,29 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { withBroker } from '../tests/support/rabbitmq-test-support.ts';
-import { deleteKeys } from '../tests/support/redis-test-support.ts';
+import type { DemoSettings } from './bench-plan.ts';
+import type { DeploymentName, PostgresWrites, SystemName } from './bench-results.ts';
 import type { LoadTarget } from './load-job.ts';
 import {
   portFromLogLine,
   type ServiceProcess,
   startServiceProcess,
 } from '../tests/support/service-process.ts';
+import type { RedisUnderTest } from './redis-under-test.ts';
 
 /** One server (or deployment) under test, reachable on 127.0.0.1. */
 export interface BenchSystem {
-  name: 'baseline' | 'embedded' | 'distributed';
+  name: SystemName;
   target: LoadTarget;
   processes: ServiceProcess[];
   stop(): Promise<void>;
-}
-
-/** The demo model every system runs: identical settings, so only the machinery differs. */
-export interface DemoSettings {
-  tokenDelayMs: number;
-  slowSilenceMs: number;
 }
 
 export const serviceUrls = {
@@ -34,8 +29,11 @@ export const serviceUrls = {
 };
 
 const root = join(import.meta.dirname, '..');
-/** Enough executor slots for the largest concurrency, so turns never wait in the queue. */
-const turnConcurrency = '256';
+/**
+ * `TURN_CONCURRENCY` of the durable systems: more executor slots than the largest number of turns
+ * any run starts at once (500 paced turns), so turns never wait in the queue for a free slot.
+ */
+export const turnConcurrency = 512;
 
 function demoEnvironment(demo: DemoSettings): Record<string, string> {
   return {
@@ -94,7 +92,7 @@ export async function startEmbedded(demo: DemoSettings): Promise<BenchSystem> {
       DATABASE_URL: '',
       REDIS_URL: '',
       AMQP_URL: '',
-      TURN_CONCURRENCY: turnConcurrency,
+      TURN_CONCURRENCY: String(turnConcurrency),
     },
     portFromLogLine('durable-chat is running'),
   ).catch(async (error: unknown) => {
@@ -113,13 +111,17 @@ export async function startEmbedded(demo: DemoSettings): Promise<BenchSystem> {
 }
 
 /**
- * One API and one executor process on a fresh PostgreSQL database, the given Redis and the local
- * RabbitMQ, isolated by a random KEY_PREFIX; `stop` removes the database, queue, exchange and keys.
+ * One API and one executor process on a fresh PostgreSQL database, the given Redis (a cluster:
+ * `REDIS_CLUSTER=true`) and the local RabbitMQ, isolated by a random KEY_PREFIX, with the
+ * product's defaults otherwise (`COALESCE_WINDOW_MS` included). `stop` hands the rows the database
+ * wrote to `recordWrites`, then removes the database, queue, exchange and keys.
  */
 export async function startDistributed(
+  name: DeploymentName,
   demo: DemoSettings,
-  redisUrl: string,
-): Promise<BenchSystem & { keyPrefix: string }> {
+  redis: RedisUnderTest,
+  recordWrites: (writes: PostgresWrites) => void,
+): Promise<BenchSystem & { name: DeploymentName; keyPrefix: string }> {
   const keyPrefix = `bench-${randomUUID().slice(0, 8)}`;
   const databaseName = keyPrefix.replaceAll('-', '_');
   await adminQuery(`CREATE DATABASE ${databaseName}`);
@@ -128,17 +130,20 @@ export async function startDistributed(
   const environment = {
     ...demoEnvironment(demo),
     DATABASE_URL: databaseUrl.toString(),
-    REDIS_URL: redisUrl,
+    REDIS_URL: redis.url,
+    ...(redis.kind === 'cluster' ? { REDIS_CLUSTER: 'true' } : {}),
     AMQP_URL: serviceUrls.amqp,
     KEY_PREFIX: keyPrefix,
     EXECUTOR_PORT: '0',
-    COALESCE_WINDOW_MS: '15',
-    TURN_CONCURRENCY: turnConcurrency,
+    TURN_CONCURRENCY: String(turnConcurrency),
   };
   const processes: ServiceProcess[] = [];
   const cleanUp = async () => {
     await Promise.all(processes.map((started) => started.stop()));
-    await removeServiceState(redisUrl, keyPrefix);
+    // Backends flush their statistics as they exit: with the processes gone, the counts are whole.
+    const writes = await readWrites(databaseUrl.toString()).catch(() => null);
+    if (writes) recordWrites({ deployment: name, ...writes });
+    await removeServiceState(redis, keyPrefix);
     await adminQuery(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
   };
   try {
@@ -158,7 +163,7 @@ export async function startDistributed(
     );
     processes.push(api);
     return {
-      name: 'distributed',
+      name,
       keyPrefix,
       target: { kind: 'durable', baseUrl: `http://127.0.0.1:${api.port}` },
       processes,
@@ -170,20 +175,41 @@ export async function startDistributed(
   }
 }
 
-async function removeServiceState(redisUrl: string, keyPrefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    await deleteKeys(redis, keyPrefix);
-  } catch {
-    // A private Redis is already gone with all its keys.
-  } finally {
-    redis.disconnect();
-  }
+async function removeServiceState(redis: RedisUnderTest, keyPrefix: string): Promise<void> {
+  await redis.deleteKeys(keyPrefix);
   await withBroker(async (channel) => {
     await channel.queueDelete({ queue: `${keyPrefix}.turns` });
     await channel.exchangeDelete({ exchange: `${keyPrefix}.cancels` });
   }, serviceUrls.amqp);
+}
+
+async function readWrites(databaseUrl: string): Promise<Omit<PostgresWrites, 'deployment'>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const count = async (table: string) =>
+      Number(
+        (await client.query<{ count: string }>(`SELECT count(*) FROM ${table}`)).rows[0]?.count,
+      );
+    const { rows } = await client.query<{ relname: string; written: string }>(
+      'SELECT relname, n_tup_ins + n_tup_upd + n_tup_del AS written FROM pg_stat_user_tables',
+    );
+    const { rows: commits } = await client.query<{ xact_commit: string }>(
+      'SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return {
+      turns: await count('turns'),
+      sessions: await count('sessions'),
+      rowsWrittenByTable: Object.fromEntries(
+        rows
+          .filter((row) => Number(row.written) > 0)
+          .map((row) => [row.relname, Number(row.written)]),
+      ),
+      commits: Number(commits[0]?.xact_commit),
+    };
+  } finally {
+    await client.end();
+  }
 }
 
 async function adminQuery(sql: string): Promise<void> {

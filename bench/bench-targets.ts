@@ -1,12 +1,13 @@
 import type {
   BenchResults,
-  DurableSystemName,
+  DeploymentName,
   LevelMeasurement,
   LevelResults,
+  RedisPhase,
 } from './bench-results.ts';
 import { sumCounts } from './redis-command-stats.ts';
 
-/** One target of issue 3's benchmark section, checked against a run. */
+/** One target of issues 3 and 13, checked against a run. */
 export interface TargetCheck {
   target: string;
   /** What the baseline measured for the same thing (or the reference used), as text. */
@@ -54,12 +55,37 @@ export function levelAt(results: BenchResults, concurrency: number): LevelResult
   return results.levels.find((level) => level.level.concurrency === concurrency);
 }
 
+export function pacedLevelAt(results: BenchResults, concurrency: number): LevelResults | undefined {
+  return results.paced?.levels.find((level) => level.level.concurrency === concurrency);
+}
+
+/** The phase of `deployment`'s commands at the paced runs with `concurrency` turns at once. */
+export function pacedPhase(
+  results: BenchResults,
+  deployment: DeploymentName,
+  concurrency: number,
+): RedisPhase | undefined {
+  return results.redisPhases.find(
+    (phase) =>
+      phase.deployment === deployment &&
+      !phase.accounting &&
+      phase.concurrency === concurrency &&
+      phase.tokenDelayMs === results.paced?.tokenDelayMs,
+  );
+}
+
+/** Every command Redis executed (Lua included) per token the model streamed in `phase`. */
+export function commandsPerToken(phase: RedisPhase): number {
+  return sumCounts(new Map(Object.entries(phase.commands))) / phase.words;
+}
+
 /** Label of what MONITOR saw from connections that are not the deployment's (our INFO calls). */
 export const benchmarkClient = 'other (the benchmark itself)';
 
 /**
- * Over the measured streaming runs: every command (`INFO commandstats`, Lua included), script
- * calls and words. Over the accounting runs: commands the deployment's processes sent, words.
+ * The standalone deployment at the plan's 1 ms pace. Over the measured streaming runs: every
+ * command (`INFO commandstats`, Lua included), script calls and words. Over the accounting runs:
+ * commands the deployment's processes sent, words.
  */
 export function commandTotals(results: BenchResults) {
   let commands = 0;
@@ -68,7 +94,7 @@ export function commandTotals(results: BenchResults) {
   let sent = 0;
   let accountedWords = 0;
   for (const phase of results.redisPhases) {
-    if (!phase.counted) continue;
+    if (!phase.counted || phase.deployment !== 'distributed') continue;
     if (phase.accounting) {
       for (const [name, calls] of Object.entries(phase.sent ?? {})) {
         if (name !== benchmarkClient) sent += calls;
@@ -84,13 +110,21 @@ export function commandTotals(results: BenchResults) {
   return { commands, scripts, words, sent, accountedWords };
 }
 
-const systems: DurableSystemName[] = ['embedded', 'distributed'];
-const throughputGoal = { embedded: 0.8, distributed: 0.5 };
+const systems = ['embedded', 'distributed'] as const;
+const deployments: DeploymentName[] = ['distributed', 'cluster'];
+/** Issue 13: 0.73× is what Vercel's resumable-stream (not durable) reaches on this machine. */
+const throughputGoal = { embedded: 0.8, distributed: 0.73 };
+/** Issue 3, CPU-bound (1 ms per token). */
 const overheadGoalMs = { embedded: 5, distributed: 15 };
+/** Issue 13, at a real model's pace (50 concurrent turns). */
+const pacedOverheadGoalMs = { embedded: 5, distributed: 10 };
 const resumeGoalMs = 10;
 const heapGoalBytes = 10 * 1024;
 const connectionGoal = 4;
+/** Issue 3, at 1 ms per token, where one turn's tokens can be coalesced. */
 const commandsPerTokenGoal = 0.5;
+/** Issue 13, at a real model's pace, where each token comes on its own. */
+const pacedCommandsPerTokenGoal = 1.0;
 
 /** Every target, in the order of the issue. */
 export function checkTargets(results: BenchResults): TargetCheck[] {
@@ -125,18 +159,18 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       });
     }
   }
-  if (results.paced) {
-    const { tokenDelayMs, results: paced } = results.paced;
-    const base = paced.systems.baseline.total.p50;
+  const pacedFifty = pacedLevelAt(results, 50);
+  if (results.paced && pacedFifty) {
+    const base = pacedFifty.systems.baseline.total.p50;
     for (const system of systems) {
-      const value = paced.systems[system].total.p50;
+      const value = pacedFifty.systems[system].total.p50;
       checks.push({
-        target: `${system} p50 per-turn overhead, ${paced.level.concurrency} concurrent turns at ${tokenDelayMs} ms per token (supplementary: not CPU-bound)`,
+        target: `${system} p50 per-turn overhead, 50 concurrent turns at ${results.paced.tokenDelayMs} ms per token`,
         baseline: `turn p50 ${format.ms(base)}`,
         value: `${format.signedMs(value - base)} (turn p50 ${format.ms(value)})`,
         ratio: value / base,
-        goal: `≤ +${overheadGoalMs[system]} ms`,
-        pass: value - base <= overheadGoalMs[system],
+        goal: `≤ +${pacedOverheadGoalMs[system]} ms`,
+        pass: value - base <= pacedOverheadGoalMs[system],
       });
     }
   }
@@ -156,8 +190,9 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     }
   }
   const single = levelAt(results, 1)?.systems.baseline.firstByte.p50 ?? Number.NaN;
-  for (const system of systems) {
+  for (const system of ['embedded', ...deployments] as const) {
     const resume = results.resume[system];
+    if (!resume) continue;
     checks.push({
       target: `${system} resume first byte p50 (${format.count(results.plan.resume.halfWords)}-token turn, ${format.count(resume.positions)} positions)`,
       baseline: `new stream ${format.ms(single)}`,
@@ -192,7 +227,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   const totals = commandTotals(results);
   const sentPerToken = totals.sent / totals.accountedWords;
   checks.push({
-    target: 'Redis commands per token the processes send (EVALSHA = 1; MONITOR, accounting runs)',
+    target: `Redis commands per token the processes send, ${results.plan.demo.tokenDelayMs} ms per token (a script call = 1; MONITOR, accounting runs)`,
     baseline: '—',
     value: sentPerToken.toFixed(3),
     ratio: null,
@@ -201,12 +236,27 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   });
   const allPerToken = totals.commands / totals.words;
   checks.push({
-    target: 'Redis commands per token incl. those inside Lua scripts (INFO commandstats)',
+    target: `Redis commands per token incl. those inside Lua scripts, ${results.plan.demo.tokenDelayMs} ms per token (INFO commandstats)`,
     baseline: '—',
     value: allPerToken.toFixed(3),
     ratio: null,
     goal: `< ${commandsPerTokenGoal}`,
     pass: allPerToken < commandsPerTokenGoal,
   });
+  for (const level of results.paced?.levels ?? []) {
+    for (const deployment of deployments) {
+      const phase = pacedPhase(results, deployment, level.level.concurrency);
+      if (!phase || phase.words === 0) continue;
+      const value = commandsPerToken(phase);
+      checks.push({
+        target: `Redis commands per token incl. Lua, ${level.level.concurrency} concurrent turns at ${phase.tokenDelayMs} ms per token, ${deployment === 'cluster' ? 'Redis Cluster (3 masters)' : 'standalone Redis'}`,
+        baseline: '—',
+        value: value.toFixed(3),
+        ratio: null,
+        goal: `≤ ${pacedCommandsPerTokenGoal.toFixed(1)}`,
+        pass: value <= pacedCommandsPerTokenGoal,
+      });
+    }
+  }
   return checks;
 }

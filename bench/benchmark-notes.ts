@@ -1,6 +1,22 @@
-import type { BenchResults, LevelMeasurement, LevelResults } from './bench-results.ts';
-import { commandTotals, describeCpu, format, levelAt, type TargetCheck } from './bench-targets.ts';
+import {
+  type BenchResults,
+  type LevelMeasurement,
+  type LevelResults,
+  type RedisPhase,
+  systemLabels,
+} from './bench-results.ts';
+import {
+  commandTotals,
+  commandsPerToken,
+  describeCpu,
+  format,
+  levelAt,
+  pacedLevelAt,
+  pacedPhase,
+  type TargetCheck,
+} from './bench-targets.ts';
 import { quantileBucket } from './distributed-meter.ts';
+import { measuredSystems } from './report-sections.ts';
 
 type DurableName = 'embedded' | 'distributed';
 
@@ -18,25 +34,18 @@ export function explainResults(results: BenchResults, checks: TargetCheck[]): st
   const notes = [validity(results), machineLoad(results)];
   const saturation = levelAt(results, results.plan.saturationConcurrency);
   if (saturation) {
-    const cpu = Object.entries(saturation.systems)
-      .map(([name, measured]) => `${name}: ${serverCpu(measured)}`)
+    const cpu = measuredSystems(saturation)
+      .map(([name, measured]) => `${systemLabels[name]}: ${serverCpu(measured)}`)
       .join('; ');
     notes.push(
-      `**${saturation.level.concurrency} concurrent turns ran** on this 2-core box, load generator included. Every server process is CPU-bound there (${cpu}). The baseline is one event loop, so one core is its ceiling. The embedded product's event loop (its main thread) does the same streaming work; its store, PGlite, runs on a worker thread, so the all-in-one figure also counts that thread and V8's garbage-collection threads, which share the second core with the load generator. The distributed deployment spreads the work over an API and an executor process.`,
+      `**${saturation.level.concurrency} concurrent turns ran** on this 2-core box, load generator included. Every server process is CPU-bound there (${cpu}). The baseline is one event loop, so one core is its ceiling. The embedded product's event loop (its main thread) does the same streaming work; its store, PGlite, runs on a worker thread, so the all-in-one figure also counts that thread and V8's garbage-collection threads, which share the second core with the load generator. The distributed deployments spread the work over an API and an executor process.`,
     );
   }
   const one = levelAt(results, 1);
-  if (one) notes.push(uncontended(one));
+  if (one) notes.push(uncontended(one, results.coalesceWindowMs));
   notes.push(distributedFirstByte(results));
-  const pacedCommands = results.redisPhases.find(
-    (phase) => !phase.counted && phase.label.includes('ms per token'),
-  );
-  if (results.paced && pacedCommands && pacedCommands.words > 0) {
-    const all = Object.values(pacedCommands.commands).reduce((sum, calls) => sum + calls, 0);
-    notes.push(
-      `**Redis at a real model's pace.** With ${results.paced.tokenDelayMs} ms between a turn's tokens, more than the 15 ms coalescing window, there is nothing to merge: ${((pacedCommands.commands.evalsha ?? 0) / pacedCommands.words).toFixed(2)} script calls and ${(all / pacedCommands.words).toFixed(1)} Redis commands (Lua included) per token. Coalescing keeps commands per token low only when one turn's tokens come faster than the window, as in the counted runs.`,
-    );
-  }
+  const paced = pacedCommands(results);
+  if (paced) notes.push(paced);
   for (const check of checks.filter((candidate) => !candidate.pass)) {
     notes.push(`**MISS — ${check.target}.** ${whyMissed(results, check)}`);
   }
@@ -44,21 +53,23 @@ export function explainResults(results: BenchResults, checks: TargetCheck[]): st
 }
 
 function validity(results: BenchResults): string {
-  const failures = [...results.levels, ...(results.paced ? [results.paced.results] : [])].flatMap(
-    (level) =>
-      Object.entries(level.systems)
-        .filter(([, measured]) => measured.failures > 0)
-        .map(
-          ([name, measured]) =>
-            `${name} at ${level.level.concurrency}: ${measured.failures} (${measured.failureSamples.join('; ')})`,
-        ),
+  const failures = [...results.levels, ...(results.paced?.levels ?? [])].flatMap((level) =>
+    measuredSystems(level)
+      .filter(([, measured]) => measured.failures > 0)
+      .map(
+        ([name, measured]) =>
+          `${systemLabels[name]} at ${level.level.concurrency}: ${measured.failures} (${measured.failureSamples.join('; ')})`,
+      ),
   );
-  const incomplete = Object.entries(results.resume).filter(([, resume]) => !resume.complete);
+  const incomplete = Object.entries(results.resume).filter(([, resume]) => !resume?.complete);
   if (results.accountingFailures > 0) {
     failures.push(`${results.accountingFailures} in the accounting runs`);
   }
+  for (const memory of results.redisMemory.filter((measured) => measured.failures > 0)) {
+    failures.push(`${memory.failures} in the Redis memory probe (${memory.deployment})`);
+  }
   if (failures.length === 0 && incomplete.length === 0) {
-    return 'Every turn of every run ended with `[DONE]` and exactly the words it asked for, on all three systems; every resume replayed exactly the positions after its cursor, and the words of each resumed turn arrived exactly once.';
+    return 'Every turn of every run ended with `[DONE]` and exactly the words it asked for, on every system; every resume replayed exactly the positions after its cursor, and the words of each resumed turn arrived exactly once.';
   }
   const broken = incomplete.map(([name]) => `${name} resume lost or repeated words`);
   return `**Failures:** ${[...failures, ...broken].join(' · ')}.`;
@@ -76,13 +87,13 @@ function machineLoad(results: BenchResults): string {
   return `**A shared box.** Outside the measured processes the machine was busy ${percent(average)} of a core on average during the windows (at most ${percent(Math.max(...others))}): PostgreSQL and RabbitMQ working for the distributed deployment, and other test suites that share these services and cores. Such work slows every system, the distributed one (which needs PostgreSQL and RabbitMQ) most; runs at different times differ by tens of percent. ${rounds}`;
 }
 
-function uncontended(one: LevelResults): string {
+function uncontended(one: LevelResults, coalesceWindowMs: number): string {
   const base = one.systems.baseline;
   const describe = (name: DurableName) => {
     const measured = one.systems[name];
     return `${name} ${format.signedMs(measured.total.p50 - base.total.p50)} (first byte ${format.signedMs(measured.firstByte.p50 - base.firstByte.p50)})`;
   };
-  return `**Per-turn overhead without contention** (1 concurrent turn, p50): ${describe('embedded')}, ${describe('distributed')}. The distributed first byte includes the API's work before it answers (headers after ${format.ms(one.systems.distributed.headers.p50)}: session check, Redis open-turn script, PostgreSQL insert, RabbitMQ publish with confirm), the executor taking the job (lease, history from PostgreSQL, starting the model) and the first append (a turn's first chunk is written at once; later ones wait up to the 15 ms \`COALESCE_WINDOW_MS\`).`;
+  return `**Per-turn overhead without contention** (1 concurrent turn, p50): ${describe('embedded')}, ${describe('distributed')}. The distributed first byte includes the API's work before it answers (headers after ${format.ms(one.systems.distributed.headers.p50)}: session check, Redis open-turn script, PostgreSQL insert, RabbitMQ publish with confirm), the executor taking the job (lease, history from PostgreSQL, starting the model) and the first append (a turn's first chunk is written at once; later ones wait up to the ${coalesceWindowMs} ms \`COALESCE_WINDOW_MS\`, the default).`;
 }
 
 function distributedFirstByte(results: BenchResults): string {
@@ -109,8 +120,19 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
     const baselineCpu = percent(saturation.systems.baseline.cpu['baseline-server'] ?? 0);
     return `At ${saturation.level.concurrency} concurrent turns ${name} used ${serverCpu(saturation.systems[name])} of a core, the baseline's server ${baselineCpu}. ${name === 'embedded' ? 'The all-in-one process' : 'The deployment'} does the baseline's whole work (the same \`streamText\` → UI message stream pipeline, most of the cost) plus ${name === 'embedded' ? embedded : distributed}.`;
   }
-  if (check.target.includes('at ') && check.target.includes('ms per token') && results.paced) {
-    const { results: paced } = results.paced;
+  const pacedCommandsTarget = /^Redis commands per token incl\. Lua, (\d+) concurrent/.exec(
+    check.target,
+  );
+  if (pacedCommandsTarget) {
+    const deployment = check.target.endsWith('Redis Cluster (3 masters)')
+      ? 'cluster'
+      : 'distributed';
+    const phase = pacedPhase(results, deployment, Number(pacedCommandsTarget[1]));
+    return phase ? describeCommands(phase, results.coalesceWindowMs) : 'See the Redis table.';
+  }
+  const pacedFifty = pacedLevelAt(results, 50);
+  if (check.target.includes('ms per token') && check.target.includes('overhead') && pacedFifty) {
+    const paced = pacedFifty;
     const overhead = paced.systems[name].total.p50 - paced.systems.baseline.total.p50;
     const firstByte = paced.systems[name].firstByte.p50 - paced.systems.baseline.firstByte.p50;
     const afterFirstByte = overhead - firstByte;
@@ -127,8 +149,9 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
     if (!fifty) return '';
     const predicted = (measured: LevelMeasurement) =>
       (fifty.level.concurrency * plan.words * 1000) / measured.wordsPerSecond;
-    const paced = results.paced
-      ? ` With the model at ${results.paced.tokenDelayMs} ms per token, where nothing is CPU-bound, the same turns cost ${name} ${format.signedMs(results.paced.results.systems[name].total.p50 - results.paced.results.systems.baseline.total.p50)} at p50 (next rows).`
+    const pacedFifty = pacedLevelAt(results, 50);
+    const paced = pacedFifty
+      ? ` With the model at ${results.paced?.tokenDelayMs} ms per token, where nothing is CPU-bound, the same turns cost ${name} ${format.signedMs(pacedFifty.systems[name].total.p50 - pacedFifty.systems.baseline.total.p50)} at p50.`
       : '';
     return `At 50 concurrent turns every server is already CPU-bound, so a turn's time follows throughput, not per-turn latency: 50 turns × ${plan.words} tokens ÷ tokens/s predicts ${format.ms(predicted(fifty.systems[name]))} for ${name} and ${format.ms(predicted(fifty.systems.baseline))} for the baseline (measured p50: ${format.ms(fifty.systems[name].total.p50)} and ${format.ms(fifty.systems.baseline.total.p50)}). The overhead is the throughput gap showing up as queueing, and cannot be a few milliseconds while that gap exists.${paced}`;
   }
@@ -139,7 +162,7 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
     return 'A resume is one `GET` that reads the active turn and replays the log from the cursor; its first byte waits for that read and the first replayed chunk.';
   }
   if (check.target.includes('commands per token the processes send')) {
-    return `Per token, script calls (mostly appends) and all commands the processes send: ${appendsPerLevel(results)}. The executor merges a turn's deltas that arrive within 15 ms into one append (its first chunk goes at once), but one turn's tokens come ${tokenGaps(results)}: at the highest level further apart than the window, so most appends carry one or two tokens. Every turn also has fixed commands (open, lease, claim and publish close, reads), ${fixedCommands(results)}.`;
+    return `Per token, script calls (mostly appends) and all commands the processes send: ${appendsPerLevel(results)}. The executor merges a turn's deltas that arrive within \`COALESCE_WINDOW_MS\` (${results.coalesceWindowMs} ms) into one append (its first chunk goes at once), but one turn's tokens come ${tokenGaps(results)}: at the highest level further apart than the window, so most appends carry one or two tokens. Every turn also has fixed commands (open, lease, claim and publish close, reads), ${fixedCommands(results)}.`;
   }
   if (check.target.includes('inside Lua')) {
     const totals = commandTotals(results);
@@ -149,6 +172,36 @@ function whyMissed(results: BenchResults, check: TargetCheck): string {
     return `Every atomic operation is one Lua script, one round trip; each script runs ${(inside / Math.max(1, scripts)).toFixed(1)} commands inside Redis on average (an append: HMGET, one XADD per chunk, HSET; opening, leasing, claiming and closing a turn run more), and Redis counts those too. Script calls alone are ${(totals.scripts / totals.words).toFixed(3)} per token, and all commands the processes send ${(totals.sent / Math.max(1, totals.accountedWords)).toFixed(3)}. Under 0.5 in all would take about one append per ten tokens, a coalescing window several times the gap between one turn's tokens under load (${tokenGaps(results)}), which would delay every token by that much.`;
   }
   return 'See the tables above.';
+}
+
+/** A note on commands per token at the paced runs, per deployment and level. */
+function pacedCommands(results: BenchResults): string | undefined {
+  const parts = (results.paced?.levels ?? []).flatMap((level) =>
+    (['distributed', 'cluster'] as const).flatMap((deployment) => {
+      const phase = pacedPhase(results, deployment, level.level.concurrency);
+      if (!phase || phase.words === 0) return [];
+      return [
+        `${commandsPerToken(phase).toFixed(2)} (${((phase.commands.evalsha ?? 0) / phase.words).toFixed(2)} script calls) with ${level.level.concurrency} concurrent turns on ${deployment === 'cluster' ? 'the cluster' : 'standalone Redis'}`,
+      ];
+    }),
+  );
+  if (parts.length === 0) return undefined;
+  return `**Redis at a real model's pace.** With ${results.paced?.tokenDelayMs} ms between a turn's tokens and \`COALESCE_WINDOW_MS=${results.coalesceWindowMs}\`, Redis executes per token (Lua included): ${parts.join('; ')}. When one turn's tokens come further apart than the window, coalescing merges little within a turn, so what decides the count is how many commands each append costs.`;
+}
+
+/** What the commands of a phase were, per token, and how many tokens each stream entry held. */
+function describeCommands(phase: RedisPhase, coalesceWindowMs: number): string {
+  const top = Object.entries(phase.commands)
+    .sort((left, right) => right[1] - left[1])
+    .slice(0, 5)
+    .map(([name, calls]) => `${name} ${(calls / phase.words).toFixed(2)}`)
+    .join(', ');
+  const entries = phase.commands.xadd ?? 0;
+  const perEntry =
+    entries > 0
+      ? `${(phase.words / entries).toFixed(1)} tokens per stream entry (XADD)`
+      : 'no XADD';
+  return `Per token: ${top} (\`INFO commandstats\`; a script's inner commands count each); ${perEntry}, with \`COALESCE_WINDOW_MS=${coalesceWindowMs}\` and ${phase.tokenDelayMs} ms between one turn's tokens. The count falls as an append costs fewer commands (a pipelined XADD still counts one each), or as a stream entry carries more tokens.`;
 }
 
 function appendsPerLevel(results: BenchResults): string {

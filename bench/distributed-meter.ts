@@ -1,14 +1,9 @@
-import type { Redis } from 'ioredis';
-import type { RedisPhase } from './bench-results.ts';
+import type { DeploymentName, RedisPhase } from './bench-results.ts';
 import type { BenchSystem } from './bench-systems.ts';
 import { connectionOwners } from './process-usage.ts';
-import {
-  addCounts,
-  type CommandCounts,
-  readCommandCounts,
-  subtractCounts,
-} from './redis-command-stats.ts';
+import { addCounts, type CommandCounts, subtractCounts } from './redis-command-stats.ts';
 import { RedisCommandCounter } from './redis-command-counter.ts';
+import type { RedisUnderTest } from './redis-under-test.ts';
 
 /**
  * A Prometheus histogram: [upper bound in seconds, observations ≤ bound], ascending; the `+Inf`
@@ -29,12 +24,19 @@ export function quantileBucket(counts: HistogramCounts, q: number): string {
   return `${show(lower)}–${show(upper)}`;
 }
 
+/** What a measured run is, for the phase its Redis commands are added to. */
+export interface PhaseLabel {
+  label: string;
+  counted: boolean;
+  concurrency?: number;
+}
+
 /**
- * What the distributed deployment does to Redis. Around each of its measured runs:
- * `INFO commandstats` (every command, those inside Lua scripts included) and the TCP connections
- * each of its processes holds. Around accounting runs (`account`), also MONITOR, which tells
- * the commands each process sends from those scripts run inside Redis — too costly to leave on
- * while latency is measured.
+ * What one distributed deployment does to its Redis (standalone or cluster). Around each of its
+ * measured runs: `INFO commandstats` summed over the masters (every command, those inside Lua
+ * scripts included) and the TCP connections each of its processes holds. Around accounting runs
+ * (`account`, standalone only), also MONITOR, which tells the commands each process sends from
+ * those scripts run inside Redis — too costly to leave on while latency is measured.
  */
 export class DistributedMeter {
   readonly phases: RedisPhase[] = [];
@@ -45,28 +47,36 @@ export class DistributedMeter {
    * → first chunk out of the model) over those runs, as cumulative counts per upper bound.
    */
   readonly firstChunk: Record<string, HistogramCounts> = {};
-  readonly #admin: Redis;
-  readonly #redisPort: number;
-  readonly #deployment: BenchSystem;
+  readonly #redis: RedisUnderTest;
+  readonly #deployment: BenchSystem & { name: DeploymentName };
+  readonly #tokenDelayMs: number;
 
-  constructor(admin: Redis, redisPort: number, deployment: BenchSystem) {
-    this.#admin = admin;
-    this.#redisPort = redisPort;
+  constructor(
+    redis: RedisUnderTest,
+    deployment: BenchSystem & { name: DeploymentName },
+    tokenDelayMs: number,
+  ) {
+    this.#redis = redis;
     this.#deployment = deployment;
+    this.#tokenDelayMs = tokenDelayMs;
   }
 
-  /** Runs `work`; when `system` is the deployment, adds its commands and words to `label`. */
+  get deployment(): BenchSystem {
+    return this.#deployment;
+  }
+
+  /** Runs `work`; when `system` is the deployment, adds its commands and words to the phase. */
   async measure<T extends { wordsStreamed: number }>(
     system: BenchSystem,
-    label: string,
-    counted: boolean,
+    phase: PhaseLabel,
     work: () => Promise<T>,
   ): Promise<T> {
     if (system !== this.#deployment) return work();
-    const before = await readCommandCounts(this.#admin);
+    const { label } = phase;
+    const before = await this.#redis.commandCounts();
     const histogramBefore = await this.#readFirstChunkHistogram();
     const result = await work();
-    const counts = subtractCounts(await readCommandCounts(this.#admin), before);
+    const counts = subtractCounts(await this.#redis.commandCounts(), before);
     const histogram = await this.#readFirstChunkHistogram();
     const previous = this.firstChunk[label] ?? [];
     this.firstChunk[label] = histogram.map(([bound, count], index) => [
@@ -74,42 +84,51 @@ export class DistributedMeter {
       count - (histogramBefore[index]?.[1] ?? 0) + (previous[index]?.[1] ?? 0),
     ]);
     await this.#countConnections();
-    this.#record({ label, words: result.wordsStreamed, counted }, counts);
+    this.#record({ ...phase, words: result.wordsStreamed }, counts);
     return result;
   }
 
   /** Runs `work` on the deployment with MONITOR on, recording who sent how many commands. */
   async account<T extends { wordsStreamed: number }>(
-    label: string,
+    phase: Omit<PhaseLabel, 'counted'>,
     work: () => Promise<T>,
   ): Promise<T> {
-    const counter = await RedisCommandCounter.start(this.#redisPort);
+    const port = this.#redis.ports[0] ?? 0;
+    const counter = await RedisCommandCounter.start(port);
     try {
-      const before = await readCommandCounts(this.#admin);
+      const before = await this.#redis.commandCounts();
       counter.take();
       const result = await work();
-      const counts = subtractCounts(await readCommandCounts(this.#admin), before);
+      const counts = subtractCounts(await this.#redis.commandCounts(), before);
       // MONITOR lines trail the commands slightly; the deployment is idle once `work` is done.
       await new Promise((resolve) => setTimeout(resolve, 200));
       const tally = counter.take();
-      const owners = await connectionOwners(this.#redisPort);
+      const owners = await connectionOwners(port);
       const sent: Record<string, number> = {};
       for (const [address, calls] of tally.byClient) {
         const name = this.#processName(owners.get(address)) ?? 'other (the benchmark itself)';
         sent[name] = (sent[name] ?? 0) + calls;
       }
-      const phase = { label, words: result.wordsStreamed, counted: true, accounting: true };
-      this.#record({ ...phase, sent, insideScripts: tally.insideScripts }, counts);
+      const accounted = { ...phase, words: result.wordsStreamed, counted: true, accounting: true };
+      this.#record({ ...accounted, sent, insideScripts: tally.insideScripts }, counts);
       return result;
     } finally {
       counter.stop();
     }
   }
 
-  #record(phase: Omit<RedisPhase, 'commands'>, counts: CommandCounts): void {
+  #record(
+    phase: Omit<RedisPhase, 'commands' | 'deployment' | 'tokenDelayMs'>,
+    counts: CommandCounts,
+  ): void {
     const existing = this.phases.find((candidate) => candidate.label === phase.label);
     if (!existing) {
-      this.phases.push({ ...phase, commands: Object.fromEntries(counts) });
+      this.phases.push({
+        deployment: this.#deployment.name,
+        tokenDelayMs: this.#tokenDelayMs,
+        ...phase,
+        commands: Object.fromEntries(counts),
+      });
       return;
     }
     const merged = new Map(Object.entries(existing.commands));
@@ -137,8 +156,10 @@ export class DistributedMeter {
 
   async #countConnections(): Promise<void> {
     const perPid = new Map<number, number>();
-    for (const pid of (await connectionOwners(this.#redisPort)).values()) {
-      perPid.set(pid, (perPid.get(pid) ?? 0) + 1);
+    for (const port of this.#redis.ports) {
+      for (const pid of (await connectionOwners(port)).values()) {
+        perPid.set(pid, (perPid.get(pid) ?? 0) + 1);
+      }
     }
     for (const service of this.#deployment.processes) {
       const seen = perPid.get(service.child.pid ?? 0) ?? 0;

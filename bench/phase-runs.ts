@@ -1,38 +1,55 @@
 import type { BenchPlan, ConcurrencyLevel } from './bench-plan.ts';
 import type {
-  DurableSystemName,
+  BenchResults,
   LevelMeasurement,
   LevelResults,
+  PerSystem,
   ResumeMeasurement,
   SystemName,
 } from './bench-results.ts';
 import type { BenchSystem } from './bench-systems.ts';
-import type { DistributedMeter } from './distributed-meter.ts';
+import type { DistributedMeter, PhaseLabel } from './distributed-meter.ts';
 import type { ResumeResult, TurnsJob, TurnsResult } from './load-job.ts';
 import { runLoad } from './run-load.ts';
 import { percentiles } from './statistics.ts';
 
 export interface PhaseContext {
   plan: BenchPlan;
-  /** Baseline, embedded, distributed — the order of the first round. */
+  /** Baseline, embedded, distributed (and cluster) — the order of the first round. */
   systems: BenchSystem[];
-  meter: DistributedMeter;
+  /** One per distributed deployment. */
+  meters: DistributedMeter[];
+  /** The model runs at a real model's pace (`plan.demo.tokenDelayMs`), not the 1 ms one. */
+  paced: boolean;
   /** Processes whose CPU is metered while a system is under load. */
   meterPids: (system: BenchSystem) => Record<string, number>;
   progress: (line: string) => void;
 }
 
+/** Runs `work`, counting its Redis commands when `system` is a metered deployment. */
+function measure<T extends { wordsStreamed: number }>(
+  context: PhaseContext,
+  system: BenchSystem,
+  phase: PhaseLabel,
+  work: () => Promise<T>,
+): Promise<T> {
+  const meter = context.meters.find((candidate) => candidate.deployment === system);
+  return meter ? meter.measure(system, phase, work) : work();
+}
+
 /** Every concurrency level of the plan, each system in turn, `plan.rounds` interleaved rounds. */
 export async function runLevels(context: PhaseContext): Promise<LevelResults[]> {
-  const { plan, systems, meter, progress } = context;
+  const { plan, systems, progress } = context;
   const levels: LevelResults[] = [];
   for (const level of plan.levels) {
-    const label = `${level.concurrency} concurrent`;
+    const pace = context.paced ? `, ${plan.demo.tokenDelayMs} ms per token` : '';
+    const label = `${level.concurrency} concurrent${pace}`;
+    const phase = { label, counted: !context.paced, concurrency: level.concurrency };
     const rounds = new Map<SystemName, TurnsResult[]>();
     for (let round = 0; round < plan.rounds; round += 1) {
       const order = round % 2 === 0 ? systems : [...systems].reverse();
       for (const system of order) {
-        const result = await meter.measure(system, label, true, async () => {
+        const result = await measure(context, system, phase, async () => {
           const job = turnsJob(plan, level, system, context.meterPids(system));
           return (await runLoad<TurnsResult>(system, job)).result;
         });
@@ -42,7 +59,7 @@ export async function runLevels(context: PhaseContext): Promise<LevelResults[]> 
     }
     const pooled = Object.fromEntries(
       [...rounds].map(([name, results]) => [name, pool(results)]),
-    ) as Record<SystemName, LevelMeasurement>;
+    ) as PerSystem<LevelMeasurement>;
     levels.push({ level, systems: pooled });
   }
   return levels;
@@ -54,9 +71,10 @@ export async function runLevels(context: PhaseContext): Promise<LevelResults[]> 
  */
 export async function runAccounting(
   context: PhaseContext,
-  deployment: BenchSystem,
+  meter: DistributedMeter,
 ): Promise<number> {
-  const { plan, meter, progress } = context;
+  const { plan, progress } = context;
+  const deployment = meter.deployment;
   const { accounting } = plan;
   let failures = 0;
   for (const level of plan.levels) {
@@ -65,7 +83,7 @@ export async function runAccounting(
         ? { ...level, durationMs: accounting.durationMs, warmupMs: accounting.warmupMs }
         : { ...level, turns: accounting.turns };
     const label = `${level.concurrency} concurrent, MONITOR on`;
-    const result = await meter.account(label, async () => {
+    const result = await meter.account({ label, concurrency: level.concurrency }, async () => {
       const job = turnsJob(plan, shortened, deployment, context.meterPids(deployment));
       return (await runLoad<TurnsResult>(deployment, job)).result;
     });
@@ -76,14 +94,13 @@ export async function runAccounting(
 }
 
 /** The resume probe on each durable system. */
-export async function runResumes(
-  context: PhaseContext,
-): Promise<Record<DurableSystemName, ResumeMeasurement>> {
-  const { plan, meter, progress } = context;
-  const resume: Partial<Record<DurableSystemName, ResumeMeasurement>> = {};
+export async function runResumes(context: PhaseContext): Promise<BenchResults['resume']> {
+  const { plan, progress } = context;
+  const resume: Partial<Record<SystemName, ResumeMeasurement>> = {};
+  const phase = { label: 'resume (1 turn, replays)', counted: false };
   for (const system of context.systems) {
     if (system.name === 'baseline') continue;
-    const result = await meter.measure(system, 'resume (1 turn, replays)', false, async () => {
+    const result = await measure(context, system, phase, async () => {
       const job = {
         type: 'resume',
         target: system.target,
@@ -105,7 +122,7 @@ export async function runResumes(
       `resume, ${system.name}: first byte p50 ${measured.firstByte.p50.toFixed(2)} ms, ${measured.firstByte.count} resumes at ${result.positions} positions, complete: ${result.complete}`,
     );
   }
-  return resume as Record<DurableSystemName, ResumeMeasurement>;
+  return resume as BenchResults['resume'];
 }
 
 function turnsJob(

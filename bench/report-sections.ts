@@ -1,8 +1,22 @@
-import type { BenchResults, LevelResults, SystemName } from './bench-results.ts';
+import {
+  type BenchResults,
+  type LevelMeasurement,
+  type LevelResults,
+  type SystemName,
+  systemLabels,
+} from './bench-results.ts';
 import { benchmarkClient, commandTotals, describeCpu, format } from './bench-targets.ts';
 import { sumCounts } from './redis-command-stats.ts';
 
-const systemNames: SystemName[] = ['baseline', 'embedded', 'distributed'];
+const systemNames: SystemName[] = ['baseline', 'embedded', 'distributed', 'cluster'];
+
+/** The systems a level measured, in table order. */
+export function measuredSystems(level: LevelResults): [SystemName, LevelMeasurement][] {
+  return systemNames.flatMap((name) => {
+    const measured = level.systems[name];
+    return measured ? [[name, measured] as [SystemName, LevelMeasurement]] : [];
+  });
+}
 
 /** A Markdown table. */
 export function table(header: string[], rows: string[][]): string {
@@ -12,11 +26,10 @@ export function table(header: string[], rows: string[][]): string {
 
 function latencyTable(level: LevelResults, title: string): string {
   const base = level.systems.baseline;
-  const rows = systemNames.map((name) => {
-    const measured = level.systems[name];
+  const rows = measuredSystems(level).map(([name, measured]) => {
     const isBase = name === 'baseline';
     return [
-      name,
+      systemLabels[name],
       format.count(measured.total.count),
       format.ms(measured.firstByte.p50),
       format.ms(measured.firstByte.p99),
@@ -48,12 +61,11 @@ const turns = (concurrency: number) =>
 
 export function latencySection(results: BenchResults): string {
   const tables = results.levels.map((level) => latencyTable(level, turns(level.level.concurrency)));
-  if (results.paced) {
-    const { tokenDelayMs, results: level } = results.paced;
+  for (const level of results.paced?.levels ?? []) {
     tables.push(
       latencyTable(
         level,
-        `${turns(level.level.concurrency)} at ${tokenDelayMs} ms per token (fresh servers; nothing CPU-bound)`,
+        `${turns(level.level.concurrency)} at ${results.paced?.tokenDelayMs} ms per token (fresh servers)`,
       ),
     );
   }
@@ -65,16 +77,15 @@ export function throughputSection(results: BenchResults): string {
     label: String(level.level.concurrency),
     level,
   }));
-  if (results.paced) {
-    const { tokenDelayMs, results: level } = results.paced;
-    levels.push({ label: `${level.level.concurrency} at ${tokenDelayMs} ms/token`, level });
+  for (const level of results.paced?.levels ?? []) {
+    const label = `${level.level.concurrency} at ${results.paced?.tokenDelayMs} ms/token`;
+    levels.push({ label, level });
   }
   const rows = levels.flatMap(({ label, level }) =>
-    systemNames.map((name) => {
-      const measured = level.systems[name];
+    measuredSystems(level).map(([name, measured]) => {
       return [
         label,
-        name,
+        systemLabels[name],
         format.rate(measured.wordsPerSecond),
         name === 'baseline'
           ? '—'
@@ -96,24 +107,27 @@ export function throughputSection(results: BenchResults): string {
 
 ${table(header, rows)}
 
-SSE events/s are lower than tokens/s where the executor coalesces consecutive text deltas (distributed: \`COALESCE_WINDOW_MS=15\`): fewer, larger events carry the same tokens. *Rest of machine* is everything else the box did meanwhile (PostgreSQL, RabbitMQ, other people's test runs).`;
+SSE events/s are lower than tokens/s where the executor coalesces consecutive text deltas (distributed: \`COALESCE_WINDOW_MS=${results.coalesceWindowMs}\`, the default): fewer, larger events carry the same tokens. *Rest of machine* is everything else the box did meanwhile (PostgreSQL, RabbitMQ, other people's test runs).`;
 }
 
 export function resumeSection(results: BenchResults): string {
   const single = results.levels.find((level) => level.level.concurrency === 1);
   const baseFirstByte = single?.systems.baseline.firstByte.p50;
-  const rows = (['embedded', 'distributed'] as const).map((name) => {
+  const rows = (['embedded', 'distributed', 'cluster'] as const).flatMap((name) => {
     const resume = results.resume[name];
+    if (!resume) return [];
     return [
-      name,
-      format.count(resume.positions),
-      format.ms(resume.firstByte.p50),
-      format.ms(resume.firstByte.p99),
-      format.ratio(baseFirstByte === undefined ? null : resume.firstByte.p50 / baseFirstByte),
-      format.ms(resume.catchUp.p50),
-      format.ms(resume.catchUp.p99),
-      format.count(resume.firstByte.count),
-      resume.complete ? 'yes' : '**no**',
+      [
+        systemLabels[name],
+        format.count(resume.positions),
+        format.ms(resume.firstByte.p50),
+        format.ms(resume.firstByte.p99),
+        format.ratio(baseFirstByte === undefined ? null : resume.firstByte.p50 / baseFirstByte),
+        format.ms(resume.catchUp.p50),
+        format.ms(resume.catchUp.p99),
+        format.count(resume.firstByte.count),
+        resume.complete ? 'yes' : '**no**',
+      ],
     ];
   });
   const header = [
@@ -147,7 +161,12 @@ export function redisSection(results: BenchResults): string {
       .map(([name, calls]) => `${name} ${format.count(calls)}`)
       .join(', ');
     return [
-      phase.counted ? phase.label : `${phase.label} (not counted)`,
+      systemLabels[phase.deployment],
+      phase.counted
+        ? phase.label
+        : phase.tokenDelayMs !== results.plan.demo.tokenDelayMs
+          ? `${phase.label} (targets of their own)`
+          : `${phase.label} (not counted)`,
       format.count(phase.words),
       perToken(sumCounts(counts), phase.words),
       perToken(counts.get('evalsha') ?? 0, phase.words),
@@ -159,7 +178,8 @@ export function redisSection(results: BenchResults): string {
   });
   rows.push(
     [
-      '**measured runs, counted**',
+      systemLabels.distributed,
+      `**measured runs at ${results.plan.demo.tokenDelayMs} ms per token, counted**`,
       format.count(totals.words),
       perToken(totals.commands, totals.words),
       perToken(totals.scripts, totals.words),
@@ -169,6 +189,7 @@ export function redisSection(results: BenchResults): string {
       '',
     ],
     [
+      systemLabels.distributed,
       '**accounting runs**',
       format.count(totals.accountedWords),
       '—',
@@ -180,6 +201,7 @@ export function redisSection(results: BenchResults): string {
     ],
   );
   const header = [
+    'Deployment',
     'Runs',
     'Tokens',
     'All commands/token (commandstats)',
@@ -193,7 +215,7 @@ export function redisSection(results: BenchResults): string {
 
 ${table(header, rows)}
 
-*All commands* is everything Redis executed, including each command a Lua script runs. *Sent* is what the processes sent over their connections: one per command, a script call counting one. The sent figures come from the accounting runs, which repeat each level briefly with MONITOR on (MONITOR costs Redis CPU, so it is off while latency is measured). Not counted in the targets: the resume run (it reads one turn over and over) and the run at a slower token pace.`;
+*All commands* is everything Redis executed (on a cluster: summed over its masters), including each command a Lua script runs. *Sent* is what the processes sent over their connections: one per command, a script call counting one. The sent figures come from the accounting runs, which repeat each 1 ms level briefly on the standalone deployment with MONITOR on (MONITOR costs Redis CPU, so it is off while latency is measured). Counted in the 1 ms targets: the standalone runs at 1 ms per token; the resume run (it reads one turn over and over) is in no target, and the runs at ${results.paced?.tokenDelayMs ?? '—'} ms per token have targets of their own.`;
 }
 
 export function idleSection(results: BenchResults): string {
