@@ -56,7 +56,8 @@ export interface RedisStreamRegistryOptions {
   blockMs?: number;
   /**
    * The least time between two XREADs of a reading hub: entries of the turns that arrive within it
-   * share one XREAD (one Redis command) instead of one each. Default 5 ms.
+   * share one XREAD (one Redis command) instead of one each. On a cluster the hubs of the buckets
+   * being read share it: each waits this times their number. Default 5 ms.
    */
   readIntervalMs?: number;
   /** Told about connection errors and failed background reads (which are retried). */
@@ -469,12 +470,24 @@ export class RedisStreamRegistry implements StreamRegistry {
       command: this.#command,
       wakeUpKey,
       blockMs: this.#blockMs,
-      readIntervalMs: this.#readIntervalMs,
+      readIntervalMs: () => this.#readIntervalMs * this.#activeGroups(),
       batchSize: defaults.pageSize,
       onError: this.#onError,
     });
     this.#groups.set(group, { hub, blocking, wakeUpKey });
     return hub;
+  }
+
+  /**
+   * Hubs with readers. On a cluster each bucket read live has its own hub, and an XREAD may name
+   * one bucket only: the hubs share one read budget (each reads at most once per interval times
+   * their number), so a process sends about as many XREADs as on a standalone Redis however many
+   * buckets its readers spread over, and a chunk waits longer for them.
+   */
+  #activeGroups(): number {
+    let active = 0;
+    for (const { hub } of this.#groups.values()) if (hub.active) active += 1;
+    return Math.max(1, active);
   }
 
   async #failVanishedTurns(): Promise<void> {

@@ -17,10 +17,11 @@ export interface StreamReadingHubOptions {
   /** Entries per stream per XREAD reply. */
   batchSize: number;
   /**
-   * The least time between the starts of two XREADs. Under load entries of many turns arrive
-   * within it and share one XREAD, instead of one XREAD each; a chunk waits at most this long.
+   * The least time between the starts of two XREADs, asked before each one. Under load entries of
+   * many turns arrive within it and share one XREAD, instead of one XREAD each; a chunk waits at
+   * most this long.
    */
-  readIntervalMs: number;
+  readIntervalMs: () => number;
   /** Told about failed XREADs (the hub retries them with a backoff). */
   onError: (error: unknown) => void;
 }
@@ -95,6 +96,11 @@ export class StreamReadingHub {
     for (const subscriber of feed.subscribers) subscriber.fail(error);
   }
 
+  /** Whether any reader waits on this hub (its loop reads only then). */
+  get active(): boolean {
+    return this.#feeds.size > 0;
+  }
+
   subscribedTurns(): { turnId: string; streamKey: string }[] {
     return [...this.#feeds.values()].map(({ turnId, streamKey }) => ({ turnId, streamKey }));
   }
@@ -163,7 +169,7 @@ export class StreamReadingHub {
         this.#idle = null;
         continue;
       }
-      const wait = lastStart + this.#options.readIntervalMs - performance.now();
+      const wait = lastStart + this.#options.readIntervalMs() - performance.now();
       if (wait > 0) {
         await sleep(wait, undefined, { signal: this.#stopping.signal }).catch(() => {});
         continue;
