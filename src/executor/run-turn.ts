@@ -92,10 +92,11 @@ export async function runTurn(
     await end(turnOutcomes.executorGone);
     return;
   }
-  // The history is read while the turn is marked running: one store round trip instead of two
-  // before the model starts (a failed read surfaces below, as the turn's failure).
-  const storedMessages = store.listMessages(job.sessionId);
-  storedMessages.catch(() => undefined);
+  // One store call before the model starts: the turn marked running, its history, and the
+  // follow-ups already waiting (posted before it started), which reach its first step. A failed
+  // call surfaces below, as the turn's failure.
+  const began = store.beginTurn({ turnId: job.turnId, sessionId: job.sessionId });
+  began.catch(() => undefined);
   // Wrapped here, where every tool of the turn meets the model, so none escapes the limit.
   const tools = limitToolOutputs(toolsOfTurn(dependencies, job), dependencies.maxToolOutputBytes);
   const steering = createSteering();
@@ -106,9 +107,6 @@ export async function runTurn(
     logger: turnLogger,
     toModel: (message) => withContext([message])[0] ?? message,
   });
-  // Follow-ups already waiting (posted before this turn started) reach its first step.
-  const pulled = followUps.pull();
-  await store.markTurnRunning(job.turnId);
   metrics.activeTurns.inc();
   let failure: unknown;
   let lastError: unknown;
@@ -116,8 +114,9 @@ export async function runTurn(
   /** The model's answer ended: a cancel landing after this point is too late to stop anything. */
   let finished = false;
   try {
-    const history = historyFor(await storedMessages, job);
-    await pulled;
+    const { messages, pendingMessages } = await began;
+    const history = historyFor(messages, job);
+    await followUps.handOver(pendingMessages);
     const result = streamText({
       model: dependencies.model,
       system: dependencies.systemPrompt,

@@ -5,7 +5,7 @@ import {
   type UserModelMessage,
 } from 'ai';
 import type { Logger } from '../logger.ts';
-import type { ChatStore } from '../store/chat-store.ts';
+import type { ChatStore, PendingMessage } from '../store/chat-store.ts';
 
 /**
  * Hands a session's waiting follow-ups (stored by whichever API process took the POST) to the
@@ -43,21 +43,30 @@ export class SteeringFeed {
   /** Reads the waiting follow-ups and hands over the new ones, oldest first. Never rejects. */
   async pull(): Promise<void> {
     try {
-      for (const pending of await this.#store.listPendingMessages(this.#sessionId)) {
-        const id = pending.message.id;
-        // An operation's continuation is a turn of its own, after this one.
-        if (pending.mode === 'continue' || this.#handedOver.has(id)) continue;
-        const message = await userModelMessage(this.#toModel(pending.message));
-        if (!message) continue;
-        this.#handedOver.add(id);
-        // The outcome is not awaited: the SDK resolves it only at the step that takes it.
-        void (pending.mode === 'queue'
-          ? this.#steering.queue(message, { id })
-          : this.#steering.steer(message, { id }));
-      }
+      await this.handOver(await this.#store.listPendingMessages(this.#sessionId));
     } catch (error) {
       // A missed read only delays the follow-up: the next step reads again, the end starts it.
       this.#logger.warn({ err: error, sessionId: this.#sessionId }, 'could not read follow-ups');
+    }
+  }
+
+  /**
+   * Hands over the follow-ups among `waiting` (the session's waiting messages, oldest first, as
+   * the store lists them) not handed over yet: what `pull` does with what it reads, for a caller
+   * that read them already.
+   */
+  async handOver(waiting: PendingMessage[]): Promise<void> {
+    for (const pending of waiting) {
+      const id = pending.message.id;
+      // An operation's continuation is a turn of its own, after this one.
+      if (pending.mode === 'continue' || this.#handedOver.has(id)) continue;
+      const message = await userModelMessage(this.#toModel(pending.message));
+      if (!message) continue;
+      this.#handedOver.add(id);
+      // The outcome is not awaited: the SDK resolves it only at the step that takes it.
+      void (pending.mode === 'queue'
+        ? this.#steering.queue(message, { id })
+        : this.#steering.steer(message, { id }));
     }
   }
 }

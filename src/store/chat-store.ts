@@ -50,6 +50,11 @@ export interface StartTurnInput {
   userMessage: UIMessage;
   turnId: string;
   assistantMessageId: string;
+  /**
+   * The session's title if it has none yet, set in the same transaction when this call stores
+   * the message (never by a retried one, which stores nothing).
+   */
+  title?: string;
 }
 
 /**
@@ -83,6 +88,20 @@ export type StartTurnResult =
   | { created: true; turn: StoredTurn }
   /** The user message id was already stored: the turn it started (a retried POST). */
   | { created: false; turn: StoredTurn };
+
+export interface BeginTurnInput {
+  turnId: string;
+  sessionId: string;
+}
+
+export interface BeganTurn {
+  /** The turn went from queued to running (false: it was not queued). */
+  running: boolean;
+  /** The session's messages in conversation order. */
+  messages: UIMessage[];
+  /** The session's waiting messages, oldest first. */
+  pendingMessages: PendingMessage[];
+}
 
 export interface FinishTurnInput {
   turnId: string;
@@ -310,6 +329,12 @@ export interface ChatStore {
   discardTurn(turnId: string): Promise<boolean>;
   /** queued → running; false if the turn is not queued. */
   markTurnRunning(turnId: string): Promise<boolean>;
+  /**
+   * What an executor needs before its model starts, in one call: `markTurnRunning(turnId)`, and
+   * the session's messages (`listMessages`) and waiting messages (`listPendingMessages`). The
+   * reads do not depend on whether the turn was queued.
+   */
+  beginTurn(input: BeginTurnInput): Promise<BeganTurn>;
   /**
    * Upserts the assistant message, ends the turn and adds its usage to the session, in one
    * transaction. Idempotent: a turn that already ended is left as it is (returns false), as is

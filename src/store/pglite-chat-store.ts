@@ -30,6 +30,7 @@ const storeMethods = {
   startApprovalTurn: true,
   discardTurn: true,
   markTurnRunning: true,
+  beginTurn: true,
   finishTurn: true,
   getTurn: true,
   failUnfinishedTurns: true,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite, parse, protocol } from '@electric-sql/pglite';
+import { PGlite, parse, protocol, type Results } from '@electric-sql/pglite';
 import { openNewPglite } from './pglite-data-dir-template.ts';
 import type { SqlClient } from './sql-client.ts';
 import {
@@ -38,6 +38,11 @@ export async function createPgliteSqlClient(
  * six calls into WASM per statement (parse, describe, bind, describe, execute, sync) to learn the
  * parameter types before serialising the values. Here the values go as text with unspecified
  * types, which Postgres infers from the statement exactly as it does for that describe.
+ *
+ * A statement with params is parsed once, as a named prepared statement, and then only bound and
+ * executed: parsing and planning were most of the cost of the store's small statements, and
+ * PGlite runs them on the one thread every store call waits for. Postgres re-plans a prepared
+ * statement itself when the tables it reads change or `search_path` points elsewhere.
  */
 export function pgliteSqlClient(database: PGlite): SqlClient {
   let queue: Promise<unknown> = Promise.resolve();
@@ -47,12 +52,33 @@ export function pgliteSqlClient(database: PGlite): SqlClient {
     queue = result.catch(() => undefined);
     return result;
   };
+  const statements = new PreparedStatements();
   /** The result of the last statement in `sql`; files are synced unless a transaction is open. */
-  const execute = async (sql: string, params: readonly unknown[] = [], inTransaction = false) => {
-    const message =
-      params.length === 0 ? protocol.serialize.query(sql) : extendedQuery(sql, params);
-    const { messages } = await database.execProtocol(message, { syncToFs: !inTransaction });
-    return parse.parseResults(messages, database.parsers).at(-1);
+  const execute = async (
+    sql: string,
+    params: readonly unknown[] = [],
+    inTransaction = false,
+  ): Promise<Results | undefined> => {
+    const syncToFs = !inTransaction;
+    if (params.length === 0) {
+      const { messages } = await database.execProtocol(protocol.serialize.query(sql), { syncToFs });
+      return parse.parseResults(messages, database.parsers).at(-1);
+    }
+    const name = await statements.nameOf(sql, (parseMessage) =>
+      database.execProtocol(parseMessage, { syncToFs: false }),
+    );
+    try {
+      const { messages } = await database.execProtocol(executeMessage(sql, name, params), {
+        syncToFs,
+      });
+      return parse.parseResults(messages, database.parsers).at(-1);
+    } catch (error) {
+      if (name === null || !statements.forgetAfter(sql, error)) throw error;
+      // Alone, the statement can run again prepared anew; in a transaction, the failure has
+      // already aborted it.
+      if (inTransaction) throw error;
+      return execute(sql, params);
+    }
   };
   const statement: QueryFunction = async <Row>(sql: string, params?: readonly unknown[]) =>
     ((await execute(sql, params))?.rows ?? []) as Row[];
@@ -86,15 +112,67 @@ export function pgliteSqlClient(database: PGlite): SqlClient {
   };
 }
 
-/** Parse, bind, describe, execute and sync in one message; `null` and `undefined` become NULL. */
-function extendedQuery(sql: string, params: readonly unknown[]): Uint8Array {
-  const parts = [
-    protocol.serialize.parse({ text: sql }),
-    protocol.serialize.bind({ values: params.map(parameterText) }),
+/**
+ * The names of the prepared statements of one database, by SQL text. The store's statements are
+ * a fixed set written in its code, so the cache stays small; past `maxPrepared` (SQL built from
+ * data would be a bug), statements run unnamed as before.
+ */
+class PreparedStatements {
+  static readonly maxPrepared = 500;
+  readonly #names = new Map<string, string>();
+  #created = 0;
+
+  /**
+   * The name of `sql` prepared, parsing it first (through `run`) if it is new; null when it runs
+   * unnamed. A statement that fails to parse is not kept: the error is the caller's, as it would
+   * have been unnamed.
+   */
+  async nameOf(
+    sql: string,
+    run: (parseMessage: Uint8Array) => Promise<unknown>,
+  ): Promise<string | null> {
+    const known = this.#names.get(sql);
+    if (known !== undefined) return known;
+    if (this.#names.size >= PreparedStatements.maxPrepared) return null;
+    // Never reused, even for a statement forgotten after an error: a name is created once.
+    this.#created += 1;
+    const name = `durable_chat_${this.#created}`;
+    await run(
+      concatenate([protocol.serialize.parse({ name, text: sql }), protocol.serialize.sync()]),
+    );
+    this.#names.set(sql, name);
+    return name;
+  }
+
+  /**
+   * Drops `sql`'s name after `error` when the prepared statement itself is at fault (a schema
+   * change Postgres cannot re-plan around, SQLSTATE 0A000), so the next call prepares it anew;
+   * returns whether it did.
+   */
+  forgetAfter(sql: string, error: unknown): boolean {
+    if ((error as { code?: unknown } | null)?.code !== featureNotSupported) return false;
+    return this.#names.delete(sql);
+  }
+}
+
+/** "cached plan must not change result type" and its kin. */
+const featureNotSupported = '0A000';
+
+/**
+ * Bind, describe, execute and sync in one message, for the prepared statement `name` (or, when
+ * null, `sql` parsed unnamed in the same message); `null` and `undefined` become NULL.
+ */
+function executeMessage(sql: string, name: string | null, params: readonly unknown[]): Uint8Array {
+  return concatenate([
+    ...(name === null ? [protocol.serialize.parse({ text: sql })] : []),
+    protocol.serialize.bind({ statement: name ?? '', values: params.map(parameterText) }),
     protocol.serialize.describe({ type: 'P' }),
     protocol.serialize.execute({}),
     protocol.serialize.sync(),
-  ];
+  ]);
+}
+
+function concatenate(parts: Uint8Array[]): Uint8Array {
   const message = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
   let offset = 0;
   for (const part of parts) {

@@ -4,6 +4,8 @@ import type {
   AddPendingMessageInput,
   AddPendingMessageResult,
   AssignUserResult,
+  BeganTurn,
+  BeginTurnInput,
   ChatStore,
   EndOperationInput,
   EndOperationResult,
@@ -230,6 +232,16 @@ export class SqlChatStore implements ChatStore {
       [turnId],
     );
     return rows.length > 0;
+  }
+
+  async beginTurn(input: BeginTurnInput): Promise<BeganTurn> {
+    // Independent statements: on a pool they run side by side, as separate calls did.
+    const [running, messages, pendingMessages] = await Promise.all([
+      this.markTurnRunning(input.turnId),
+      this.listMessages(input.sessionId),
+      this.listPendingMessages(input.sessionId),
+    ]);
+    return { running, messages, pendingMessages };
   }
 
   async finishTurn(input: FinishTurnInput): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { UIMessage } from 'ai';
 import type { StartTurnInput, StartTurnResult, StoredTurn } from './chat-store.ts';
 import { MessageIdConflictError, SessionNotFoundError } from './chat-store-errors.ts';
-import { toPostgresJson } from './postgres-json.ts';
+import { toPostgresJson, toPostgresText } from './postgres-json.ts';
 import { type MessageRow, single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
 import { lockSession } from './sql-session-lock.ts';
@@ -41,8 +41,8 @@ export async function startTurnIn(
     );
     return { created: false, turn: toTurn(single(taker)) };
   }
-  // The message, the turn, the follow-up it may be and the session's activity time in one
-  // statement (one round trip).
+  // The message, the turn, the follow-up it may be and the session's activity time and title in
+  // one statement (one round trip).
   const turns = await transaction.query<TurnRow>(
     `WITH message AS (${insertMessageSql(1)}),
      turn AS (
@@ -53,9 +53,17 @@ export async function startTurnIn(
        UPDATE pending_messages SET taken_by_turn_id = $6
        WHERE session_id = $2 AND id = $1 AND taken_by_turn_id IS NULL
      ),
-     touched AS (UPDATE sessions SET updated_at = clock_timestamp() WHERE id = $2)
+     touched AS (
+       UPDATE sessions SET updated_at = clock_timestamp(), title = coalesce(title, $8)
+       WHERE id = $2
+     )
      SELECT * FROM turn`,
-    [...messageParams(input.sessionId, message), input.turnId, input.assistantMessageId],
+    [
+      ...messageParams(input.sessionId, message),
+      input.turnId,
+      input.assistantMessageId,
+      input.title === undefined ? null : toPostgresText(input.title),
+    ],
   );
   return { created: true, turn: toTurn(single(turns)) };
 }

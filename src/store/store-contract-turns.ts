@@ -11,7 +11,7 @@ import {
   userMessage,
 } from './store-contract-support.ts';
 
-/** startTurn, markTurnRunning and the turn listings. */
+/** startTurn, markTurnRunning, beginTurn and the turn listings. */
 export function runTurnContract(createStore: CreateChatStore): void {
   const test = storeTest(createStore);
 
@@ -106,6 +106,24 @@ export function runTurnContract(createStore: CreateChatStore): void {
       }
     });
 
+    test('titles an untitled session with the message it stores, and never retitles one', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const first = userMessage('Trip to Porto');
+      await store.startTurn({ ...turnInput(sessionId, first), title: 'Trip to Porto 🚆' });
+      assert.equal((await store.getSession(sessionId))?.title, 'Trip to Porto 🚆');
+      await store.startTurn({ ...turnInput(sessionId, userMessage('and back?')), title: 'Back' });
+      assert.equal((await store.getSession(sessionId))?.title, 'Trip to Porto 🚆');
+    });
+
+    test('sets no title when the message was stored before (a retry)', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const message = userMessage('only once');
+      await store.startTurn(turnInput(sessionId, message));
+      const retry = await store.startTurn({ ...turnInput(sessionId, message), title: 'Late' });
+      assert.equal(retry.created, false);
+      assert.equal((await store.getSession(sessionId))?.title, null);
+    });
+
     test('rejects a turn in a session that does not exist', async (store) => {
       const input = turnInput(randomUUID(), userMessage('anyone there?'));
       await assert.rejects(store.startTurn(input), SessionNotFoundError);
@@ -142,6 +160,33 @@ export function runTurnContract(createStore: CreateChatStore): void {
       assert.equal(cancelled?.startedAt, null);
       assert.equal(await store.markTurnRunning(randomUUID()), false);
       assert.equal(await store.getTurn(randomUUID()), null);
+    });
+  });
+
+  describe('beginTurn', () => {
+    test('marks a queued turn running and reads the history and the waiting messages', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const question = userMessage('go');
+      const { turn } = await store.startTurn(turnInput(sessionId, question));
+      const followUp = userMessage('and faster');
+      await store.addPendingMessage({ sessionId, message: followUp, mode: 'steer' });
+      const began = await store.beginTurn({ turnId: turn.id, sessionId });
+      assert.equal(began.running, true);
+      assert.equal((await store.getTurn(turn.id))?.status, 'running');
+      assert.deepEqual(began.messages, [question]);
+      assert.deepEqual(
+        began.pendingMessages.map(({ message, mode }) => ({ message, mode })),
+        [{ message: followUp, mode: 'steer' }],
+      );
+    });
+
+    test('reads the session whether or not the turn was still queued', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const question = userMessage('twice');
+      const { turn } = await store.startTurn(turnInput(sessionId, question));
+      await store.beginTurn({ turnId: turn.id, sessionId });
+      const again = await store.beginTurn({ turnId: turn.id, sessionId });
+      assert.deepEqual(again, { running: false, messages: [question], pendingMessages: [] });
     });
   });
 

@@ -23,7 +23,7 @@ export interface StartTurnDependencies extends EndTurnDependencies {
 export interface StartTurnInput {
   session: { id: string; userId: string | null };
   request: TurnRequest;
-  /** The session's title if it has none yet, set once the turn has stored a new message. */
+  /** The session's title if it has none yet, set with the new message the turn stores. */
   title?: string;
 }
 
@@ -95,6 +95,7 @@ export async function startTurn(
       store,
       { sessionId: session.id, turnId, assistantMessageId },
       request,
+      input.title,
     );
   } catch (error) {
     await abandonTurn(dependencies, turn, turnOutcomes.notStored);
@@ -108,9 +109,6 @@ export async function startTurn(
     return earlier
       ? await retried(dependencies, earlier.turnId, request)
       : { type: 'already-answered' };
-  }
-  if (input.title !== undefined && stored.newMessage) {
-    await store.setTitleIfUnset(session.id, input.title);
   }
   const job = {
     turnId,
@@ -205,15 +203,20 @@ interface StoredRequest {
   newMessage: boolean;
 }
 
-/** Stores the request with its queued turn (see `ChatStore.startTurn`, `startReplacementTurn`). */
+/**
+ * Stores the request with its queued turn (see `ChatStore.startTurn`, `startReplacementTurn`);
+ * `title` goes with a new message only.
+ */
 async function storeRequest(
   store: ChatStore,
   turn: { sessionId: string; turnId: string; assistantMessageId: string },
   request: TurnRequest,
+  title: string | undefined,
 ): Promise<StoredRequest> {
+  const titled = title === undefined ? {} : { title };
   if (request.type === 'message') {
     return {
-      result: await store.startTurn({ ...turn, userMessage: request.message }),
+      result: await store.startTurn({ ...turn, userMessage: request.message, ...titled }),
       newMessage: true,
     };
   }
@@ -235,7 +238,7 @@ async function storeRequest(
     if (request.type !== 'regenerate' || request.sendIfMissing === undefined) throw error;
     if (!(error instanceof MessageNotFoundError)) throw error;
     const userMessage = request.sendIfMissing;
-    return { result: await store.startTurn({ ...turn, userMessage }), newMessage: true };
+    return { result: await store.startTurn({ ...turn, userMessage, ...titled }), newMessage: true };
   }
 }
 

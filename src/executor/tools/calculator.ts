@@ -1,5 +1,6 @@
 import { tool } from 'ai';
 import { z } from 'zod';
+import { toolInput } from './tool-input.ts';
 
 /** What the calculator tool returns to the model. */
 export interface CalculatorOutput {
@@ -27,12 +28,14 @@ export function evaluateArithmetic(expression: string): number {
 export const calculatorTool = tool({
   description:
     'Evaluate an arithmetic expression exactly. Supports + - * / % ^ (power), parentheses, unary minus and decimals, e.g. "12*(3+4)".',
-  inputSchema: z.object({
-    expression: z
-      .string()
-      .max(200)
-      .describe('The arithmetic expression to evaluate, e.g. "12*(3+4)"'),
-  }),
+  inputSchema: toolInput(
+    z.object({
+      expression: z
+        .string()
+        .max(200)
+        .describe('The arithmetic expression to evaluate, e.g. "12*(3+4)"'),
+    }),
+  ),
   execute: async ({ expression }): Promise<CalculatorOutput> => ({
     expression,
     result: evaluateArithmetic(expression),

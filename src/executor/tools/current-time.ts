@@ -1,5 +1,6 @@
 import { tool } from 'ai';
 import { z } from 'zod';
+import { toolInput } from './tool-input.ts';
 
 /** What the current-time tool returns to the model. */
 export interface CurrentTimeOutput {
@@ -19,13 +20,15 @@ export function createCurrentTimeTool(now: () => Date = () => new Date()) {
   return tool({
     description:
       'Get the current date and time, optionally in an IANA time zone such as "Europe/Paris" (default UTC).',
-    inputSchema: z.object({
-      timeZone: z
-        .string()
-        .max(64)
-        .optional()
-        .describe('IANA time zone name, e.g. "America/New_York"'),
-    }),
+    inputSchema: toolInput(
+      z.object({
+        timeZone: z
+          .string()
+          .max(64)
+          .optional()
+          .describe('IANA time zone name, e.g. "America/New_York"'),
+      }),
+    ),
     execute: async ({ timeZone }): Promise<CurrentTimeOutput> =>
       describeInstant(now(), timeZone ?? 'UTC'),
   });

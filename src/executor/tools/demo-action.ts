@@ -1,5 +1,6 @@
 import { tool } from 'ai';
 import { z } from 'zod';
+import { toolInput } from './tool-input.ts';
 
 /** What the `demo_action` tool returns to the model once the user approved the call. */
 export interface DemoActionOutput {
@@ -14,7 +15,7 @@ export interface DemoActionOutput {
 export const demoActionTool = tool({
   description:
     'Performs a harmless pretend action after the user approves it. Used by the built-in demo model only.',
-  inputSchema: z.object({ action: z.string().min(1).max(200) }),
+  inputSchema: toolInput(z.object({ action: z.string().min(1).max(200) })),
   needsApproval: true,
   execute: async ({ action }): Promise<DemoActionOutput> => ({ done: action }),
 });

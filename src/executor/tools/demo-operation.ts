@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toolInput } from './tool-input.ts';
 import type { Logger } from '../../logger.ts';
 import { demoOperationToolName } from '../../model/demo-response-plan.ts';
 import type { LongRunningToolDefinition, OperationStartRequest } from './long-running-tool.ts';
@@ -25,10 +26,12 @@ export function createDemoOperationTool(options: DemoOperationOptions): LongRunn
     name: demoOperationToolName,
     description:
       'Starts a slow background task (a demo of long-running operations) and returns at once; the result arrives later. Used by the built-in demo model only.',
-    inputSchema: z.object({
-      task: z.string().max(500),
-      outcome: z.enum(['success', 'failure']).default('success'),
-    }),
+    inputSchema: toolInput(
+      z.object({
+        task: z.string().max(500),
+        outcome: z.enum(['success', 'failure']).default('success'),
+      }),
+    ),
     start: async (request) => {
       const timer = setTimeout(() => void complete(request, options), options.delayMs);
       // Pending demo work must not keep a stopping process alive.

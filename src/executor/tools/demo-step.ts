@@ -1,5 +1,6 @@
 import { tool } from 'ai';
 import { z } from 'zod';
+import { toolInput } from './tool-input.ts';
 import { type DemoStepInput, maximumDemoSteps } from '../../model/demo-steps.ts';
 
 /** What the `demo_step` tool returns to the model. */
@@ -15,10 +16,12 @@ export interface DemoStepOutput extends DemoStepInput {
 export const demoStepTool = tool({
   description:
     'Ends one step of a multi-step demo answer so that the next step follows. Used by the built-in demo model only.',
-  inputSchema: z.object({
-    step: z.number().int().min(1).max(maximumDemoSteps),
-    steps: z.number().int().min(1).max(maximumDemoSteps),
-  }),
+  inputSchema: toolInput(
+    z.object({
+      step: z.number().int().min(1).max(maximumDemoSteps),
+      steps: z.number().int().min(1).max(maximumDemoSteps),
+    }),
+  ),
   execute: async ({ step, steps }): Promise<DemoStepOutput> => ({
     step,
     steps,
