@@ -4,6 +4,7 @@ import {
   isTerminal,
   type LeaseResult,
   NotTerminalStatusError,
+  openedTurnRecord,
   type OpenTurnInput,
   type OpenTurnResult,
   type PositionedChunk,
@@ -69,26 +70,11 @@ export class MemoryStreamRegistry implements StreamRegistry {
     if (active) return { opened: false, activeTurn: { ...active.record } };
     if (this.#lookup(input.turnId)) throw new TurnExistsError(input.turnId);
     const createdAt = this.#now();
-    const record: TurnRecord = {
-      turnId: input.turnId,
-      sessionId: input.sessionId,
-      userId: input.userId,
-      userMessageId: input.userMessageId,
-      assistantMessageId: input.assistantMessageId,
-      requestKey: input.requestKey ?? input.userMessageId,
-      status: 'running',
-      closingStatus: null,
-      error: null,
-      cancelRequested: false,
-      lastPosition: 0,
+    const record = openedTurnRecord(
+      input,
       createdAt,
-      closingAt: null,
-      closedAt: null,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      enqueueDeadline:
-        input.enqueueTimeoutMs === undefined ? null : createdAt + input.enqueueTimeoutMs,
-    };
+      input.enqueueTimeoutMs === undefined ? null : createdAt + input.enqueueTimeoutMs,
+    );
     this.#turns.set(input.turnId, { record, chunks: [], waiters: new Set(), expiresAt: null });
     this.#activeTurnIdBySession.set(input.sessionId, input.turnId);
     return { opened: true, turn: { ...record } };

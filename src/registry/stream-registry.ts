@@ -44,6 +44,33 @@ export interface TurnRecord {
   enqueueDeadline: number | null;
 }
 
+/** The record of a turn `openTurn` just opened: running, nothing appended, no lease yet. */
+export function openedTurnRecord(
+  input: OpenTurnInput,
+  createdAt: number,
+  enqueueDeadline: number | null,
+): TurnRecord {
+  return {
+    turnId: input.turnId,
+    sessionId: input.sessionId,
+    userId: input.userId,
+    userMessageId: input.userMessageId,
+    assistantMessageId: input.assistantMessageId,
+    requestKey: input.requestKey ?? input.userMessageId,
+    status: 'running',
+    closingStatus: null,
+    error: null,
+    cancelRequested: false,
+    lastPosition: 0,
+    createdAt,
+    closingAt: null,
+    closedAt: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    enqueueDeadline,
+  };
+}
+
 /**
  * - `acquired`: the lease is the caller's (it was free, or already the caller's).
  * - `held`: another owner's lease is alive — that executor runs the turn; do not run it twice.

@@ -24,25 +24,5 @@ export async function listKeys(admin: Redis, keyPrefix: string): Promise<string[
   return keys;
 }
 
-/**
- * The Redis Cluster slot of a key (CLUSTER KEYSLOT is not available on a standalone server):
- * CRC16/XMODEM of the hash tag — the text between the first `{` and the next `}` when non-empty —
- * or of the whole key, modulo 16384.
- */
-export function keySlot(key: string): number {
-  const open = key.indexOf('{');
-  const close = open === -1 ? -1 : key.indexOf('}', open + 1);
-  const hashed = close > open + 1 ? key.slice(open + 1, close) : key;
-  return crc16(Buffer.from(hashed, 'utf8')) % 16_384;
-}
-
-function crc16(bytes: Uint8Array): number {
-  let crc = 0;
-  for (const byte of bytes) {
-    crc ^= byte << 8;
-    for (let bit = 0; bit < 8; bit += 1) {
-      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-    }
-  }
-  return crc;
-}
+/** The Redis Cluster slot of a key, computed as Redis does (the registry's own function). */
+export { keySlot } from '../../src/registry/redis/key-slot.ts';

@@ -4,6 +4,7 @@ import {
   isTerminal,
   type LeaseResult,
   NotTerminalStatusError,
+  openedTurnRecord,
   type OpenTurnInput,
   type OpenTurnResult,
   type PositionedChunk,
@@ -210,25 +211,7 @@ export class RedisStreamRegistry implements StreamRegistry {
     this.#assertOpen();
     const created = await this.#commands.createTurn(input);
     if (!created.created) throw new TurnExistsError(input.turnId);
-    const turn: TurnRecord = {
-      turnId: input.turnId,
-      sessionId: input.sessionId,
-      userId: input.userId,
-      userMessageId: input.userMessageId,
-      assistantMessageId: input.assistantMessageId,
-      requestKey: input.requestKey ?? input.userMessageId,
-      status: 'running',
-      closingStatus: null,
-      error: null,
-      cancelRequested: false,
-      lastPosition: 0,
-      createdAt: created.createdAt,
-      closingAt: null,
-      closedAt: null,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      enqueueDeadline: created.enqueueDeadline,
-    };
+    const turn = openedTurnRecord(input, created.createdAt, created.enqueueDeadline);
     // Optimistic: most sessions have no pointer; one naming an ended turn costs a look at it.
     let seenPointer = '';
     for (let attempt = 0; attempt < defaults.openTurnAttempts; attempt += 1) {
