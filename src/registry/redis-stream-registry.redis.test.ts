@@ -527,6 +527,19 @@ describe('RedisStreamRegistry on a real Redis', () => {
         const events = await collect(registry.read(input.turnId, { after: 0 }));
         assert.deepEqual(events, expectedEvents([...chunks, { type: 'abort' }], 0, 'cancelled'));
       }
+      // A resent compare-and-set of a pointer naming an ended turn still takes the session.
+      const successor = newTurnInput();
+      const layout = createRedisKeys(keyPrefix);
+      await admin.set(layout.sessionActiveTurn(successor.sessionId), 'an-ended-turn');
+      await commands.createTurn(successor);
+      assert.deepEqual(
+        await commands.takeSession(successor.sessionId, successor.turnId, 'an-ended-turn'),
+        { taken: true },
+      );
+      assert.equal(
+        await admin.get(layout.sessionActiveTurn(successor.sessionId)),
+        successor.turnId,
+      );
       // A repeat that is not one (another session's open of a used id) is still refused.
       const taken = newTurnInput();
       await commands.createTurn(taken);

@@ -106,7 +106,8 @@ export class RegistryCommands {
     );
     if (!Array.isArray(reply)) throw new UnexpectedScriptReplyError('take-session-pointer', reply);
     const [code, pointer] = reply as unknown[];
-    if (code === 1) return { taken: true };
+    // A repeat of a compare-and-set that succeeded finds the pointer naming this turn already.
+    if (code === 1 || pointer === turnId) return { taken: true };
     return { taken: false, pointer: String(pointer ?? '') };
   }
 
