@@ -76,12 +76,6 @@ const defaults = {
   rememberedPositions: 10_000,
 };
 
-/**
- * The connections a registry on a standalone Redis opens, whatever its load: one for commands,
- * one blocked in XREAD. On a cluster, each bucket read live adds one blocking connection.
- */
-export const redisConnectionsPerRegistry = 2;
-
 interface ReadingGroup {
   hub: StreamReadingHub;
   blocking: RedisConnection;

@@ -4,18 +4,8 @@
  * to `<frozen>-0`, the largest id there is, so ids order exactly like the events they carry and no
  * chunk can follow the freeze.
  */
-export const openingEntryId = '0-1';
-export const frozenStreamTime = '18446744073709551615';
-
 export function chunkEntryId(position: number): string {
   return `${position}-0`;
-}
-
-/** The position an entry id ends at, or null for the opening marker and the terminal entry. */
-export function positionOfEntryId(id: string): number | null {
-  if (id === openingEntryId) return 0;
-  const time = id.slice(0, id.indexOf('-'));
-  return time === frozenStreamTime ? null : Number(time);
 }
 
 /** Negative, zero or positive as `left` is before, equal to or after `right`. */
