@@ -1,7 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chunksOfMessage, restoredMessageEnd } from '../protocol/message-chunks.ts';
 import { answerApprovals } from '../protocol/tool-approvals.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
-import type { OpenTurnInput, OpenTurnResult, TurnRecord } from '../registry/stream-registry.ts';
+import {
+  isTerminal,
+  type OpenTurnInput,
+  type OpenTurnResult,
+  type TurnRecord,
+} from '../registry/stream-registry.ts';
 import type { ChatStore, ReplacementTarget, StartTurnResult } from '../store/chat-store.ts';
 import { MessageNotFoundError } from '../store/chat-store-errors.ts';
 import { endAbandonedTurn, isAbandoned } from './abandoned-turn.ts';
@@ -67,7 +73,7 @@ export async function startTurn(
   const requestKey = requestKeyOf(request);
   // The question of a regenerate or an approval is known once the store has resolved it: its
   // registry record names none (readers take it from the stored turn).
-  const opened = await openTurnTakingOver(dependencies, {
+  const opened = await openTurnOrFindRetried(dependencies, {
     turnId,
     sessionId: session.id,
     userId: session.userId,
@@ -195,6 +201,47 @@ async function openTurnTakingOver(
     }
     await endAbandonedTurn(dependencies, opened.activeTurn);
   }
+}
+
+/** How often a retry looks whether the first attempt of its request stored it. */
+const storedPollMs = 10;
+
+/**
+ * Opens the turn, or finds the one in the way. A turn of the same request (a retry sent while
+ * its first attempt is still being stored) is joined once that attempt stored the request. One
+ * that never does — a regenerate with nothing to answer, a duplicate of an ended turn, an opener
+ * that died — ends without a chunk: joining it would answer an empty stream, so the retry tries
+ * for itself and gets what its first attempt got (the error, or the earlier turn's replay).
+ */
+async function openTurnOrFindRetried(
+  dependencies: StartTurnDependencies,
+  input: OpenTurnInput,
+): Promise<OpenTurnResult> {
+  for (let attempt = 1; ; attempt += 1) {
+    const opened = await openTurnTakingOver(dependencies, input);
+    if (opened.opened || opened.activeTurn.requestKey !== input.requestKey) return opened;
+    if (attempt === takeOverAttempts) return opened;
+    if (await storedByItsRequest(dependencies, opened.activeTurn)) return opened;
+  }
+}
+
+/**
+ * Waits until the request that opened `turn` is stored and queued (`confirmTurn`): true; false
+ * once the turn ended or vanished unconfirmed, or its enqueue deadline passed (its opener died:
+ * the next open takes the session over).
+ */
+async function storedByItsRequest(
+  dependencies: StartTurnDependencies,
+  turn: TurnRecord,
+): Promise<boolean> {
+  const now = dependencies.now ?? Date.now;
+  let current: TurnRecord | null = turn;
+  while (current !== null && current.enqueueDeadline !== null) {
+    if (isTerminal(current.status) || current.enqueueDeadline <= now()) return false;
+    await sleep(storedPollMs);
+    current = await dependencies.registry.getTurn(current.turnId);
+  }
+  return current !== null;
 }
 
 interface StoredRequest {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SseReadResult } from '../support/read-sse.ts';
+import { readSse, type SseReadResult } from '../support/read-sse.ts';
+import { createPgliteSqlClient } from '../../src/store/pglite-sql-client.ts';
+import { SqlChatStore } from '../../src/store/sql-chat-store.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
 import { createSession } from '../support/test-chat.ts';
 import {
@@ -143,6 +145,51 @@ describe('two stream POSTs at once on one session', () => {
         `${label}: one user message and one answer`,
       );
     });
+  });
+
+  it('the same regenerate twice with nothing to answer: both answer 409, never an empty stream', async () => {
+    // A database that takes a little longer to store a regenerate keeps the first request's turn
+    // open while the second arrives: the second finds it under the same request, and must not
+    // join a turn whose request is never stored, but get the answer the first got.
+    const store = await SqlChatStore.open(await createPgliteSqlClient({}));
+    const slowStore = new Proxy(store, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key, target);
+        if (typeof value !== 'function') return value;
+        if (key !== 'startReplacementTurn') return value.bind(target);
+        return async (...input: unknown[]) => {
+          await sleep(randomDelay(6));
+          return value.apply(target, input);
+        };
+      },
+    });
+    const slow = await startTestServer({}, { store: slowStore });
+    try {
+      await runLanes(iterations, lanes, async (index) => {
+        const sessionId = await createSession(slow.baseUrl);
+        const regenerate = () =>
+          readSse(`${slow.baseUrl}/api/chat/sessions/${sessionId}/stream`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          });
+        const posting = regenerate();
+        await sleep(randomDelay(3));
+        const results = await Promise.all([posting, regenerate()]);
+        for (const [which, result] of results.entries()) {
+          const label = `iteration ${index}, POST ${which + 1}`;
+          assert.equal(result.status, 409, `${label}: ${JSON.stringify(result.events)}`);
+          assert.equal(
+            (result.body as { error: { code: string } }).error.code,
+            'NOTHING_TO_REGENERATE',
+            label,
+          );
+        }
+        assert.equal(await slow.runtime.api.registry.getActiveTurn(sessionId), null);
+      });
+    } finally {
+      await slow.close();
+    }
   });
 
   it('a retry of the same message at any point of its turn, even after the end, replays that one turn', async (context) => {
