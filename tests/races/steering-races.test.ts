@@ -60,9 +60,12 @@ describe('follow-ups racing the turn they join', () => {
   });
   after(() => server.close());
 
-  /** The question a race starts from: an answer in `steps` steps, read to its end. */
+  /**
+   * The question a race starts from: an answer in `steps` steps. Resolves once the server placed
+   * it, so the messages a race sends next are accepted after it; `answered` reads it to its end.
+   */
   function askInSteps(sessionId: string, index: number, steps: number) {
-    return postMessage(server.baseUrl, sessionId, {
+    return postAccepted(sessionId, {
       id: `q-${index}`,
       text: `[demo:steps=${steps}] question ${index}`,
     });
@@ -128,12 +131,12 @@ describe('follow-ups racing the turn they join', () => {
     await runLanes(iterations, lanes, async (index) => {
       const label = `iteration ${index}`;
       const sessionId = await createSession(server.baseUrl);
-      const first = askInSteps(sessionId, index, 2);
+      const first = await askInSteps(sessionId, index, 2);
       await sleep(randomDelay(25));
       const text = `follow-up ${index}`;
       const followUp = await postMessage(server.baseUrl, sessionId, { id: `f-${index}`, text });
       assert.equal(followUp.status, 200, `${label}: ${JSON.stringify(followUp.body)}`);
-      await first;
+      await first.answered;
       const placement = checkAnsweredOnce(
         await settled(sessionId, label),
         `f-${index}`,
@@ -149,14 +152,14 @@ describe('follow-ups racing the turn they join', () => {
     await runLanes(iterations, lanes, async (index) => {
       const label = `iteration ${index}`;
       const sessionId = await createSession(server.baseUrl);
-      const first = askInSteps(sessionId, index, 2);
+      const first = await askInSteps(sessionId, index, 2);
       await sleep(randomDelay(25));
       const one = `one ${index}`;
       const two = `two ${index}`;
       const sendingOne = await postAccepted(sessionId, { id: `a-${index}`, text: one });
       await sleep(randomDelay(2));
       const sendingTwo = postMessage(server.baseUrl, sessionId, { id: `b-${index}`, text: two });
-      await Promise.all([first, sendingOne.answered, sendingTwo]);
+      await Promise.all([first.answered, sendingOne.answered, sendingTwo]);
       const messages = await settled(sessionId, label);
       checkAnsweredOnce(messages, `a-${index}`, one, label);
       checkAnsweredOnce(messages, `b-${index}`, two, label);
@@ -173,7 +176,7 @@ describe('follow-ups racing the turn they join', () => {
     await runLanes(iterations, lanes, async (index) => {
       const label = `iteration ${index}`;
       const sessionId = await createSession(server.baseUrl);
-      const first = askInSteps(sessionId, index, 2);
+      const first = await askInSteps(sessionId, index, 2);
       await sleep(randomDelay(25));
       const text = `instead ${index}`;
       const interrupting = await postMessage(server.baseUrl, sessionId, {
@@ -182,7 +185,7 @@ describe('follow-ups racing the turn they join', () => {
         multitask: 'interrupt',
       });
       assert.equal(interrupting.status, 200, label);
-      await first;
+      await first.answered;
       const messages = await settled(sessionId, label);
       assert.deepEqual(placementsOf(messages, `i-${index}`), ['next-turn'], label);
       assert.deepEqual(
@@ -203,14 +206,14 @@ describe('follow-ups racing the turn they join', () => {
     await runLanes(iterations, lanes, async (index) => {
       const label = `iteration ${index}`;
       const sessionId = await createSession(server.baseUrl);
-      const first = askInSteps(sessionId, index, 3);
+      const first = await askInSteps(sessionId, index, 3);
       await sleep(randomDelay(10));
       const text = `meanwhile ${index}`;
       const steering = await postAccepted(sessionId, { id: `s-${index}`, text });
       await sleep(randomDelay(8));
       const cancel = await postCancel(server.baseUrl, sessionId);
       assert.equal(cancel.status, 200, label);
-      await Promise.all([first, steering.answered]);
+      await Promise.all([first.answered, steering.answered]);
       const placement = checkAnsweredOnce(
         await settled(sessionId, label),
         `s-${index}`,
