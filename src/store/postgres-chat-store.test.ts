@@ -44,6 +44,19 @@ async function schemaClient(): Promise<{ client: SqlClient; cleanup: () => Promi
   };
 }
 
+/** A client on a fresh schema with one connection, so every statement meets the same one. */
+async function oneConnectionClient(): Promise<{ client: SqlClient; cleanup: () => Promise<void> }> {
+  const schema = randomSchema();
+  const client = await createPostgresSqlClient({ connectionString, schema, maxConnections: 1 });
+  return {
+    client,
+    cleanup: async () => {
+      await client.close();
+      await dropSchema(schema);
+    },
+  };
+}
+
 runSqlClientContract('PostgreSQL', schemaClient);
 
 runMigrationContract('PostgreSQL', schemaClient);
@@ -104,6 +117,35 @@ describe('PostgreSQL adapter', () => {
     } finally {
       await Promise.all(clients.map((client) => client.close()));
       await Promise.all(schemas.map(dropSchema));
+    }
+  });
+
+  it('prepares a statement with params once per connection, and runs it by name after', async () => {
+    const { client, cleanup } = await oneConnectionClient();
+    try {
+      for (const value of [1, 2, 3]) {
+        assert.deepEqual(await client.query('SELECT $1::int AS n', [value]), [{ n: value }]);
+      }
+      const prepared = await client.query<{ statement: string }>(
+        `SELECT statement FROM pg_prepared_statements WHERE name LIKE 'durable_chat_%'`,
+      );
+      assert.deepEqual(prepared, [{ statement: 'SELECT $1::int AS n' }]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('answers a prepared statement whose table changed shape since it was prepared', async () => {
+    const { client, cleanup } = await oneConnectionClient();
+    try {
+      await client.query('CREATE TABLE shapes (a int)');
+      await client.query('INSERT INTO shapes VALUES (1)');
+      const read = () => client.query('SELECT * FROM shapes WHERE a = $1', [1]);
+      assert.deepEqual(await read(), [{ a: 1 }]);
+      await client.query('ALTER TABLE shapes ADD COLUMN b int DEFAULT 2');
+      assert.deepEqual(await read(), [{ a: 1, b: 2 }]);
+    } finally {
+      await cleanup();
     }
   });
 

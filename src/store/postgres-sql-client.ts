@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { SqlClient } from './sql-client.ts';
 import {
@@ -102,16 +103,44 @@ async function withConnection<T>(
   }
 }
 
-/** Several statements (no params) return one result each: the rows of the last are the answer. */
+/**
+ * Several statements (no params) return one result each: the rows of the last are the answer.
+ * A statement with params runs as a named prepared statement, which each connection parses and
+ * plans once and then only binds and executes: the store's statements are small, so parsing and
+ * planning were a large share of what PostgreSQL spent on them. Should a table a statement reads
+ * change shape under it (a migration by another process), PostgreSQL refuses the cached plan
+ * once; the statement then runs unnamed.
+ */
 function connectionQuery(connection: pg.PoolClient): QueryFunction {
   return async <Row>(sql: string, params?: readonly unknown[]) => {
-    const result: pg.QueryResult | pg.QueryResult[] = await connection.query(
-      sql,
-      params === undefined ? undefined : [...params],
+    const run = (name: string | undefined) =>
+      connection.query(
+        params === undefined ? sql : { text: sql, values: [...params], ...(name ? { name } : {}) },
+      ) as Promise<pg.QueryResult | pg.QueryResult[]>;
+    const result = await run(params === undefined ? undefined : statementName(sql)).catch(
+      (error: unknown) => {
+        if (!(error instanceof pg.DatabaseError) || error.code !== stalePlanCode) throw error;
+        return run(undefined);
+      },
     );
     const last = Array.isArray(result) ? result.at(-1) : result;
     return (last?.rows ?? []) as Row[];
   };
+}
+
+/** `feature_not_supported`, as raised for "cached plan must not change result type". */
+const stalePlanCode = '0A000';
+
+const statementNames = new Map<string, string>();
+
+/** One name per statement text, the same on every connection. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `durable_chat_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 async function createSchema(query: QueryFunction, schema: string): Promise<void> {
