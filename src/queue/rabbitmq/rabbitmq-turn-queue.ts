@@ -39,6 +39,9 @@ import {
 import { decodeCancel, encodeCancel, encodeTurnJob } from './turn-job-message.ts';
 import { withinDeadline } from './within-deadline.ts';
 
+/** How long a turn job waits for this process's cancel queue to be bound after a reconnect. */
+const cancelQueueWaitMs = 5_000;
+
 /** Completions one consumer applies at once (each is a few store calls). */
 const completionConcurrency = 8;
 
@@ -200,7 +203,14 @@ export class RabbitMqTurnQueue implements TurnQueue, TopologyNames {
         // The broker hands out no more than may run, keeping the rest for other consumers.
         qos: { prefetchCount: options.concurrency },
       },
-      (message) => processTurnJob(handler, message, this.#logger),
+      async (message) => {
+        // A turn is stoppable from its first chunk only if this process hears Stop, through its
+        // own cancel queue, which a reconnect binds again on its own schedule (the job consumer
+        // may be back first). A job waits for it; past the bound, the registry's cancel flag
+        // still stops the turn, only later.
+        await consuming(this.#cancelListener, cancelQueueWaitMs);
+        return processTurnJob(handler, message, this.#logger);
+      },
     );
   }
 
