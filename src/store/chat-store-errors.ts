@@ -41,6 +41,21 @@ export class MessageNotFoundError extends Error {
   }
 }
 
+/**
+ * A start call with `onlyIfSettled` found a queued or running turn in the session and stored
+ * nothing: the caller ends that turn (its registry state was lost) and calls again.
+ */
+export class UnsettledTurnsError extends Error {
+  readonly code = 'unsettled_turns';
+  readonly sessionId: string;
+
+  constructor(sessionId: string) {
+    super(`session ${sessionId} has a turn that is still queued or running`);
+    this.name = 'UnsettledTurnsError';
+    this.sessionId = sessionId;
+  }
+}
+
 /** A regenerate found no message to answer: the session has none that started a turn. */
 export class NothingToAnswerError extends Error {
   readonly code = 'nothing_to_answer';

@@ -55,6 +55,12 @@ export interface StartTurnInput {
    * the message (never by a retried one, which stores nothing).
    */
   title?: string;
+  /**
+   * Store nothing while the session has a queued or running turn: reject with
+   * `UnsettledTurnsError` instead. Lets a caller that must end such turns first (their registry
+   * state was lost) learn of them in the call that stores, not in a query before every one.
+   */
+  onlyIfSettled?: boolean;
 }
 
 /**
@@ -74,6 +80,12 @@ export interface StartReplacementTurnInput {
   target: ReplacementTarget;
   turnId: string;
   assistantMessageId: string;
+  /**
+   * Store nothing while the session has a queued or running turn: reject with
+   * `UnsettledTurnsError` instead. Lets a caller that must end such turns first (their registry
+   * state was lost) learn of them in the call that stores, not in a query before every one.
+   */
+  onlyIfSettled?: boolean;
 }
 
 export interface StartApprovalTurnInput {

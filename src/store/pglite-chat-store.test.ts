@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ChatStore } from './chat-store.ts';
-import { MessageIdConflictError, SessionNotFoundError } from './chat-store-errors.ts';
+import {
+  MessageIdConflictError,
+  SessionNotFoundError,
+  UnsettledTurnsError,
+} from './chat-store-errors.ts';
 import { openPgliteChatStore } from './pglite-chat-store.ts';
 import { createPgliteSqlClient } from './pglite-sql-client.ts';
 import { SqlChatStore } from './sql-chat-store.ts';
@@ -194,6 +198,10 @@ describe('PGlite store on its worker thread', () => {
     await assert.rejects(
       threaded.startTurn(turnInput(first.id, answer)),
       (error) => error instanceof MessageIdConflictError && error.messageId === message.id,
+    );
+    await assert.rejects(
+      threaded.startTurn({ ...turnInput(first.id, userMessage('later')), onlyIfSettled: true }),
+      (error) => error instanceof UnsettledTurnsError && error.sessionId === first.id,
     );
     await assert.rejects(threaded.createSession({ id: first.id, userId: null }), {
       code: '23505',

@@ -5,6 +5,7 @@ import {
   MessageNotFoundError,
   NothingToAnswerError,
   SessionNotFoundError,
+  UnsettledTurnsError,
 } from './chat-store-errors.ts';
 
 /** Every `ChatStore` method the store thread serves (all but `close`, which ends the thread). */
@@ -59,6 +60,8 @@ export function deserializeError(serialized: SerializedError): Error {
     error = new MessageNotFoundError(fields.messageId);
   } else if (serialized.name === 'NothingToAnswerError' && typeof fields.sessionId === 'string') {
     error = new NothingToAnswerError(fields.sessionId);
+  } else if (serialized.name === 'UnsettledTurnsError' && typeof fields.sessionId === 'string') {
+    error = new UnsettledTurnsError(fields.sessionId);
   } else if (
     serialized.name === 'ApprovalNotPendingError' &&
     typeof fields.messageId === 'string'

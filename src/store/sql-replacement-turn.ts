@@ -5,12 +5,13 @@ import {
   MessageNotFoundError,
   NothingToAnswerError,
   SessionNotFoundError,
+  UnsettledTurnsError,
 } from './chat-store-errors.ts';
 import { toPostgresJson } from './postgres-json.ts';
 import { single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
 import { lockSession } from './sql-session-lock.ts';
-import { findMessage, latestTurnOf } from './sql-turn-writes.ts';
+import { findMessage, latestTurnOf, unsettledTurnSql } from './sql-turn-writes.ts';
 
 /** SQL condition: the `messages` row started a turn (of its own session). */
 const startedTurn = `EXISTS (SELECT 1 FROM turns
@@ -35,6 +36,13 @@ export async function startReplacementTurnIn(
   const { sessionId } = input;
   // The session lock keeps every other writer of its messages out until the turn is stored.
   if (!(await lockSession(transaction, sessionId))) throw new SessionNotFoundError(sessionId);
+  if (input.onlyIfSettled) {
+    const [found] = await transaction.query<{ unsettled: boolean }>(
+      `SELECT ${unsettledTurnSql('$1')} AS unsettled`,
+      [sessionId],
+    );
+    if (found?.unsettled) throw new UnsettledTurnsError(sessionId);
+  }
   const plan =
     input.target.type === 'edit'
       ? await planEdit(transaction, sessionId, input.target.message)

@@ -1,6 +1,10 @@
 import type { UIMessage } from 'ai';
 import type { StartTurnInput, StartTurnResult, StoredTurn } from './chat-store.ts';
-import { MessageIdConflictError, SessionNotFoundError } from './chat-store-errors.ts';
+import {
+  MessageIdConflictError,
+  SessionNotFoundError,
+  UnsettledTurnsError,
+} from './chat-store-errors.ts';
 import { toPostgresJson, toPostgresText } from './postgres-json.ts';
 import { type MessageRow, single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
@@ -18,16 +22,20 @@ export async function startTurnIn(
   }
   // Only this session's messages count: the same id in another session is another message.
   // Whether the id is a stored message, or a follow-up a turn already took (steered into its
-  // answer), is read in one round trip: this runs for every new message.
-  const [known = { role: null, taken_by: null }] = await transaction.query<{
+  // answer), and whether a turn is unfinished, is read in one round trip: this runs for every
+  // new message.
+  const [known = { role: null, taken_by: null, unsettled: false }] = await transaction.query<{
     role: string | null;
     taken_by: string | null;
+    unsettled: boolean;
   }>(
     `SELECT (SELECT role FROM messages WHERE session_id = $1 AND id = $2) AS role,
        (SELECT taken_by_turn_id FROM pending_messages WHERE session_id = $1 AND id = $2)
-         AS taken_by`,
+         AS taken_by,
+       ${unsettledTurnSql('$1')} AS unsettled`,
     [input.sessionId, message.id],
   );
+  if (known.unsettled && input.onlyIfSettled) throw new UnsettledTurnsError(input.sessionId);
   if (known.role !== null) {
     if (known.role !== message.role) throw new MessageIdConflictError(message.id);
     const turn = await latestTurnOf(transaction, input.sessionId, message.id);
@@ -66,6 +74,12 @@ export async function startTurnIn(
     ],
   );
   return { created: true, turn: toTurn(single(turns)) };
+}
+
+/** SQL condition: the session (its id at `session`) has a queued or running turn. */
+export function unsettledTurnSql(session: string): string {
+  return `EXISTS (SELECT 1 FROM turns
+    WHERE turns.session_id = ${session} AND turns.status IN ('queued', 'running'))`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
-import { SessionNotFoundError } from './chat-store-errors.ts';
+import { SessionNotFoundError, UnsettledTurnsError } from './chat-store-errors.ts';
 import {
   type CreateChatStore,
   randomDelay,
@@ -50,6 +50,49 @@ export function runTurnContract(createStore: CreateChatStore): void {
         listed.sessions.map((entry) => entry.id),
         [session.id, later.id],
       );
+    });
+
+    test('with onlyIfSettled, stores nothing while a turn of the session is unfinished', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const first = await store.startTurn(turnInput(sessionId, userMessage('first')));
+      const waiting = userMessage('second');
+      for (const unfinished of ['queued', 'running'] as const) {
+        if (unfinished === 'running') await store.markTurnRunning(first.turn.id);
+        await assert.rejects(
+          store.startTurn({ ...turnInput(sessionId, waiting), onlyIfSettled: true }),
+          UnsettledTurnsError,
+        );
+        await assert.rejects(
+          store.startReplacementTurn({
+            sessionId,
+            target: { type: 'regenerate', messageId: null },
+            turnId: randomUUID(),
+            assistantMessageId: randomUUID(),
+            onlyIfSettled: true,
+          }),
+          UnsettledTurnsError,
+        );
+        assert.deepEqual(
+          (await store.listMessages(sessionId)).map((message) => message.id),
+          [first.turn.userMessageId],
+        );
+      }
+      // Another session's unfinished turn is no reason to refuse.
+      const { id: otherId } = await store.createSession({ userId: 'alice' });
+      const other = await store.startTurn({ ...turnInput(otherId, waiting), onlyIfSettled: true });
+      assert.equal(other.created, true);
+      await store.finishTurn({
+        turnId: first.turn.id,
+        status: 'completed',
+        error: null,
+        assistantMessage: null,
+        usage: null,
+      });
+      const second = await store.startTurn({
+        ...turnInput(sessionId, waiting),
+        onlyIfSettled: true,
+      });
+      assert.equal(second.created, true);
     });
 
     test('a retry with the same message id returns the first turn and stores nothing new', async (store) => {

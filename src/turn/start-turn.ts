@@ -9,7 +9,7 @@ import {
   type TurnRecord,
 } from '../registry/stream-registry.ts';
 import type { ChatStore, ReplacementTarget, StartTurnResult } from '../store/chat-store.ts';
-import { MessageNotFoundError } from '../store/chat-store-errors.ts';
+import { MessageNotFoundError, UnsettledTurnsError } from '../store/chat-store-errors.ts';
 import { endAbandonedTurn, isAbandoned } from './abandoned-turn.ts';
 import { type EndTurnDependencies, endTurn, logTurnEnd, settleStoredTurn } from './end-turn.ts';
 import { type TurnOutcome, turnOutcomes } from './turn-outcomes.ts';
@@ -95,10 +95,13 @@ export async function startTurn(
   let stored: StoredRequest;
   let after = 0;
   try {
-    await settleEarlierTurns(dependencies, session.id);
-    if (request.type === 'approval') after = await restoreAnswer(dependencies, turn, request);
-    stored = await storeRequest(
-      store,
+    if (request.type === 'approval') {
+      // The answer it continues is read before storing: earlier turns must be settled by then.
+      await settleEarlierTurns(dependencies, session.id);
+      after = await restoreAnswer(dependencies, turn, request);
+    }
+    stored = await storeSettled(
+      dependencies,
       { sessionId: session.id, turnId, assistantMessageId },
       request,
       input.title,
@@ -251,12 +254,32 @@ interface StoredRequest {
 }
 
 /**
+ * Stores the request once no earlier turn of the session is unfinished in the store (see
+ * `settleEarlierTurns`). The store reports such a turn in the call that stores
+ * (`onlyIfSettled`), so the common case costs no query of its own.
+ */
+async function storeSettled(
+  dependencies: StartTurnDependencies,
+  turn: { sessionId: string; turnId: string; assistantMessageId: string },
+  request: TurnRequest,
+  title: string | undefined,
+): Promise<StoredRequest> {
+  try {
+    return await storeRequest(dependencies.store, { ...turn, onlyIfSettled: true }, request, title);
+  } catch (error) {
+    if (!(error instanceof UnsettledTurnsError)) throw error;
+  }
+  await settleEarlierTurns(dependencies, turn.sessionId);
+  return storeRequest(dependencies.store, turn, request, title);
+}
+
+/**
  * Stores the request with its queued turn (see `ChatStore.startTurn`, `startReplacementTurn`);
  * `title` goes with a new message only.
  */
 async function storeRequest(
   store: ChatStore,
-  turn: { sessionId: string; turnId: string; assistantMessageId: string },
+  turn: { sessionId: string; turnId: string; assistantMessageId: string; onlyIfSettled?: boolean },
   request: TurnRequest,
   title: string | undefined,
 ): Promise<StoredRequest> {

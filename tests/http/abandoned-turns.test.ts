@@ -101,6 +101,39 @@ describe('a turn abandoned by the API process that opened it', { timeout: 30_000
     assert.equal((await server.runtime.api.registry.getTurn(abandoned))?.status, 'failed');
   });
 
+  for (const request of ['a new message', 'a regenerate'] as const) {
+    it(`ends a stored turn the registry lost before storing ${request}, keeping the order`, async () => {
+      const sessionId = await api.createSession();
+      const { store, registry } = server.runtime.api;
+      await readTurnStream(await api.postMessage(sessionId, 'First [demo:words=2]'));
+      // A turn stored as queued whose registry state is gone (a Redis restarted without
+      // persistence): no registry turn, nothing runs it.
+      const lost = await store.startTurn({
+        sessionId,
+        turnId: randomUUID(),
+        assistantMessageId: randomUUID(),
+        userMessage: { id: 'lost', role: 'user', parts: [{ type: 'text', text: 'lost' }] },
+      });
+      assert.equal(await registry.getTurn(lost.turn.id), null);
+      const response =
+        request === 'a new message'
+          ? await api.postMessage(sessionId, 'Next [demo:words=3]')
+          : await api.call('POST', `/api/chat/sessions/${sessionId}/stream`, { json: {} });
+      const stream = await readTurnStream(response);
+      assert.equal(stream.chunks.at(-1)?.type, 'finish');
+      assert.equal((await store.getTurn(lost.turn.id))?.status, 'failed');
+      const roles = (await detail(sessionId)).messages.map((message) => message.role);
+      assert.deepEqual(
+        roles,
+        request === 'a new message'
+          ? ['user', 'assistant', 'user', 'assistant', 'user', 'assistant']
+          : ['user', 'assistant', 'user', 'assistant'],
+        'the lost turn ended (its answer failed) before the new request was stored',
+      );
+      assert.deepEqual(await store.listUnfinishedTurnsOfSession(sessionId), []);
+    });
+  }
+
   it('keeps a turn within its enqueue deadline: a new message is refused with 409', async () => {
     const sessionId = await api.createSession();
     const turnId = await leaveTurn(sessionId, randomUUID(), {
