@@ -32,9 +32,11 @@ async function dropSchema(schema: string): Promise<void> {
 }
 
 /** A client on a fresh schema of its own; `cleanup` drops the schema. */
-async function schemaClient(): Promise<{ client: SqlClient; cleanup: () => Promise<void> }> {
+async function schemaClient(
+  maxConnections = 4,
+): Promise<{ client: SqlClient; cleanup: () => Promise<void> }> {
   const schema = randomSchema();
-  const client = await createPostgresSqlClient({ connectionString, schema, maxConnections: 4 });
+  const client = await createPostgresSqlClient({ connectionString, schema, maxConnections });
   return {
     client,
     cleanup: async () => {
@@ -44,22 +46,9 @@ async function schemaClient(): Promise<{ client: SqlClient; cleanup: () => Promi
   };
 }
 
-/** A client on a fresh schema with one connection, so every statement meets the same one. */
-async function oneConnectionClient(): Promise<{ client: SqlClient; cleanup: () => Promise<void> }> {
-  const schema = randomSchema();
-  const client = await createPostgresSqlClient({ connectionString, schema, maxConnections: 1 });
-  return {
-    client,
-    cleanup: async () => {
-      await client.close();
-      await dropSchema(schema);
-    },
-  };
-}
+runSqlClientContract('PostgreSQL', () => schemaClient());
 
-runSqlClientContract('PostgreSQL', schemaClient);
-
-runMigrationContract('PostgreSQL', schemaClient);
+runMigrationContract('PostgreSQL', () => schemaClient());
 
 runChatStoreContract('PostgreSQL', async () => {
   const schema = randomSchema();
@@ -121,7 +110,7 @@ describe('PostgreSQL adapter', () => {
   });
 
   it('prepares a statement with params once per connection, and runs it by name after', async () => {
-    const { client, cleanup } = await oneConnectionClient();
+    const { client, cleanup } = await schemaClient(1);
     try {
       for (const value of [1, 2, 3]) {
         assert.deepEqual(await client.query('SELECT $1::int AS n', [value]), [{ n: value }]);
@@ -136,7 +125,7 @@ describe('PostgreSQL adapter', () => {
   });
 
   it('answers a prepared statement whose table changed shape since it was prepared', async () => {
-    const { client, cleanup } = await oneConnectionClient();
+    const { client, cleanup } = await schemaClient(1);
     try {
       await client.query('CREATE TABLE shapes (a int)');
       await client.query('INSERT INTO shapes VALUES (1)');
