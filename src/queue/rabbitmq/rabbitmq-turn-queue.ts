@@ -120,6 +120,8 @@ export class RabbitMqTurnQueue implements TurnQueue, TopologyNames {
   readonly #consumers = new Map<AmqpConsumer, HandlerSlots>();
   /** One entry per subscription, so the same function subscribed twice is called twice. */
   readonly #cancelListeners = new Set<{ listener: CancelListener }>();
+  /** Jobs delivered while this process's cancel queue is not bound wait on this. */
+  #cancelQueueWait: Promise<boolean> | null = null;
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -208,7 +210,7 @@ export class RabbitMqTurnQueue implements TurnQueue, TopologyNames {
         // own cancel queue, which a reconnect binds again on its own schedule (the job consumer
         // may be back first). A job waits for it; past the bound, the registry's cancel flag
         // still stops the turn, only later.
-        await consuming(this.#cancelListener, cancelQueueWaitMs);
+        await this.#cancelQueueBound();
         return processTurnJob(handler, message, this.#logger);
       },
     );
@@ -331,6 +333,15 @@ export class RabbitMqTurnQueue implements TurnQueue, TopologyNames {
       this.#logger.warn({ err: error }, `RabbitMQ ${description} error; it recovers`),
     );
     return consumer;
+  }
+
+  /** One wait for the cancel queue, however many jobs wait on it (one listener, not one each). */
+  #cancelQueueBound(): Promise<boolean> {
+    if (this.#cancelListener.consumerTag !== '') return Promise.resolve(true);
+    this.#cancelQueueWait ??= consuming(this.#cancelListener, cancelQueueWaitMs).finally(() => {
+      this.#cancelQueueWait = null;
+    });
+    return this.#cancelQueueWait;
   }
 
   #hearCancel(message: AsyncMessage): void {
