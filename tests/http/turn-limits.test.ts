@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
+import { clusterClient, type RedisCluster, startRedisCluster } from '../support/redis-cluster.ts';
 import { deleteKeys, redisUrl } from '../support/redis-test-support.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
 import { testJwtSecret, tokenFor, userA, userB } from '../support/tokens.ts';
@@ -172,53 +173,70 @@ describe('the per-caller message rate (MESSAGES_PER_MINUTE, MESSAGE_BURST)', () 
   });
 });
 
-describe('the message rate shared by two API processes on one Redis', () => {
-  const keyPrefix = `durable-chat-test-${randomUUID()}`;
-  const redis = new Redis(redisUrl, { lazyConnect: true });
-  const servers: TestServer[] = [];
-  before(async () => {
-    for (let index = 0; index < 2; index += 1) {
-      servers.push(
-        await startTestServer({
-          JWT_SECRET: testJwtSecret,
-          REDIS_URL: redisUrl,
-          KEY_PREFIX: keyPrefix,
-          MESSAGES_PER_MINUTE: '3',
-        }),
+for (const deployment of ['standalone', 'cluster'] as const) {
+  const name = deployment === 'cluster' ? 'a Redis Cluster (3 masters)' : 'one Redis';
+  describe(`the message rate shared by two API processes on ${name}`, () => {
+    const keyPrefix = `durable-chat-test-${randomUUID()}`;
+    let redis: Redis | Cluster;
+    let redisCluster: RedisCluster | undefined;
+    const servers: TestServer[] = [];
+    before(async () => {
+      let environment: Record<string, string> = { REDIS_URL: redisUrl };
+      if (deployment === 'cluster') {
+        redisCluster = await startRedisCluster();
+        redis = clusterClient(redisCluster);
+        environment = { REDIS_URL: redisCluster.seedUrl, REDIS_CLUSTER: 'true' };
+      } else {
+        redis = new Redis(redisUrl, { lazyConnect: true });
+      }
+      for (let index = 0; index < 2; index += 1) {
+        servers.push(
+          await startTestServer({
+            ...environment,
+            JWT_SECRET: testJwtSecret,
+            KEY_PREFIX: keyPrefix,
+            MESSAGES_PER_MINUTE: '3',
+          }),
+        );
+      }
+    });
+    after(async () => {
+      for (const server of servers) await server.close();
+      if (redisCluster) {
+        redis.disconnect();
+        await redisCluster.stop();
+        return;
+      }
+      await deleteKeys(redis as Redis, keyPrefix);
+      redis.disconnect();
+    });
+
+    it('spends one count per user whichever process takes the message', async () => {
+      const [first, second] = servers.map((server) => createApiClient(server)) as [
+        ApiClient,
+        ApiClient,
+      ];
+      const token = await tokenFor(userA);
+      const onFirst = await first.createSession(token);
+      const onSecond = await second.createSession(token);
+      await readTurnStream(await first.postMessage(onFirst, 'one', { token }));
+      await readTurnStream(await second.postMessage(onSecond, 'two', { token }));
+      await readTurnStream(await first.postMessage(onFirst, 'three', { token }));
+      for (const [api, sessionId] of [
+        [first, onFirst],
+        [second, onSecond],
+      ] as const) {
+        const refused = await api.postMessage(sessionId, 'four', { token });
+        const retryAfter = Number(refused.headers.get('retry-after'));
+        assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+        await expectError(refused, 429, 'MESSAGE_RATE_LIMITED');
+      }
+      assert.equal(await redis.get(`${keyPrefix}:message-rate:user:${userA}`), '5');
+
+      const other = await tokenFor(userB);
+      await readTurnStream(
+        await second.postMessage(await second.createSession(other), 'hi', { token: other }),
       );
-    }
+    });
   });
-  after(async () => {
-    for (const server of servers) await server.close();
-    await deleteKeys(redis, keyPrefix);
-    redis.disconnect();
-  });
-
-  it('spends one count per user whichever process takes the message', async () => {
-    const [first, second] = servers.map((server) => createApiClient(server)) as [
-      ApiClient,
-      ApiClient,
-    ];
-    const token = await tokenFor(userA);
-    const onFirst = await first.createSession(token);
-    const onSecond = await second.createSession(token);
-    await readTurnStream(await first.postMessage(onFirst, 'one', { token }));
-    await readTurnStream(await second.postMessage(onSecond, 'two', { token }));
-    await readTurnStream(await first.postMessage(onFirst, 'three', { token }));
-    for (const [api, sessionId] of [
-      [first, onFirst],
-      [second, onSecond],
-    ] as const) {
-      const refused = await api.postMessage(sessionId, 'four', { token });
-      const retryAfter = Number(refused.headers.get('retry-after'));
-      assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-      await expectError(refused, 429, 'MESSAGE_RATE_LIMITED');
-    }
-    assert.equal(await redis.get(`${keyPrefix}:message-rate:user:${userA}`), '5');
-
-    const other = await tokenFor(userB);
-    await readTurnStream(
-      await second.postMessage(await second.createSession(other), 'hi', { token: other }),
-    );
-  });
-});
+}
