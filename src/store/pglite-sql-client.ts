@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite, parse, protocol, type Results } from '@electric-sql/pglite';
 import { openNewPglite } from './pglite-data-dir-template.ts';
+import { PreparedStatementNames } from './prepared-statement-names.ts';
 import type { SqlClient } from './sql-client.ts';
 import {
   assertCommitted,
@@ -52,7 +53,29 @@ export function pgliteSqlClient(database: PGlite): SqlClient {
     queue = result.catch(() => undefined);
     return result;
   };
-  const statements = new PreparedStatements();
+  const statements = new PreparedStatementNames();
+  /**
+   * The name of `sql` prepared, parsing it first if it is new; null when it runs unnamed. A
+   * statement that fails to parse is not kept: the error is the caller's, as it would have been
+   * unnamed.
+   */
+  const prepared = async (sql: string): Promise<string | null> => {
+    const known = statements.known(sql);
+    if (known !== undefined) return known;
+    const name = statements.create(sql);
+    if (name === null) return null;
+    const parseMessage = concatenate([
+      protocol.serialize.parse({ name, text: sql }),
+      protocol.serialize.sync(),
+    ]);
+    try {
+      await database.execProtocol(parseMessage, { syncToFs: false });
+    } catch (error) {
+      statements.forget(sql);
+      throw error;
+    }
+    return name;
+  };
   /** The result of the last statement in `sql`; files are synced unless a transaction is open. */
   const execute = async (
     sql: string,
@@ -64,9 +87,7 @@ export function pgliteSqlClient(database: PGlite): SqlClient {
       const { messages } = await database.execProtocol(protocol.serialize.query(sql), { syncToFs });
       return parse.parseResults(messages, database.parsers).at(-1);
     }
-    const name = await statements.nameOf(sql, (parseMessage) =>
-      database.execProtocol(parseMessage, { syncToFs: false }),
-    );
+    const name = await prepared(sql);
     try {
       const { messages } = await database.execProtocol(executeMessage(sql, name, params), {
         syncToFs,
@@ -111,52 +132,6 @@ export function pgliteSqlClient(database: PGlite): SqlClient {
     },
   };
 }
-
-/**
- * The names of the prepared statements of one database, by SQL text. The store's statements are
- * a fixed set written in its code, so the cache stays small; past `maxPrepared` (SQL built from
- * data would be a bug), statements run unnamed as before.
- */
-class PreparedStatements {
-  static readonly maxPrepared = 500;
-  readonly #names = new Map<string, string>();
-  #created = 0;
-
-  /**
-   * The name of `sql` prepared, parsing it first (through `run`) if it is new; null when it runs
-   * unnamed. A statement that fails to parse is not kept: the error is the caller's, as it would
-   * have been unnamed.
-   */
-  async nameOf(
-    sql: string,
-    run: (parseMessage: Uint8Array) => Promise<unknown>,
-  ): Promise<string | null> {
-    const known = this.#names.get(sql);
-    if (known !== undefined) return known;
-    if (this.#names.size >= PreparedStatements.maxPrepared) return null;
-    // Never reused, even for a statement forgotten after an error: a name is created once.
-    this.#created += 1;
-    const name = `durable_chat_${this.#created}`;
-    await run(
-      concatenate([protocol.serialize.parse({ name, text: sql }), protocol.serialize.sync()]),
-    );
-    this.#names.set(sql, name);
-    return name;
-  }
-
-  /**
-   * Drops `sql`'s name after `error` when the prepared statement itself is at fault (a schema
-   * change Postgres cannot re-plan around, SQLSTATE 0A000), so the next call prepares it anew;
-   * returns whether it did.
-   */
-  forgetAfter(sql: string, error: unknown): boolean {
-    if ((error as { code?: unknown } | null)?.code !== featureNotSupported) return false;
-    return this.#names.delete(sql);
-  }
-}
-
-/** "cached plan must not change result type" and its kin. */
-const featureNotSupported = '0A000';
 
 /**
  * Bind, describe, execute and sync in one message, for the prepared statement `name` (or, when

@@ -133,6 +133,12 @@ describe('PostgreSQL adapter', () => {
       assert.deepEqual(await read(), [{ a: 1 }]);
       await client.query('ALTER TABLE shapes ADD COLUMN b int DEFAULT 2');
       assert.deepEqual(await read(), [{ a: 1, b: 2 }]);
+      assert.deepEqual(await read(), [{ a: 1, b: 2 }]);
+      // Prepared anew under a new name (the refused one stays on the connection), not unnamed.
+      const prepared = await client.query<{ name: string }>(
+        `SELECT name FROM pg_prepared_statements WHERE statement = 'SELECT * FROM shapes WHERE a = $1'`,
+      );
+      assert.equal(prepared.length, 2);
     } finally {
       await cleanup();
     }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { PreparedStatementNames } from './prepared-statement-names.ts';
 import type { SqlClient } from './sql-client.ts';
 import {
   assertCommitted,
@@ -48,8 +48,9 @@ export async function createPostgresSqlClient(
       });
     }
   };
+  const statements = new PreparedStatementNames();
   try {
-    await withConnection(connect, async (query) => {
+    await withConnection(connect, statements, async (query) => {
       if (schema === undefined) await query('SELECT 1');
       else await createSchema(query, schema);
     });
@@ -59,10 +60,10 @@ export async function createPostgresSqlClient(
   }
   let closing: Promise<void> | undefined;
   return {
-    query: (sql, params) => withConnection(connect, (query) => query(sql, params)),
+    query: (sql, params) => withConnection(connect, statements, (query) => query(sql, params)),
     async transaction(work) {
       const connection = await connect();
-      const transaction = createTransactionClient(connectionQuery(connection));
+      const transaction = createTransactionClient(connectionQuery(connection, statements, true));
       let broken: Error | undefined;
       try {
         await connection.query('BEGIN');
@@ -88,12 +89,13 @@ export async function createPostgresSqlClient(
 
 async function withConnection<T>(
   connect: () => Promise<pg.PoolClient>,
+  statements: PreparedStatementNames,
   use: (query: QueryFunction) => Promise<T>,
 ): Promise<T> {
   const connection = await connect();
   let broken: Error | undefined;
   try {
-    return await use(connectionQuery(connection));
+    return await use(connectionQuery(connection, statements, false));
   } catch (error) {
     // A server-side error leaves the connection usable; anything else may not.
     if (!(error instanceof pg.DatabaseError)) broken = error as Error;
@@ -105,42 +107,34 @@ async function withConnection<T>(
 
 /**
  * Several statements (no params) return one result each: the rows of the last are the answer.
- * A statement with params runs as a named prepared statement, which each connection parses and
- * plans once and then only binds and executes: the store's statements are small, so parsing and
- * planning were a large share of what PostgreSQL spent on them. Should a table a statement reads
- * change shape under it (a migration by another process), PostgreSQL refuses the cached plan
- * once; the statement then runs unnamed.
+ * A statement with params runs as a named prepared statement (`statements`), which each
+ * connection parses and plans once and then only binds and executes: the store's statements are
+ * small, so parsing and planning were a large share of what PostgreSQL spent on them. A plan
+ * PostgreSQL refuses after a table changed shape is prepared anew: at once for a statement alone;
+ * in a transaction, which that failure has aborted, on its next call.
  */
-function connectionQuery(connection: pg.PoolClient): QueryFunction {
-  return async <Row>(sql: string, params?: readonly unknown[]) => {
-    const run = (name: string | undefined) =>
-      connection.query(
-        params === undefined ? sql : { text: sql, values: [...params], ...(name ? { name } : {}) },
-      ) as Promise<pg.QueryResult | pg.QueryResult[]>;
-    const result = await run(params === undefined ? undefined : statementName(sql)).catch(
-      (error: unknown) => {
-        if (!(error instanceof pg.DatabaseError) || error.code !== stalePlanCode) throw error;
-        return run(undefined);
-      },
-    );
+function connectionQuery(
+  connection: pg.PoolClient,
+  statements: PreparedStatementNames,
+  inTransaction: boolean,
+): QueryFunction {
+  const run = async <Row>(sql: string, params?: readonly unknown[]): Promise<Row[]> => {
+    const name = params === undefined ? null : (statements.known(sql) ?? statements.create(sql));
+    let result: pg.QueryResult | pg.QueryResult[];
+    try {
+      result = await connection.query(
+        params === undefined
+          ? sql
+          : { text: sql, values: [...params], ...(name === null ? {} : { name }) },
+      );
+    } catch (error) {
+      if (name === null || !statements.forgetAfter(sql, error) || inTransaction) throw error;
+      return run(sql, params);
+    }
     const last = Array.isArray(result) ? result.at(-1) : result;
     return (last?.rows ?? []) as Row[];
   };
-}
-
-/** `feature_not_supported`, as raised for "cached plan must not change result type". */
-const stalePlanCode = '0A000';
-
-const statementNames = new Map<string, string>();
-
-/** One name per statement text, the same on every connection. */
-function statementName(sql: string): string {
-  let name = statementNames.get(sql);
-  if (name === undefined) {
-    name = `durable_chat_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
-    statementNames.set(sql, name);
-  }
-  return name;
+  return run;
 }
 
 async function createSchema(query: QueryFunction, schema: string): Promise<void> {
