@@ -45,7 +45,17 @@ export interface ListSessionsOptions {
   search?: string;
 }
 
-export interface StartTurnInput {
+/** What a call that starts a turn may ask of the session's earlier turns. */
+export interface SettledStartInput {
+  /**
+   * Store nothing while the session has a queued or running turn: reject with
+   * `UnsettledTurnsError` instead. Lets a caller that must end such turns first (their registry
+   * state was lost) learn of them in the call that stores, not in a query before every one.
+   */
+  onlyIfSettled?: boolean;
+}
+
+export interface StartTurnInput extends SettledStartInput {
   sessionId: string;
   userMessage: UIMessage;
   turnId: string;
@@ -55,12 +65,6 @@ export interface StartTurnInput {
    * the message (never by a retried one, which stores nothing).
    */
   title?: string;
-  /**
-   * Store nothing while the session has a queued or running turn: reject with
-   * `UnsettledTurnsError` instead. Lets a caller that must end such turns first (their registry
-   * state was lost) learn of them in the call that stores, not in a query before every one.
-   */
-  onlyIfSettled?: boolean;
 }
 
 /**
@@ -75,17 +79,11 @@ export interface StartTurnInput {
 export type ReplacementTarget =
   { type: 'regenerate'; messageId: string | null } | { type: 'edit'; message: UIMessage };
 
-export interface StartReplacementTurnInput {
+export interface StartReplacementTurnInput extends SettledStartInput {
   sessionId: string;
   target: ReplacementTarget;
   turnId: string;
   assistantMessageId: string;
-  /**
-   * Store nothing while the session has a queued or running turn: reject with
-   * `UnsettledTurnsError` instead. Lets a caller that must end such turns first (their registry
-   * state was lost) learn of them in the call that stores, not in a query before every one.
-   */
-  onlyIfSettled?: boolean;
 }
 
 export interface StartApprovalTurnInput {
