@@ -74,8 +74,12 @@ export async function placeMessage(
   for (let attempt = 0; attempt < placeAttempts; attempt += 1) {
     // Starting is tried even with a turn active: that turn may be abandoned (taken over), or
     // this message's own (a retry re-attaches). The start's limit applies to new turns only.
-    if (input.beforeStart && !(await dependencies.registry.getActiveTurn(session.id))) {
-      await input.beforeStart();
+    if (input.beforeStart) {
+      // The limit is read while the registry is asked whether a turn runs (two round trips
+      // overlap); it counts only if none does.
+      const limit = input.beforeStart();
+      limit.catch(() => undefined);
+      if (!(await dependencies.registry.getActiveTurn(session.id))) await limit;
     }
     started = await startTurn(dependencies, {
       session,

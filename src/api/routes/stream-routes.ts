@@ -60,11 +60,15 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
 
   routes.post('/sessions/:id/stream', async (context) => {
     const caller = context.get('caller');
-    const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
-    const body = await readJsonBody(context.req.raw, streamBodySchema, {
+    // The body arrives while the session is looked up: two waits overlap instead of adding up. The
+    // session still answers first, so a missing one is a 404 whatever the body holds.
+    const bodyRead = readJsonBody(context.req.raw, streamBodySchema, {
       maxBytes: settings.maxBodyBytes,
       timeoutMs: settings.requestBodyTimeoutMs,
     });
+    bodyRead.catch(() => undefined);
+    const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
+    const body = await bodyRead;
     const request = turnRequestFromBody(body, settings.maxMessageChars);
     const sent =
       request.type === 'message'
@@ -94,7 +98,8 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
               message: request.message,
               // Only a user's message can join a running answer.
               multitask: request.message.role === 'user' ? (body.multitask ?? 'steer') : 'reject',
-              beforeStart,
+              // Without a limit nothing is checked: not even whether a turn runs.
+              ...(settings.turnLimits.maxRunningTurnsPerUser > 0 ? { beforeStart } : {}),
               beforeFollowUp,
               ...title,
             })
