@@ -79,6 +79,13 @@ export async function runTurn(
     await end(outcomeOfAbort(signal));
     return;
   }
+  // One store call before the model starts: the turn marked running, its history, and the
+  // follow-ups already waiting (posted before it started), which reach its first step. It goes
+  // out with the lease rather than after it (one wait, not two): a turn the lease then refuses
+  // was running or ending already, and marking it running changes nothing (only a queued turn
+  // is marked). A failed call surfaces below, as the turn's failure.
+  const began = store.beginTurn({ turnId: job.turnId, sessionId: job.sessionId });
+  began.catch(() => undefined);
   const lease = await holdLease(
     registry,
     job.turnId,
@@ -92,11 +99,6 @@ export async function runTurn(
     await end(turnOutcomes.executorGone);
     return;
   }
-  // One store call before the model starts: the turn marked running, its history, and the
-  // follow-ups already waiting (posted before it started), which reach its first step. A failed
-  // call surfaces below, as the turn's failure.
-  const began = store.beginTurn({ turnId: job.turnId, sessionId: job.sessionId });
-  began.catch(() => undefined);
   // Wrapped here, where every tool of the turn meets the model, so none escapes the limit.
   const tools = limitToolOutputs(toolsOfTurn(dependencies, job), dependencies.maxToolOutputBytes);
   const steering = createSteering();
