@@ -12,7 +12,7 @@ const testFolders = '^(tests|bench)/';
 
 /** Modules that talk to one backend; a port's core and the rest of the app see only the port. */
 const adapters = [
-  String.raw`^src/store/(pglite-|postgres-(sql-client|chat-store))`,
+  String.raw`^src/store/(pglite-|postgres-(sql-client|chat-store)|disk-file-store)`,
   String.raw`^src/registry/(memory-stream-registry|redis/)`,
   String.raw`^src/queue/(in-process-turn-queue|rabbitmq/)`,
   String.raw`^src/model/(demo-language-model|create-language-model)`,
