@@ -17,6 +17,36 @@ describe('loadConfig', () => {
     );
   });
 
+  it('limits uploads to 10 MB of common document and image types by default, each settable', () => {
+    assert.deepEqual(loadConfig({}).files, {
+      maxFileBytes: 10 * 1024 * 1024,
+      mediaTypes: [
+        'text/*',
+        'image/png',
+        'image/jpeg',
+        'image/gif',
+        'image/webp',
+        'application/pdf',
+        'application/json',
+      ],
+      maxFilesPerUser: 1000,
+    });
+    const custom = loadConfig({
+      MAX_FILE_BYTES: '2048',
+      FILE_MEDIA_TYPES: ' Image/PNG , ,text/csv',
+      MAX_FILES_PER_USER: '0',
+    });
+    assert.deepEqual(custom.files, {
+      maxFileBytes: 2048,
+      mediaTypes: ['image/png', 'text/csv'],
+      maxFilesPerUser: 0,
+    });
+    for (const mediaTypes of ['', 'png', 'image/', '*/*', 'text/plain;charset=utf-8']) {
+      assert.throws(() => loadConfig({ FILE_MEDIA_TYPES: mediaTypes }), ConfigError, mediaTypes);
+    }
+    assert.throws(() => loadConfig({ MAX_FILE_BYTES: '0' }), ConfigError);
+  });
+
   it('limits callers, request bodies and answers by default, and lets each limit be set or turned off', () => {
     const defaults = loadConfig({});
     assert.deepEqual(defaults.callerLimits, {

@@ -136,6 +136,15 @@ export const settings = {
   },
   MAX_OUTPUT_TOKENS: { default: '4096', help: 'most tokens the model may generate per step' },
   MAX_MESSAGE_CHARS: { default: '100000', help: 'largest accepted user message' },
+  MAX_FILE_BYTES: { default: '10485760', help: 'largest accepted file upload (413 above)' },
+  FILE_MEDIA_TYPES: {
+    default: 'text/*,image/png,image/jpeg,image/gif,image/webp,application/pdf,application/json',
+    help: 'comma-separated media types files may have (type/* allows a whole type; 415 otherwise)',
+  },
+  MAX_FILES_PER_USER: {
+    default: '1000',
+    help: 'files one user may keep uploaded at once (0 = no limit)',
+  },
   JWT_SECRET: { default: '', help: 'HS256 secret; enables bearer auth' },
   JWKS_URL: { default: '', help: 'JWKS URL; enables bearer auth with asymmetric keys' },
   JWT_ISSUER: { default: '', help: 'required `iss` claim (optional)' },
@@ -235,6 +244,26 @@ const configSchema = z.object({
   TRUST_PROXY_HOPS: integer(0, 10),
   MAX_OUTPUT_TOKENS: integer(1, 10_000_000),
   MAX_MESSAGE_CHARS: integer(1, 10_000_000),
+  // The ceiling keeps a whole upload comfortably in memory, where the API holds it once.
+  MAX_FILE_BYTES: integer(1, 1024 * 1024 * 1024),
+  FILE_MEDIA_TYPES: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim().toLowerCase())
+        .filter((entry) => entry !== ''),
+    )
+    .pipe(
+      z
+        .array(
+          z.string().regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*)$/, {
+            error: 'expected media types like text/plain or image/*',
+          }),
+        )
+        .min(1, 'expected at least one media type'),
+    ),
+  MAX_FILES_PER_USER: integer(0, 1_000_000_000),
   JWT_SECRET: optionalText,
   JWKS_URL: optionalUrl,
   JWT_ISSUER: optionalText,
@@ -305,6 +334,7 @@ export interface Config {
   maxBodyBytes: number;
   requestBodyTimeoutMs: number;
   maxMessageChars: number;
+  files: FileSettings;
   callerLimits: CallerLimitSettings;
   turnLimits: TurnLimitSettings;
   /** Null: no message rate limit (`MESSAGES_PER_MINUTE` = 0). */
@@ -336,6 +366,15 @@ export interface Config {
    */
   imageOrigins: string[];
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+}
+
+/** What uploads the API accepts. */
+export interface FileSettings {
+  maxFileBytes: number;
+  /** Lower-case `type/subtype` entries, or `type/*` for a whole type. */
+  mediaTypes: string[];
+  /** Files one user may keep at once; zero: no limit. */
+  maxFilesPerUser: number;
 }
 
 /** Per-caller limits of one API process; a zero turns that limit off. */
@@ -449,6 +488,11 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     maxBodyBytes: values.MAX_BODY_BYTES,
     requestBodyTimeoutMs: values.REQUEST_BODY_TIMEOUT_MS,
     maxMessageChars: values.MAX_MESSAGE_CHARS,
+    files: {
+      maxFileBytes: values.MAX_FILE_BYTES,
+      mediaTypes: values.FILE_MEDIA_TYPES,
+      maxFilesPerUser: values.MAX_FILES_PER_USER,
+    },
     callerLimits: {
       sessionCreateBurst: values.SESSION_CREATE_BURST,
       sessionCreatePerMinute: values.SESSION_CREATE_PER_MINUTE,

@@ -1,9 +1,10 @@
 import type { Logger } from '../logger.ts';
-import type { TurnLimitSettings } from '../config.ts';
+import type { FileSettings, TurnLimitSettings } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
+import type { FileStore } from '../store/file-store.ts';
 import type { AfterTurnEnded } from '../turn/end-turn.ts';
 import type { Authenticator, Caller } from './authenticator.ts';
 import type { CallerLimits } from './caller-limits.ts';
@@ -16,6 +17,8 @@ export interface ApiSettings {
   maxBodyBytes: number;
   requestBodyTimeoutMs: number;
   maxMessageChars: number;
+  /** What uploads are accepted (`MAX_FILE_BYTES`, `FILE_MEDIA_TYPES`, `MAX_FILES_PER_USER`). */
+  files: FileSettings;
   /** Origins the web app may load answer images from (`IMAGE_HOSTS`); empty: none. */
   imageOrigins: readonly string[];
   /** Per-user running-turn and waiting follow-up limits (see `turn-limits.ts`). */
@@ -27,6 +30,8 @@ export interface ApiSettings {
 /** Everything `createApp` needs; the composition root picks the adapters. */
 export interface ApiDependencies {
   store: ChatStore;
+  /** Uploaded files; their owners reach them by id, nobody else does. */
+  files: FileStore;
   registry: StreamRegistry;
   queue: TurnQueue;
   logger: Logger;

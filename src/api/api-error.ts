@@ -1,6 +1,10 @@
 /** The one error catalog: every code the API can answer with, and its HTTP status. */
 export const errorCatalog = {
   MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  MALFORMED_MULTIPART: {
+    status: 400,
+    message: 'The request body is not valid multipart/form-data.',
+  },
   REQUEST_BODY_ABORTED: { status: 400, message: 'The request body ended before it was complete.' },
   INVALID_CURSOR: { status: 400, message: 'Last-Event-ID or ?after= is not a valid position.' },
   UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required.' },
@@ -13,6 +17,7 @@ export const errorCatalog = {
   },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found.' },
   OPERATION_NOT_FOUND: { status: 404, message: 'Operation not found.' },
+  FILE_NOT_FOUND: { status: 404, message: 'File not found.' },
   COMPLETION_UNAUTHORIZED: {
     status: 401,
     message:
@@ -59,8 +64,19 @@ export const errorCatalog = {
   },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   MESSAGE_TOO_LARGE: { status: 413, message: 'The message is too long.' },
+  FILE_TOO_LARGE: { status: 413, message: 'The file is larger than the largest accepted upload.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the request body as application/json.' },
+  FILE_TYPE_NOT_ALLOWED: { status: 415, message: 'Files of this media type are not accepted.' },
   VALIDATION_FAILED: { status: 422, message: 'The request is invalid.' },
+  UNKNOWN_FILE_IDS: {
+    status: 422,
+    message:
+      'Some file ids name no file of yours (unknown, deleted or uploaded by someone else); details.file_ids lists them.',
+  },
+  TOO_MANY_FILES: {
+    status: 409,
+    message: 'You keep as many files as allowed; delete some before uploading more.',
+  },
   RATE_LIMITED: {
     status: 429,
     message: 'Too many new sessions; try again after the time in Retry-After.',

@@ -11,6 +11,7 @@ import {
 import type { ApiDependencies, ApiEnvironment } from './api-dependencies.ts';
 import { ApiError } from './api-error.ts';
 import { authConfigRoutes } from './routes/auth-config-routes.ts';
+import { fileRoutes } from './routes/file-routes.ts';
 import { operationRoutes } from './routes/operation-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { streamRoutes } from './routes/stream-routes.ts';
@@ -46,6 +47,8 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   };
   app.use('/api/chat/sessions', authenticate);
   app.use('/api/chat/sessions/*', authenticate);
+  app.use('/api/chat/files', authenticate);
+  app.use('/api/chat/files/*', authenticate);
   // Not the completion webhook: services authenticate with the operation's token or the API key.
   app.on('GET', ['/api/chat/operations/:id', '/api/chat/operations/:id/stream'], authenticate);
 
@@ -55,6 +58,7 @@ export function createApp(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   app.route('/api/chat', sessionRoutes(dependencies));
   app.route('/api/chat', streamRoutes(dependencies));
   app.route('/api/chat', operationRoutes(dependencies));
+  app.route('/api/chat', fileRoutes(dependencies));
 
   app.notFound((context) => context.json(new ApiError('ROUTE_NOT_FOUND').toBody(), 404));
 

@@ -14,11 +14,16 @@ type Operation = {
   stream?: boolean;
   /** Error statuses worth naming apart from `default` (a 429 carries `Retry-After`). */
   errors?: number[];
+  /** A `multipart/form-data` body with one file in the field `file`: what it is for. */
+  upload?: string;
   /** Who may call it, when not the session rules (a service completing an operation). */
   security?: object[];
 };
 
 const sessionPath = '/api/chat/sessions/{id}';
+
+/** Files are always someone's: a caller without a token or visitor cookie has none. */
+const identitySecurity = [{ bearerToken: [] }, { visitorCookie: [] }];
 
 /** A system route answers at the root and, for clients that know only the API's base, under it. */
 function bothPaths(path: string, methods: Record<string, Operation>) {
@@ -39,6 +44,37 @@ const operations: Record<string, Record<string, Operation>> = {
       response: schemas.createSessionResponseSchema,
       errors: [429],
     },
+  },
+  '/api/chat/files': {
+    get: {
+      summary:
+        'List my uploaded files, newest first. Needs an identity (a bearer token, or the visitor cookie in anonymous mode)',
+      security: identitySecurity,
+      query: schemas.listFilesQuerySchema,
+      response: schemas.listFilesResponseSchema,
+    },
+    post: {
+      summary:
+        'Upload a file (multipart/form-data, field `file`), owned by the caller. 413 FILE_TOO_LARGE above MAX_FILE_BYTES; 415 FILE_TYPE_NOT_ALLOWED outside FILE_MEDIA_TYPES; 409 TOO_MANY_FILES when the caller keeps MAX_FILES_PER_USER files. Attach it to a message with `file_ids`, or as a file part whose url is the file’s url',
+      security: identitySecurity,
+      upload: 'The file; its filename and Content-Type are kept',
+      response: schemas.fileSchema,
+      status: 201,
+      errors: [413, 415],
+    },
+  },
+  '/api/chat/files/{id}': {
+    get: {
+      summary:
+        "Download one of my files, with the Content-Type it was uploaded as (types a browser could run as a page download as attachments). Another caller's file answers exactly like a missing one: 404 FILE_NOT_FOUND",
+      security: identitySecurity,
+      described: {
+        mediaType: '*/*',
+        type: 'string',
+        description: 'The bytes as uploaded',
+      },
+    },
+    delete: { summary: 'Delete one of my files', status: 204, security: identitySecurity },
   },
   [sessionPath]: {
     get: {
@@ -164,6 +200,16 @@ const json = (schema: z.ZodType) => ({
   'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
 });
 
+const uploadContent = (description: string) => ({
+  'multipart/form-data': {
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary', description } },
+    },
+  },
+});
+
 /** A query parameter's JSON schema (type, bounds, description), without the `$schema` key. */
 function parameterSchema(schema: z.ZodType): object {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
@@ -236,7 +282,9 @@ export function createOpenApiDocument(): object {
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(operation.body
           ? { requestBody: { required: true, content: json(operation.body) } }
-          : {}),
+          : operation.upload
+            ? { requestBody: { required: true, content: uploadContent(operation.upload) } }
+            : {}),
         responses: {
           [String(operation.status ?? 200)]: { description: 'Success', ...success },
           ...Object.fromEntries(

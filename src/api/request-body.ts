@@ -25,7 +25,9 @@ export async function readJsonBody<Schema extends z.ZodType>(
   }
   const declaredLength = Number(request.headers.get('content-length') ?? '0');
   if (declaredLength > limits.maxBytes) throw new ApiError('PAYLOAD_TOO_LARGE');
-  const text = await readTextWithLimits(request, limits);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(
+    await readBodyWithLimits(request, limits),
+  );
   let value: unknown;
   try {
     value = text.trim() === '' ? undefined : JSON.parse(text);
@@ -35,8 +37,12 @@ export async function readJsonBody<Schema extends z.ZodType>(
   return validated(schema, value);
 }
 
-async function readTextWithLimits(request: Request, limits: BodyLimits): Promise<string> {
-  if (!request.body) return '';
+/** The raw body within `limits`: 413, 408 or `REQUEST_BODY_ABORTED` past them. */
+export async function readBodyWithLimits(
+  request: Request,
+  limits: BodyLimits,
+): Promise<Buffer<ArrayBuffer>> {
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
@@ -64,5 +70,5 @@ async function readTextWithLimits(request: Request, limits: BodyLimits): Promise
   } finally {
     clearTimeout(timer);
   }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(parts));
+  return Buffer.concat(parts);
 }

@@ -42,7 +42,12 @@ async function main(): Promise<void> {
     const base = `http://localhost:${info.port}`;
     runtime.setListeningUrl(`http://127.0.0.1:${info.port}`);
     logger.info(
-      { port: info.port, store: runtime.storeDescription, model: runtime.model.description },
+      {
+        port: info.port,
+        store: runtime.storeDescription,
+        files: runtime.fileStoreDescription,
+        model: runtime.model.description,
+      },
       'durable-chat is running',
     );
     process.stdout.write(

@@ -46,7 +46,10 @@ async function main(): Promise<void> {
     }),
   );
   const server = serveApi(app.fetch, { port: config.port, hostname: config.host }, (info) =>
-    logger.info({ port: info.port, store: runtime.storeDescription }, 'API is running'),
+    logger.info(
+      { port: info.port, store: runtime.storeDescription, files: runtime.fileStoreDescription },
+      'API is running',
+    ),
   );
   let stopping = false;
   const shutdown = async (signal: string) => {

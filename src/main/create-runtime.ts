@@ -15,8 +15,10 @@ import { createLanguageModel } from '../model/create-language-model.ts';
 import { demoOperationToolName } from '../model/demo-response-plan.ts';
 import type { TurnQueue } from '../queue/turn-queue.ts';
 import type { ChatStore } from '../store/chat-store.ts';
+import type { FileStore } from '../store/file-store.ts';
 import { loadHttpTools } from './load-http-tools.ts';
 import { openChatStore } from './open-chat-store.ts';
+import { openFileStore } from './open-file-store.ts';
 import { openMessageRateLimit } from './open-message-rate-limit.ts';
 import { openStreamRegistry } from './open-stream-registry.ts';
 import { openTurnQueue } from './open-turn-queue.ts';
@@ -33,6 +35,7 @@ export interface Runtime {
   executor: RunTurnDependencies & { queue: TurnQueue };
   model: { model: LanguageModel; description: string };
   storeDescription: string;
+  fileStoreDescription: string;
   queueDescription: string;
   registryDescription: string;
   /** Registry and queue live in this process: nothing survives it, nothing else shares them. */
@@ -47,7 +50,7 @@ export interface Runtime {
 
 export async function createRuntime(
   config: Config,
-  options: { logger?: Logger; tools?: ToolSet; store?: ChatStore } = {},
+  options: { logger?: Logger; tools?: ToolSet; store?: ChatStore; files?: FileStore } = {},
 ): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   // First, so a bad tools file stops the process before it connects to anything.
@@ -56,6 +59,9 @@ export async function createRuntime(
   const { store, description: storeDescription } = options.store
     ? { store: options.store, description: 'injected store' }
     : await openChatStore(config);
+  const { files, description: fileStoreDescription } = options.files
+    ? { files: options.files, description: 'injected file store' }
+    : await openFileStore(config);
   const {
     registry,
     description: registryDescription,
@@ -93,6 +99,7 @@ export async function createRuntime(
     logger,
     model,
     storeDescription,
+    fileStoreDescription,
     queueDescription,
     registryDescription,
     embedded: !config.amqpUrl && !config.redisUrl,
@@ -101,6 +108,7 @@ export async function createRuntime(
     },
     api: {
       ...shared,
+      files,
       authenticator,
       callerLimits: new CallerLimits(config.callerLimits),
       messageRate: openMessageRateLimit(
@@ -114,6 +122,7 @@ export async function createRuntime(
         maxBodyBytes: config.maxBodyBytes,
         requestBodyTimeoutMs: config.requestBodyTimeoutMs,
         maxMessageChars: config.maxMessageChars,
+        files: config.files,
         imageOrigins: config.imageOrigins,
         turnLimits: config.turnLimits,
         internalApiKey: config.operations.internalApiKey,
@@ -140,6 +149,7 @@ export async function createRuntime(
       await queue.close();
       await registry.close();
       await store.close();
+      await files.close();
     },
   };
 }

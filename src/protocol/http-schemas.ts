@@ -58,6 +58,9 @@ export const multitaskSchema = z.enum(['steer', 'queue', 'interrupt', 'reject'])
     'When a turn is running: `steer` (default) — the running answer takes the message at its next step; `queue` — after its current task; `interrupt` — the running turn stops (as a Stop) and a new turn answers; `reject` — 409 TURN_ALREADY_ACTIVE. A message the running turn ends without taking starts the next turn. With no turn running all four start one',
 });
 
+/** File parts (or `file_ids`) one message may carry. */
+export const maxFilesPerMessage = 20;
+
 /** The seed's body: one message as text, or none to answer the last message again. */
 export const seedStreamBodySchema = z.object({
   message: z.string().default('').meta({
@@ -66,7 +69,10 @@ export const seedStreamBodySchema = z.object({
   }),
   is_user_message: z.boolean().default(true),
   context: pageContextSchema.nullish(),
-  file_ids: z.array(z.string().max(128)).max(20).nullish(),
+  file_ids: z.array(z.string().max(128)).max(maxFilesPerMessage).nullish().meta({
+    description:
+      'Uploaded files (POST /api/chat/files) to attach: the stored message carries one file part per file, before its text. Unknown, deleted or foreign ids: 422 UNKNOWN_FILE_IDS naming them in details.file_ids',
+  }),
   multitask: multitaskSchema.optional(),
   message_id: identifierSchema.optional().meta({
     description:
@@ -103,6 +109,28 @@ export const streamBodySchema = z.union([
   transportStreamBodySchema,
   seedStreamBodySchema.extend({ messages: z.never().optional() }),
 ]);
+
+export const listFilesQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const fileSchema = z.object({
+  id: z.string(),
+  filename: z.string(),
+  media_type: z.string().meta({ description: 'What the download answers with as Content-Type' }),
+  size_bytes: z.number().int(),
+  created_at: z.iso.datetime(),
+  url: z.string().meta({
+    description:
+      'Where to download it (relative to the API origin); the url of the file parts that attach it to a message',
+  }),
+});
+
+export const listFilesResponseSchema = z.object({
+  files: z.array(fileSchema).meta({ description: 'Newest first' }),
+  total: z.number().int(),
+});
 
 export const sessionSummarySchema = z.object({
   id: z.string(),

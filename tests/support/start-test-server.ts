@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ToolSet } from 'ai';
 import type { Logger } from '../../src/logger.ts';
 import { createApp } from '../../src/api/create-app.ts';
@@ -40,7 +43,13 @@ export async function startTestServer(
   environment: Record<string, string> = {},
   options: TestServerOptions = {},
 ): Promise<TestServer> {
+  // Uploaded files go to a folder of this server's, removed with it, unless the test names one.
+  const temporaryDataDir =
+    environment.DATA_DIR === undefined
+      ? await mkdtemp(join(tmpdir(), 'durable-chat-test-server-'))
+      : null;
   const config = loadConfig({
+    ...(temporaryDataDir === null ? {} : { DATA_DIR: temporaryDataDir }),
     LOG_LEVEL: 'silent',
     DEMO_TOKEN_DELAY_MS: '2',
     DEMO_ANSWER_WORDS: '20',
@@ -74,6 +83,7 @@ export async function startTestServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker?.stop(1000);
       await runtime.close();
+      if (temporaryDataDir !== null) await rm(temporaryDataDir, { recursive: true, force: true });
     },
   };
 }
