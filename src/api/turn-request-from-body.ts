@@ -1,10 +1,15 @@
-import { isToolUIPart, type UIMessage } from 'ai';
+import { type FileUIPart, isToolUIPart, type UIMessage } from 'ai';
 import type { z } from 'zod';
 import type { TurnRequest } from '../turn/turn-request.ts';
 import { ApiError } from './api-error.ts';
 import { checkedMessage } from './user-message.ts';
 import type { ApprovalResponse } from '../protocol/tool-approvals.ts';
-import { seedStreamBodySchema, type streamBodySchema } from '../protocol/http-schemas.ts';
+import {
+  maxFilesPerMessage,
+  seedStreamBodySchema,
+  type streamBodySchema,
+} from '../protocol/http-schemas.ts';
+import { bareMediaType } from './allowed-media-type.ts';
 
 type StreamBody = z.infer<typeof streamBodySchema>;
 
@@ -39,11 +44,14 @@ export function turnRequestFromBody(body: StreamBody, maxMessageChars: number): 
   }
   const seed = seedStreamBodySchema.parse(body);
   // The seed runs a turn on the stored history when no message comes: answer it again.
-  if (seed.message === '') return { type: 'regenerate', messageId: seed.message_id ?? null };
-  const metadata = {
-    ...(seed.context ? { context: seed.context } : {}),
-    ...(seed.file_ids?.length ? { fileIds: seed.file_ids } : {}),
-  };
+  if (seed.message === '') {
+    if (seed.file_ids?.length) {
+      throw new ApiError('VALIDATION_FAILED', 'file_ids need a message to attach the files to.');
+    }
+    return { type: 'regenerate', messageId: seed.message_id ?? null };
+  }
+  // The files of `file_ids` become file parts once they are found (see attached-files.ts).
+  const metadata = seed.context ? { context: seed.context } : {};
   const message = checkedMessage(
     {
       id: seed.message_id ?? crypto.randomUUID(),
@@ -54,6 +62,13 @@ export function turnRequestFromBody(body: StreamBody, maxMessageChars: number): 
     maxMessageChars,
   );
   return { type: 'message', message };
+}
+
+/** The uploaded files a seed body attaches to its message (`file_ids`); none for the transport's. */
+export function fileIdsOf(body: StreamBody): string[] {
+  return 'messages' in body && body.messages !== undefined
+    ? []
+    : (seedStreamBodySchema.parse(body).file_ids ?? []);
 }
 
 function lastUserMessage(
@@ -68,14 +83,48 @@ function lastUserMessage(
   for (const part of last.parts) {
     if (part.type === 'text' && typeof part.text === 'string') {
       parts.push({ type: 'text', text: part.text });
+    } else if (part.type === 'file') {
+      parts.push(filePartOf(part));
     } else {
       throw new ApiError(
         'VALIDATION_FAILED',
-        `A user message may only contain text parts (got "${part.type}").`,
+        `A user message may only contain text and file parts (got "${part.type}").`,
       );
     }
   }
+  if (parts.filter((part) => part.type === 'file').length > maxFilesPerMessage) {
+    throw new ApiError(
+      'VALIDATION_FAILED',
+      `A message may carry at most ${maxFilesPerMessage} files.`,
+    );
+  }
   return checkedMessage({ id: last.id, role: 'user', parts }, maxMessageChars);
+}
+
+const maxFilenameChars = 255;
+
+/**
+ * A file part as `sendMessage({text, files})` sends it, kept as sent so it reloads the same: an
+ * inline `data:` URL, or the url of an uploaded file (which must be the caller's, see
+ * attached-files.ts). Anything else of the part is dropped. Not an http(s) URL: the AI SDK
+ * downloads those for models that take no URLs, and the server would fetch whatever a user
+ * named, inside our network.
+ */
+function filePartOf(part: Record<string, unknown>): FileUIPart {
+  const { mediaType, url, filename } = part;
+  if (
+    typeof mediaType !== 'string' ||
+    bareMediaType(mediaType) === null ||
+    typeof url !== 'string' ||
+    !/^(data:|\/api\/chat\/files\/)/i.test(url) ||
+    (filename !== undefined && (typeof filename !== 'string' || filename.length > maxFilenameChars))
+  ) {
+    throw new ApiError(
+      'VALIDATION_FAILED',
+      `A file part needs a mediaType (type/subtype), a url (a data: URL, or /api/chat/files/<id> of an uploaded file) and at most a ${maxFilenameChars}-character filename.`,
+    );
+  }
+  return { type: 'file', mediaType, url, ...(filename === undefined ? {} : { filename }) };
 }
 
 const maxReasonChars = 2000;

@@ -2,11 +2,13 @@ import type { UIMessage } from 'ai';
 import { ApiError } from './api-error.ts';
 import { firstRenderedLine } from './markdown-plain-text.ts';
 
-/** The message, if its text is neither empty nor over the limit. */
+/** The message, if its text is not over the limit, and not empty unless it carries files. */
 export function checkedMessage(message: UIMessage, maxMessageChars: number): UIMessage {
   const text = textOf(message);
   if (text.length > maxMessageChars) throw new ApiError('MESSAGE_TOO_LARGE');
-  if (text.trim() === '') throw new ApiError('VALIDATION_FAILED', 'The message must not be empty.');
+  if (text.trim() === '' && !message.parts.some((part) => part.type === 'file')) {
+    throw new ApiError('VALIDATION_FAILED', 'The message must not be empty.');
+  }
   return message;
 }
 

@@ -23,6 +23,7 @@ import {
   type LongRunningToolDefinition,
 } from './tools/long-running-tool.ts';
 import { holdLease } from './turn-lease.ts';
+import { withUploadedFilesNamed } from './uploaded-files-named.ts';
 import { limitToolOutputs } from './tools/limit-tool-outputs.ts';
 
 export interface RunTurnDependencies {
@@ -107,7 +108,7 @@ export async function runTurn(
     sessionId: job.sessionId,
     steering,
     logger: turnLogger,
-    toModel: (message) => withContext([message])[0] ?? message,
+    toModel: (message) => withContext(withUploadedFilesNamed([message]))[0] ?? message,
   });
   metrics.activeTurns.inc();
   let failure: unknown;
@@ -122,7 +123,7 @@ export async function runTurn(
     const result = streamText({
       model: dependencies.model,
       system: dependencies.systemPrompt,
-      messages: await convertToModelMessages(withContext(history), {
+      messages: await convertToModelMessages(withContext(withUploadedFilesNamed(history)), {
         tools,
         ignoreIncompleteToolCalls: true,
       }),

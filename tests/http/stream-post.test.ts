@@ -72,21 +72,19 @@ describe('POST /api/chat/sessions/:id/stream', { timeout: 30_000 }, () => {
     ]);
   });
 
-  it('keeps the seed body page context and file ids with the user message', async () => {
+  it('keeps the seed body page context with the user message', async () => {
     const id = await api.createSession();
     const response = await api.call('POST', `/api/chat/sessions/${id}/stream`, {
       json: {
         message: 'Summarise this page [demo:words=4]',
         is_user_message: true,
         context: { url: 'https://example.com/a', content: 'page text' },
-        file_ids: ['file-1', 'file-2'],
       },
     });
     await readTurnStream(response);
     const [user] = (await detail(id)).messages;
     assert.deepEqual(user?.metadata, {
       context: { url: 'https://example.com/a', content: 'page text' },
-      fileIds: ['file-1', 'file-2'],
     });
   });
 

@@ -14,7 +14,8 @@ import { streamBodySchema } from '../../protocol/http-schemas.ts';
 import { resolveCursor } from '../stream-cursor.ts';
 import { checkQueuedMessages, checkRunningTurns } from '../turn-limits.ts';
 import { createTurnStreamResponse } from '../turn-stream-response.ts';
-import { turnRequestFromBody } from '../turn-request-from-body.ts';
+import { fileIdsOf, turnRequestFromBody } from '../turn-request-from-body.ts';
+import { withAttachedFiles } from '../attached-files.ts';
 import { titleFromMessage } from '../user-message.ts';
 
 export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
@@ -69,7 +70,12 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
     bodyRead.catch(() => undefined);
     const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
     const body = await bodyRead;
-    const request = turnRequestFromBody(body, settings.maxMessageChars);
+    const request = await withAttachedFiles(
+      { files: dependencies.files, mediaTypes: settings.files.mediaTypes },
+      caller,
+      turnRequestFromBody(body, settings.maxMessageChars),
+      fileIdsOf(body),
+    );
     const sent =
       request.type === 'message'
         ? request.message
