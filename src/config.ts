@@ -5,7 +5,10 @@ import { parseImageOrigins } from './parse-image-origins.ts';
 export const settings = {
   PORT: { default: '3000', help: 'HTTP port of the API' },
   HOST: { default: '0.0.0.0', help: 'interface the API listens on' },
-  DATA_DIR: { default: '.data', help: 'where the embedded PGlite database lives' },
+  DATA_DIR: {
+    default: '.data',
+    help: 'where the embedded PGlite database and uploaded files live',
+  },
   DATABASE_URL: { default: '', help: 'PostgreSQL URL; when set, used instead of embedded PGlite' },
   REDIS_URL: { default: '', help: 'Redis URL; when set, the stream registry lives in Redis' },
   REDIS_CLUSTER: {
