@@ -135,6 +135,10 @@ describe('files attached to messages', { timeout: 60_000 }, () => {
     ];
     await answered(await post(fileOnly, transport(onlyParts)));
     assert.deepEqual((await storedUserMessage(fileOnly))?.parts, onlyParts);
+    const untitled = await expectJson<SessionDetail>(
+      await api.call('GET', `/api/chat/sessions/${fileOnly}`, { token }),
+    );
+    assert.equal(untitled.title, null, 'no words, no title: a later message names the session');
   });
 
   it('refuses transport file parts that point at a foreign file, have a refused type or are malformed', async () => {

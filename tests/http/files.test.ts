@@ -241,5 +241,16 @@ describe('files in anonymous mode', { timeout: 30_000 }, () => {
       401,
       'IDENTITY_REQUIRED',
     );
+    // An unowned session takes messages from anyone with its id, but without an identity the
+    // caller owns no file to attach.
+    const sessionId = await api.createSession();
+    const refused = await expectError(
+      await api.call('POST', `/api/chat/sessions/${sessionId}/stream`, {
+        json: { message: 'see this', file_ids: [file.id] },
+      }),
+      422,
+      'UNKNOWN_FILE_IDS',
+    );
+    assert.deepEqual(refused.error.details, { file_ids: [file.id] });
   });
 });

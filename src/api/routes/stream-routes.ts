@@ -82,7 +82,8 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
         : request.type === 'regenerate'
           ? request.sendIfMissing
           : undefined;
-    const titled = session.title === null && sent?.role === 'user';
+    // A message of files alone has no words to name the session by: a later one titles it.
+    const titled = session.title === null && sent?.role === 'user' && titleFromMessage(sent) !== '';
     if (dependencies.executors && !(await dependencies.executors.isAvailable())) {
       // Queued, the turn would wait for nobody until the sweeper ended it: refuse it up front.
       throw new ApiError('NO_EXECUTOR_AVAILABLE');
