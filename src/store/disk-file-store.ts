@@ -75,11 +75,8 @@ export class DiskFileStore implements FileStore {
     offset: number;
   }): Promise<{ files: StoredFile[]; total: number }> {
     const folder = this.#folderOf(query.userId);
-    const names = (await readdir(folder).catch(missingAsNull)) ?? [];
     const described = await Promise.all(
-      names
-        .filter((name) => name.endsWith('.json'))
-        .map((name) => this.#describe(join(folder, name))),
+      (await this.#descriptionNames(folder)).map((name) => this.#describe(join(folder, name))),
     );
     const files = described
       .filter((file) => file !== null)
@@ -89,6 +86,10 @@ export class DiskFileStore implements FileStore {
           (left.id < right.id ? 1 : left.id > right.id ? -1 : 0),
       );
     return { files: files.slice(query.offset, query.offset + query.limit), total: files.length };
+  }
+
+  async countFiles(userId: string): Promise<number> {
+    return (await this.#descriptionNames(this.#folderOf(userId))).length;
   }
 
   async deleteFile(userId: string, id: string): Promise<boolean> {
@@ -114,6 +115,12 @@ export class DiskFileStore implements FileStore {
 
   #folderOf(userId: string): string {
     return join(this.#root, createHash('sha256').update(userId).digest('hex'));
+  }
+
+  /** `<id>.json` of every file in the folder; temporary and removing files end otherwise. */
+  async #descriptionNames(folder: string): Promise<string[]> {
+    const names = (await readdir(folder).catch(missingAsNull)) ?? [];
+    return names.filter((name) => name.endsWith('.json'));
   }
 
   async #describe(path: string): Promise<StoredFile | null> {

@@ -111,6 +111,7 @@ export function runFileStoreContract(
         files: [kept],
         total: 1,
       });
+      assert.equal(await store.countFiles('alice'), 1);
     });
 
     fileTest('lets exactly one of two concurrent deletes succeed', async (store) => {

@@ -37,6 +37,8 @@ export interface FileStore {
     limit: number;
     offset: number;
   }): Promise<{ files: StoredFile[]; total: number }>;
+  /** How many files `userId` keeps. */
+  countFiles(userId: string): Promise<number>;
   /** Removes the file if `userId` owns it; false when there was none to remove. */
   deleteFile(userId: string, id: string): Promise<boolean>;
   close(): Promise<void>;

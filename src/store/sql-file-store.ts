@@ -80,18 +80,23 @@ export class SqlFileStore implements FileStore {
     limit: number;
     offset: number;
   }): Promise<{ files: StoredFile[]; total: number }> {
-    const [rows, counted] = await Promise.all([
+    const [rows, total] = await Promise.all([
       this.#client.query<FileRow>(
         `SELECT ${described} FROM files WHERE user_id = $1
          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
         [query.userId, query.limit, query.offset],
       ),
-      this.#client.query<{ total: number | string }>(
-        'SELECT count(*) AS total FROM files WHERE user_id = $1',
-        [query.userId],
-      ),
+      this.countFiles(query.userId),
     ]);
-    return { files: rows.map(storedFile), total: Number(counted[0]?.total ?? 0) };
+    return { files: rows.map(storedFile), total };
+  }
+
+  async countFiles(userId: string): Promise<number> {
+    const [counted] = await this.#client.query<{ total: number | string }>(
+      'SELECT count(*) AS total FROM files WHERE user_id = $1',
+      [userId],
+    );
+    return Number(counted?.total ?? 0);
   }
 
   async deleteFile(userId: string, id: string): Promise<boolean> {

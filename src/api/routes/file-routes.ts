@@ -31,10 +31,7 @@ export function fileRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> 
     );
     const { maxFilesPerUser } = settings.files;
     // Counted before saving: concurrent uploads may pass it together, by a few files at most.
-    if (
-      maxFilesPerUser > 0 &&
-      (await files.listFiles({ userId, limit: 1, offset: 0 })).total >= maxFilesPerUser
-    ) {
+    if (maxFilesPerUser > 0 && (await files.countFiles(userId)) >= maxFilesPerUser) {
       throw new ApiError('TOO_MANY_FILES');
     }
     const file = await files.saveFile({ userId, ...upload });
