@@ -29,16 +29,19 @@ describe('loadConfig', () => {
         'application/pdf',
         'application/json',
       ],
+      uploadTimeoutMs: 300_000,
       maxFilesPerUser: 1000,
     });
     const custom = loadConfig({
       MAX_FILE_BYTES: '2048',
       FILE_MEDIA_TYPES: ' Image/PNG , ,text/csv',
       MAX_FILES_PER_USER: '0',
+      UPLOAD_TIMEOUT_MS: '1000',
     });
     assert.deepEqual(custom.files, {
       maxFileBytes: 2048,
       mediaTypes: ['image/png', 'text/csv'],
+      uploadTimeoutMs: 1000,
       maxFilesPerUser: 0,
     });
     for (const mediaTypes of ['', 'png', 'image/', '*/*', 'text/plain;charset=utf-8']) {

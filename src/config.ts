@@ -144,6 +144,10 @@ export const settings = {
     default: 'text/*,image/png,image/jpeg,image/gif,image/webp,application/pdf,application/json',
     help: 'comma-separated media types files may have (type/* allows a whole type; 415 otherwise)',
   },
+  UPLOAD_TIMEOUT_MS: {
+    default: '300000',
+    help: 'a file upload not complete this long after the API starts reading it gets a 408',
+  },
   MAX_FILES_PER_USER: {
     default: '1000',
     help: 'files one user may keep uploaded at once (0 = no limit)',
@@ -266,6 +270,7 @@ const configSchema = z.object({
         )
         .min(1, 'expected at least one media type'),
     ),
+  UPLOAD_TIMEOUT_MS: integer(10, 3_600_000),
   MAX_FILES_PER_USER: integer(0, 1_000_000_000),
   JWT_SECRET: optionalText,
   JWKS_URL: optionalUrl,
@@ -376,6 +381,11 @@ export interface FileSettings {
   maxFileBytes: number;
   /** Lower-case `type/subtype` entries, or `type/*` for a whole type. */
   mediaTypes: string[];
+  /**
+   * From the first read of an upload to its last byte. Longer than REQUEST_BODY_TIMEOUT_MS: a
+   * 10 MB file over a slow uplink takes minutes, a JSON message never does.
+   */
+  uploadTimeoutMs: number;
   /** Files one user may keep at once; zero: no limit. */
   maxFilesPerUser: number;
 }
@@ -494,6 +504,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     files: {
       maxFileBytes: values.MAX_FILE_BYTES,
       mediaTypes: values.FILE_MEDIA_TYPES,
+      uploadTimeoutMs: values.UPLOAD_TIMEOUT_MS,
       maxFilesPerUser: values.MAX_FILES_PER_USER,
     },
     callerLimits: {

@@ -17,12 +17,11 @@ export interface UploadedFile {
  * The file of a `multipart/form-data` upload, in a field named `file`. The body is read within
  * the file limit (plus the framing) before it is parsed, so an oversized upload costs at most
  * that much memory and is refused with 413 FILE_TOO_LARGE, never buffered whole; a type outside
- * `FILE_MEDIA_TYPES` is 415 FILE_TYPE_NOT_ALLOWED.
+ * `FILE_MEDIA_TYPES` is 415 FILE_TYPE_NOT_ALLOWED, one slower than `UPLOAD_TIMEOUT_MS` 408.
  */
 export async function readUploadedFile(
   request: Request,
   settings: FileSettings,
-  timeoutMs: number,
 ): Promise<UploadedFile> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data\b/i.test(contentType)) {
@@ -37,11 +36,12 @@ export async function readUploadedFile(
     `The file is larger than ${settings.maxFileBytes} bytes, the largest accepted upload.`,
   );
   if (Number(request.headers.get('content-length') ?? '0') > maxBytes) throw tooLarge;
-  const body = await readBodyWithLimits(request, { maxBytes, timeoutMs }).catch(
-    (error: unknown) => {
-      throw error instanceof ApiError && error.code === 'PAYLOAD_TOO_LARGE' ? tooLarge : error;
-    },
-  );
+  const body = await readBodyWithLimits(request, {
+    maxBytes,
+    timeoutMs: settings.uploadTimeoutMs,
+  }).catch((error: unknown) => {
+    throw error instanceof ApiError && error.code === 'PAYLOAD_TOO_LARGE' ? tooLarge : error;
+  });
   let form: FormData;
   try {
     form = await new Response(body, { headers: { 'content-type': contentType } }).formData();

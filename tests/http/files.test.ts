@@ -32,6 +32,7 @@ describe('files', { timeout: 30_000 }, () => {
       JWT_SECRET: testJwtSecret,
       MAX_FILE_BYTES: '4096',
       MAX_FILES_PER_USER: '8',
+      UPLOAD_TIMEOUT_MS: '300',
     });
     api = createApiClient(server);
     tokenA = await tokenFor(userA);
@@ -192,6 +193,29 @@ describe('files', { timeout: 30_000 }, () => {
       400,
       'MALFORMED_MULTIPART',
     );
+  });
+
+  it('answers an upload that stalls past UPLOAD_TIMEOUT_MS with 408 and keeps nothing', async () => {
+    const token = await tokenFor('stalling');
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('--xyz\r\nContent-Disposition: form-data'));
+      },
+    });
+    const response = await server.app.request('/api/chat/files', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'multipart/form-data; boundary=xyz',
+      },
+      body: stalled,
+      duplex: 'half',
+    } as RequestInit);
+    await expectError(response, 408, 'REQUEST_TIMEOUT');
+    const listed = await expectJson<{ total: number }>(
+      await api.call('GET', '/api/chat/files', { token }),
+    );
+    assert.equal(listed.total, 0);
   });
 
   it('refuses uploads past MAX_FILES_PER_USER until one is deleted', async () => {

@@ -24,11 +24,7 @@ export function fileRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> 
 
   routes.post('/files', async (context) => {
     const userId = requireIdentity(dependencies, context.get('caller'));
-    const upload = await readUploadedFile(
-      context.req.raw,
-      settings.files,
-      settings.requestBodyTimeoutMs,
-    );
+    const upload = await readUploadedFile(context.req.raw, settings.files);
     const { maxFilesPerUser } = settings.files;
     // Counted before saving: concurrent uploads may pass it together, by a few files at most.
     if (maxFilesPerUser > 0 && (await files.countFiles(userId)) >= maxFilesPerUser) {
