@@ -10,6 +10,7 @@ import {
   TestChat,
   textOfMessage,
 } from '../support/test-chat.ts';
+import { visitorCookieHeader, visitorKeyFor } from '../support/visitor-keys.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 interface SessionDetail {
@@ -148,6 +149,47 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
       JSON.parse(JSON.stringify(reloaded.messages)),
       JSON.parse(JSON.stringify(chat.messages)),
     );
+  });
+
+  it('steer: a follow-up with file_ids reaches the running answer, which names its file, and completes', async () => {
+    const visitor = visitorCookieHeader(visitorKeyFor('steers-with-files'));
+    const form = new FormData();
+    form.set('file', new File(['a,b'], 'table.csv', { type: 'text/csv' }));
+    const file = (await (
+      await fetch(`${server.baseUrl}/api/chat/files`, {
+        method: 'POST',
+        headers: visitor,
+        body: form,
+      })
+    ).json()) as { id: string; url: string };
+    const { sessionId, chat, sending } = await startAnswer('[demo:steps=2] look at data');
+    const steered = await fetch(`${server.baseUrl}/api/chat/sessions/${sessionId}/stream`, {
+      method: 'POST',
+      headers: { ...visitor, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        message: 'this table too',
+        message_id: 'f-file',
+        file_ids: [file.id],
+        multitask: 'steer',
+      }),
+    });
+    assert.equal(steered.headers.get(multitaskHeader), 'steered');
+    await steered.body?.cancel();
+    gate.open();
+    await sending;
+    assert.equal(chat.status, 'ready');
+    assert.equal(chat.error, undefined);
+    // The steering part is what the model received: an uploaded file's url is no URL it can
+    // fetch, so it reads the file's name until it can read the file.
+    const steering = chat.lastMessage?.parts.find((part) => part.type === 'steering-message');
+    assert.deepEqual(steering, {
+      type: 'steering-message',
+      id: 'f-file',
+      parts: [
+        { type: 'text', text: '[Attached file: table.csv (text/csv)]' },
+        { type: 'text', text: 'this table too' },
+      ],
+    });
   });
 
   it('queue: the message is answered after the current task, in the same answer', async () => {
