@@ -4,9 +4,7 @@ import type { TurnRequest } from '../turn/turn-request.ts';
 import { isAllowedMediaType } from './allowed-media-type.ts';
 import { ApiError } from './api-error.ts';
 import type { Caller } from './authenticator.ts';
-import { fileUrl } from './file-view.ts';
-
-const uploadedFileUrl = /^\/api\/chat\/files\/([^/?#]*)$/;
+import { fileUrl, uploadedFileUrl } from './file-view.ts';
 
 /**
  * The request with the caller's uploaded files attached to the message it sends: one file part

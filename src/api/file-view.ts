@@ -5,6 +5,9 @@ export function fileUrl(id: string): string {
   return `/api/chat/files/${id}`;
 }
 
+/** The url of an uploaded file; its one group is the file's id. */
+export const uploadedFileUrl = /^\/api\/chat\/files\/([A-Za-z0-9_-]{1,128})$/;
+
 /** A file as the API shows it (`fileSchema`). */
 export function fileView(file: StoredFile) {
   return {

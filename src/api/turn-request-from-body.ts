@@ -10,6 +10,7 @@ import {
   type streamBodySchema,
 } from '../protocol/http-schemas.ts';
 import { bareMediaType } from './allowed-media-type.ts';
+import { uploadedFileUrl } from './file-view.ts';
 
 type StreamBody = z.infer<typeof streamBodySchema>;
 
@@ -116,7 +117,7 @@ function filePartOf(part: Record<string, unknown>): FileUIPart {
     typeof mediaType !== 'string' ||
     bareMediaType(mediaType) === null ||
     typeof url !== 'string' ||
-    !/^(data:|\/api\/chat\/files\/)/i.test(url) ||
+    !(url.startsWith('data:') || uploadedFileUrl.test(url)) ||
     (filename !== undefined && (typeof filename !== 'string' || filename.length > maxFilenameChars))
   ) {
     throw new ApiError(

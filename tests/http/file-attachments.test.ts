@@ -169,6 +169,8 @@ describe('files attached to messages', { timeout: 60_000 }, () => {
       { type: 'file', url: 'data:text/plain,hi' },
       { type: 'file', mediaType: 'text/plain', url: 'javascript:alert(1)' },
       { type: 'file', mediaType: 'text/plain', url: 'file:///etc/passwd' },
+      { type: 'file', mediaType: 'text/plain', url: '/api/chat/files/a/../../sessions' },
+      { type: 'file', mediaType: 'text/plain', url: '/API/chat/files/abc' },
       { type: 'file', mediaType: 'text/plain', url: 'http://169.254.169.254/latest/meta-data' },
       { type: 'file', mediaType: 'text/plain', url: 'data:text/plain,hi', filename: 7 },
     ]) {
