@@ -50,7 +50,7 @@ describe('files attached to messages', { timeout: 60_000 }, () => {
     message,
     file_ids: fileIds,
   });
-  const transport = (parts: unknown[], messageId = crypto.randomUUID()) => ({
+  const transport = (parts: unknown[], messageId: string = crypto.randomUUID()) => ({
     messages: [{ id: messageId, role: 'user', parts }],
     trigger: 'submit-message',
   });
@@ -139,6 +139,20 @@ describe('files attached to messages', { timeout: 60_000 }, () => {
       await api.call('GET', `/api/chat/sessions/${fileOnly}`, { token }),
     );
     assert.equal(untitled.title, null, 'no words, no title: a later message names the session');
+  });
+
+  it('an edit may add files to an earlier message, which then reloads with them', async () => {
+    const sessionId = await api.createSession(token);
+    const notes = await uploaded();
+    await answered(
+      await post(sessionId, transport([{ type: 'text', text: 'first [demo:words=2]' }], 'edited')),
+    );
+    const parts = [
+      { type: 'file', mediaType: 'text/plain', filename: 'notes.txt', url: notes.url },
+      { type: 'text', text: 'first, with notes [demo:words=2]' },
+    ];
+    await answered(await post(sessionId, { ...transport(parts, 'edited'), messageId: 'edited' }));
+    assert.deepEqual((await storedUserMessage(sessionId))?.parts, parts);
   });
 
   it('refuses transport file parts that point at a foreign file, have a refused type or are malformed', async () => {
