@@ -16,6 +16,16 @@ export interface Session {
   usage: Usage;
 }
 
+/**
+ * What the model reads in place of a session's oldest messages once its history outgrows the
+ * model's context (see `executor/context-budget.ts`).
+ */
+export interface ContextSummary {
+  /** The last message summarised: the summary stands for it and every message before it. */
+  throughMessageId: string;
+  text: string;
+}
+
 export type StoredTurnStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface StoredTurn {
@@ -281,6 +291,13 @@ export interface ChatStore {
   assignUser(id: string, userId: string): Promise<AssignUserResult>;
   /** Messages of a session in conversation order. */
   listMessages(sessionId: string): Promise<UIMessage[]>;
+  /** The session's context summary, or null (none yet, or no such session). */
+  getContextSummary(sessionId: string): Promise<ContextSummary | null>;
+  /**
+   * Replaces the session's context summary (one per session); false when the session does not
+   * exist (a deleted session takes its summary with it).
+   */
+  saveContextSummary(sessionId: string, summary: ContextSummary): Promise<boolean>;
   /**
    * The newest `limit` messages before `beforeSequence` (before the end when absent), oldest
    * first; an index range scan, so a page costs the same in a session of any length. An empty

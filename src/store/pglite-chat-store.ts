@@ -25,6 +25,8 @@ const storeMethods = {
   assignUser: true,
   listMessages: true,
   listMessagePage: true,
+  getContextSummary: true,
+  saveContextSummary: true,
   startTurn: true,
   startReplacementTurn: true,
   startApprovalTurn: true,

@@ -7,6 +7,7 @@ import type {
   BeganTurn,
   BeginTurnInput,
   ChatStore,
+  ContextSummary,
   EndOperationInput,
   EndOperationResult,
   FinishTurnInput,
@@ -40,6 +41,7 @@ import {
   turnColumns,
 } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
+import { readContextSummary, writeContextSummary } from './sql-context-summaries.ts';
 import { readMessagePage } from './sql-message-page.ts';
 import {
   endOperationIn,
@@ -175,6 +177,14 @@ export class SqlChatStore implements ChatStore {
 
   listMessagePage(sessionId: string, options: MessagePageOptions): Promise<MessagePage> {
     return readMessagePage(this.#client, sessionId, options);
+  }
+
+  getContextSummary(sessionId: string): Promise<ContextSummary | null> {
+    return readContextSummary(this.#client, sessionId);
+  }
+
+  saveContextSummary(sessionId: string, summary: ContextSummary): Promise<boolean> {
+    return writeContextSummary(this.#client, sessionId, summary);
   }
 
   async startTurn(input: StartTurnInput): Promise<StartTurnResult> {

@@ -10,6 +10,7 @@ import { runPendingContract } from './store-contract-pending.ts';
 import { runSearchContract } from './store-contract-search.ts';
 import { runReplacementContract } from './store-contract-replacement.ts';
 import { runSessionContract } from './store-contract-sessions.ts';
+import { runSummaryContract } from './store-contract-summaries.ts';
 import { runTurnContract } from './store-contract-turns.ts';
 
 /**
@@ -33,5 +34,6 @@ export function runChatStoreContract(
     runPendingContract(createStore);
     runOperationContract(createStore);
     runApprovalContract(createStore);
+    runSummaryContract(createStore);
   });
 }
