@@ -354,6 +354,21 @@ describe('demo language model', () => {
     assert.deepEqual(uncut.chunks.at(-1), { type: 'finish', finishReason: 'stop' });
   });
 
+  it('refuses a prompt longer than its context window, and answers one that fits', async () => {
+    const { model, counter } = countingCalls(
+      createDemoLanguageModel({ ...fastOptions, contextTokens: 5 }),
+    );
+    const refused = await runTurn(model, 'one two three four five six');
+    assert.equal(ofType(refused.chunks, 'text-delta').length, 0);
+    assert.match(
+      ofType(refused.chunks, 'error')[0]?.errorText ?? '',
+      /maximum context length is 5/,
+    );
+    assert.equal(counter.calls, 1, 'not retried: the same prompt would be refused again');
+    const answered = await runTurn(model, 'one two three four five');
+    assert.equal(ofType(answered.chunks, 'text-delta').length, fastOptions.answerWords);
+  });
+
   it('answers generateText with the same text it streams', async () => {
     const model = createDemoLanguageModel(fastOptions);
     const generated = await generateText({ model, prompt: 'same words either way' });

@@ -27,6 +27,12 @@ export interface DemoModelOptions {
   answerWords: number;
   /** Length of each silence that `[demo:slow]` inserts (before the first word and mid-answer). */
   slowSilenceMs: number;
+  /**
+   * The context window, in prompt words (what the model reports as input tokens): a longer
+   * prompt is refused before any text, as a provider refuses one past its context length.
+   * Absent: no limit.
+   */
+  contextTokens?: number;
 }
 
 const demoEndpoint = 'demo://built-in-model';
@@ -55,6 +61,8 @@ const demoEndpoint = 'demo://built-in-model';
  * - a prompt ending in tool results: one short sentence per result ("The result is 84.").
  * - every answer honours the call's `maxOutputTokens` (one word is one token): a longer one is
  *   cut after that many words and finishes with reason `length`.
+ * - a prompt of more words than `contextTokens` is refused with a non-retryable 400
+ *   `APICallError`, as a provider refuses a prompt past its context length.
  *
  * Aborting the call's signal errors the stream with the abort reason within one delay, as an
  * aborted `fetch` does for a remote provider.
@@ -101,12 +109,17 @@ async function streamDemoResponse(
       isRetryable: false,
     });
   }
-  const parts = timedParts(
-    plan,
-    options,
-    countPromptWords(callOptions.prompt),
-    callOptions.maxOutputTokens,
-  );
+  const promptWords = countPromptWords(callOptions.prompt);
+  if (options.contextTokens !== undefined && promptWords > options.contextTokens) {
+    throw new APICallError({
+      message: `This model's maximum context length is ${options.contextTokens} tokens; the prompt has ${promptWords}.`,
+      url: demoEndpoint,
+      requestBodyValues: { prompt: callOptions.prompt },
+      statusCode: 400,
+      isRetryable: false,
+    });
+  }
+  const parts = timedParts(plan, options, promptWords, callOptions.maxOutputTokens);
   let next = 0;
   // When the next part is due. A schedule, not a pause after each pull: the time the reader
   // spends between pulls must not slow the model down, or the model would measure its reader.
