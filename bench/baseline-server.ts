@@ -8,7 +8,7 @@ import {
   type UIMessage,
 } from 'ai';
 import { createBuiltInTools } from '../src/executor/tools/built-in-tools.ts';
-import { systemPrompt } from '../src/main/create-runtime.ts';
+import { defaultSystemPrompt } from '../src/config.ts';
 import { createDemoLanguageModel } from '../src/model/demo-language-model.ts';
 
 /**
@@ -31,7 +31,7 @@ async function answer(request: IncomingMessage, response: ServerResponse): Promi
   const body = JSON.parse(await readBody(request)) as { messages: UIMessage[] };
   const result = streamText({
     model,
-    system: systemPrompt,
+    system: defaultSystemPrompt,
     messages: await convertToModelMessages(body.messages, { tools }),
     tools,
     stopWhen: stepCountIs(maxSteps),

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, settings } from './config.ts';
+import { ConfigError, defaultSystemPrompt, loadConfig, settings } from './config.ts';
+import { createRuntime } from './main/create-runtime.ts';
 
 describe('loadConfig', () => {
   it('runs on embedded defaults with nothing set: port 3000, PGlite, demo model, anonymous', () => {
@@ -201,6 +205,45 @@ describe('loadConfig', () => {
         error instanceof ConfigError &&
         error.message.includes('IMAGE_HOSTS') &&
         entries.every((entry) => error.message.includes(`"${entry}"`)),
+    );
+  });
+
+  it('takes the system prompt from SYSTEM_PROMPT or a file, never both, and a default otherwise', async () => {
+    assert.equal(loadConfig({}).systemPrompt, defaultSystemPrompt);
+    assert.equal(loadConfig({ SYSTEM_PROMPT: ' Be terse. ' }).systemPrompt, 'Be terse.');
+    const folder = await mkdtemp(join(tmpdir(), 'durable-chat-prompt-'));
+    try {
+      const file = join(folder, 'prompt.txt');
+      await writeFile(file, 'You answer in haiku.\nAlways.\n');
+      assert.equal(
+        loadConfig({ SYSTEM_PROMPT_FILE: file }).systemPrompt,
+        'You answer in haiku.\nAlways.',
+      );
+      assert.throws(
+        () => loadConfig({ SYSTEM_PROMPT: 'x', SYSTEM_PROMPT_FILE: file }),
+        /SYSTEM_PROMPT or SYSTEM_PROMPT_FILE, not both/,
+      );
+      assert.throws(
+        () => loadConfig({ SYSTEM_PROMPT_FILE: join(folder, 'missing.txt') }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          /SYSTEM_PROMPT_FILE: cannot read .*missing/.test(error.message),
+      );
+      await writeFile(file, '  \n');
+      assert.throws(() => loadConfig({ SYSTEM_PROMPT_FILE: file }), /is empty/);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a context window that leaves no room for the conversation, before connecting', async () => {
+    assert.equal(loadConfig({}).modelContextTokens, 128_000);
+    assert.throws(() => loadConfig({ MODEL_CONTEXT_TOKENS: '10' }), /MODEL_CONTEXT_TOKENS/);
+    await assert.rejects(
+      createRuntime(loadConfig({ MODEL_CONTEXT_TOKENS: '4000', LOG_LEVEL: 'silent' })),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /MODEL_CONTEXT_TOKENS \(4000\) leaves about -?\d+ tokens/.test(error.message),
     );
   });
 });

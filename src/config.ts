@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseImageOrigins } from './parse-image-origins.ts';
 
@@ -138,6 +139,18 @@ export const settings = {
     help: 'proxies in front of the API whose X-Forwarded-For entries name the caller (0 = socket)',
   },
   MAX_OUTPUT_TOKENS: { default: '4096', help: 'most tokens the model may generate per step' },
+  MODEL_CONTEXT_TOKENS: {
+    default: '128000',
+    help: "the model's context window in tokens: a longer history is read as a summary of its oldest part (the demo model refuses longer prompts)",
+  },
+  SYSTEM_PROMPT: {
+    default: '',
+    help: 'the system prompt (unset: a short helpful-assistant prompt)',
+  },
+  SYSTEM_PROMPT_FILE: {
+    default: '',
+    help: 'a UTF-8 file whose text is the system prompt, read at start (instead of SYSTEM_PROMPT)',
+  },
   MAX_MESSAGE_CHARS: { default: '100000', help: 'largest accepted user message' },
   MAX_FILE_BYTES: { default: '10485760', help: 'largest accepted file upload (413 above)' },
   FILE_MEDIA_TYPES: {
@@ -250,6 +263,9 @@ const configSchema = z.object({
   ),
   TRUST_PROXY_HOPS: integer(0, 10),
   MAX_OUTPUT_TOKENS: integer(1, 10_000_000),
+  MODEL_CONTEXT_TOKENS: integer(1_000, 100_000_000),
+  SYSTEM_PROMPT: optionalText,
+  SYSTEM_PROMPT_FILE: optionalText,
   MAX_MESSAGE_CHARS: integer(1, 10_000_000),
   // The ceiling keeps a whole upload comfortably in memory, where the API holds it once.
   MAX_FILE_BYTES: integer(1, 1024 * 1024 * 1024),
@@ -348,6 +364,9 @@ export interface Config {
   /** Null: no message rate limit (`MESSAGES_PER_MINUTE` = 0). */
   messageRate: MessageRateSettings | null;
   maxOutputTokens: number;
+  /** The model's context window: the history a turn's model reads is fitted to it. */
+  modelContextTokens: number;
+  systemPrompt: string;
   /**
    * `allowAnonymous`: whether a caller without a token may create and use unowned sessions. In
    * anonymous mode nobody has a token, so the browser's visitor cookie is the only identity.
@@ -526,6 +545,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
             burst: values.MESSAGE_BURST ?? values.MESSAGES_PER_MINUTE,
           },
     maxOutputTokens: values.MAX_OUTPUT_TOKENS,
+    modelContextTokens: values.MODEL_CONTEXT_TOKENS,
+    systemPrompt: systemPromptOf(values.SYSTEM_PROMPT, values.SYSTEM_PROMPT_FILE),
     auth: values.JWT_SECRET
       ? { mode: 'secret', secret: values.JWT_SECRET, ...claims }
       : values.JWKS_URL
@@ -534,6 +555,30 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     imageOrigins: values.IMAGE_HOSTS,
     logLevel: values.LOG_LEVEL,
   };
+}
+
+export const defaultSystemPrompt =
+  'You are a helpful assistant. Answer clearly and concisely. Use the tools when they help.';
+
+/** SYSTEM_PROMPT, or the text of SYSTEM_PROMPT_FILE, or the default; never both set. */
+function systemPromptOf(text: string | undefined, file: string | undefined): string {
+  if (text !== undefined && file !== undefined) {
+    throw new ConfigError(
+      'invalid configuration: set SYSTEM_PROMPT or SYSTEM_PROMPT_FILE, not both',
+    );
+  }
+  if (file === undefined) return text ?? defaultSystemPrompt;
+  let read: string;
+  try {
+    read = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError(
+      `invalid configuration: SYSTEM_PROMPT_FILE: cannot read ${file} (${(error as Error).message})`,
+    );
+  }
+  if (read === '')
+    throw new ConfigError(`invalid configuration: SYSTEM_PROMPT_FILE: ${file} is empty`);
+  return read;
 }
 
 /**

@@ -36,6 +36,7 @@ describe('runTurn and leases', () => {
     maxToolOutputBytes: 102_400,
     maxOutputTokens: 4096,
     systemPrompt: 'test',
+    historyTokens: 100_000,
     executorId,
     leaseTtlMs,
     coalesceWindowMs: 0,

@@ -17,6 +17,7 @@ import { endTurn } from '../turn/end-turn.ts';
 import { publicErrorText } from '../turn/public-error.ts';
 import { modelFailureOutcome, type TurnOutcome, turnOutcomes } from '../turn/turn-outcomes.ts';
 import { ChunkWriter } from './chunk-writer.ts';
+import { historyWithinContext, withSummary } from './history-within-context.ts';
 import { SteeringFeed } from './steering-feed.ts';
 import {
   createLongRunningTool,
@@ -42,6 +43,8 @@ export interface RunTurnDependencies {
   /** Most tokens one model call (step) may generate; the step then ends with finish reason `length`. */
   maxOutputTokens: number;
   systemPrompt: string;
+  /** Estimated tokens the history may take (`historyTokensOf`); past it, it is summarised. */
+  historyTokens: number;
   /** This executor's identity in turn leases (unique per process). */
   executorId: string;
   /** A running turn's lease lapses this long after the executor stops refreshing it. */
@@ -118,12 +121,17 @@ export async function runTurn(
   let finished = false;
   try {
     const { messages, pendingMessages } = await began;
-    const history = historyFor(messages, job);
+    const abortSignal = AbortSignal.any([signal, lease.lost]);
+    // Fitted as the model reads it (page context, files), so what it adds is counted too.
+    const history = await historyWithinContext(
+      withContext(withUploadedFilesNamed(historyFor(messages, job))),
+      { ...dependencies, logger: turnLogger, sessionId: job.sessionId, abortSignal },
+    );
     await followUps.handOver(pendingMessages);
     const result = streamText({
       model: dependencies.model,
-      system: dependencies.systemPrompt,
-      messages: await convertToModelMessages(withContext(withUploadedFilesNamed(history)), {
+      system: withSummary(dependencies.systemPrompt, history.summary),
+      messages: await convertToModelMessages(history.messages, {
         tools,
         ignoreIncompleteToolCalls: true,
       }),
@@ -133,7 +141,7 @@ export async function runTurn(
       allowSystemInMessages: true,
       stopWhen: stepCountIs(dependencies.maxSteps),
       maxOutputTokens: dependencies.maxOutputTokens,
-      abortSignal: AbortSignal.any([signal, lease.lost]),
+      abortSignal,
       experimental_steering: steering,
       // Awaited by the SDK before it decides whether to run another step: a follow-up stored
       // while this step streamed still joins the answer.

@@ -4,7 +4,8 @@ import type { LanguageModel, ToolSet } from 'ai';
 import type { ApiDependencies } from '../api/api-dependencies.ts';
 import { createAuthenticator } from '../api/authenticator.ts';
 import { CallerLimits } from '../api/caller-limits.ts';
-import type { Config } from '../config.ts';
+import { type Config, ConfigError } from '../config.ts';
+import { historyTokensOf } from '../executor/context-budget.ts';
 import type { RunTurnDependencies } from '../executor/run-turn.ts';
 import { createBuiltInTools } from '../executor/tools/built-in-tools.ts';
 import { createDemoOperationTool } from '../executor/tools/demo-operation.ts';
@@ -24,8 +25,11 @@ import { openStreamRegistry } from './open-stream-registry.ts';
 import { openTurnQueue } from './open-turn-queue.ts';
 import { followUpStarter } from '../turn/start-follow-ups.ts';
 
-export const systemPrompt =
-  'You are a helpful assistant. Answer clearly and concisely. Use the tools when they help.';
+/**
+ * The least room for the conversation a configuration may leave: below it a turn could hold
+ * little more than the message it answers.
+ */
+const minimumHistoryTokens = 256;
 
 /** Every adapter and service of one process, chosen from validated config in ONE place. */
 export interface Runtime {
@@ -53,6 +57,16 @@ export async function createRuntime(
   options: { logger?: Logger; tools?: ToolSet; store?: ChatStore; files?: FileStore } = {},
 ): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const historyTokens = historyTokensOf({
+    contextTokens: config.modelContextTokens,
+    maxOutputTokens: config.maxOutputTokens,
+    systemPrompt: config.systemPrompt,
+  });
+  if (historyTokens < minimumHistoryTokens) {
+    throw new ConfigError(
+      `invalid configuration: MODEL_CONTEXT_TOKENS (${config.modelContextTokens}) leaves about ${historyTokens} tokens for the conversation after MAX_OUTPUT_TOKENS and the system prompt; it needs at least ${minimumHistoryTokens}`,
+    );
+  }
   // First, so a bad tools file stops the process before it connects to anything.
   const httpTools = await httpToolsOf(config, options.tools);
   const metrics = createMetrics();
@@ -72,7 +86,7 @@ export async function createRuntime(
     openAiBaseUrl: config.model.openAiBaseUrl,
     openAiApiKey: config.model.openAiApiKey,
     model: config.model.name,
-    demo: config.demo,
+    demo: { ...config.demo, contextTokens: config.modelContextTokens },
   });
   const authenticator = createAuthenticator(config.auth);
   const turnLayer = {
@@ -135,7 +149,8 @@ export async function createRuntime(
       maxSteps: config.maxSteps,
       maxToolOutputBytes: config.maxToolOutputBytes,
       maxOutputTokens: config.maxOutputTokens,
-      systemPrompt,
+      systemPrompt: config.systemPrompt,
+      historyTokens,
       executorId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       leaseTtlMs: config.leaseTtlMs,
       coalesceWindowMs: config.coalesceWindowMs,

@@ -34,6 +34,8 @@ export interface FakeToolCall {
  * - `http-error`: status `status` with an OpenAI-style body `{ error: { message, type, code } }`.
  *
  * A request that finds nothing enqueued gets a 500 saying so, rather than hanging the test.
+ * A request without `stream: true` (what `generateText` sends) gets a scripted `text` answer as
+ * one `chat.completion` object.
  */
 export type FakeResponse =
   | {
@@ -69,8 +71,19 @@ export interface FakeOpenAiServer {
 const defaultUsage: FakeUsage = { promptTokens: 11, completionTokens: 7 };
 const created = 1_700_000_000;
 
+export interface FakeOpenAiServerOptions {
+  /**
+   * The model's context length: a request whose messages come to more tokens (one per four
+   * characters of their JSON, a typical tokenizer's rate) plus `max_tokens` is refused before
+   * any scripted answer is taken, with OpenAI's 400 `context_length_exceeded`.
+   */
+  contextTokens?: number;
+}
+
 /** Starts a fake OpenAI chat-completions server on a random loopback port. */
-export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
+export async function startFakeOpenAiServer(
+  options: FakeOpenAiServerOptions = {},
+): Promise<FakeOpenAiServer> {
   const queue: FakeResponse[] = [];
   const requests: unknown[] = [];
   const requestHeaders: IncomingHttpHeaders[] = [];
@@ -95,15 +108,23 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
       );
       return;
     }
-    const parsed = JSON.parse(body) as { model?: string; stream?: boolean };
+    const parsed = JSON.parse(body) as {
+      model?: string;
+      stream?: boolean;
+      messages?: unknown[];
+      max_tokens?: number;
+    };
     requests.push(parsed);
     requestHeaders.push(request.headers);
-    if (parsed.stream !== true) {
+    const promptTokens = Math.ceil(JSON.stringify(parsed.messages ?? []).length / 4);
+    const requested = promptTokens + (parsed.max_tokens ?? 0);
+    if (options.contextTokens !== undefined && requested > options.contextTokens) {
       sendError(
         response,
         400,
-        'fake OpenAI server: only streaming requests are scripted',
+        `This model's maximum context length is ${options.contextTokens} tokens. However, you requested ${requested} tokens (${promptTokens} in the messages, ${parsed.max_tokens ?? 0} in the completion).`,
         'invalid_request_error',
+        'context_length_exceeded',
       );
       return;
     }
@@ -123,6 +144,24 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
       return;
     }
     completionCount += 1;
+    if (parsed.stream !== true) {
+      if (scripted.type !== 'text') {
+        sendError(
+          response,
+          500,
+          'fake OpenAI server: only text answers are scripted whole',
+          'server_error',
+        );
+        return;
+      }
+      sendCompletion(
+        response,
+        `chatcmpl-fake-${completionCount}`,
+        parsed.model ?? 'fake-model',
+        scripted,
+      );
+      return;
+    }
     const writer = new ChunkWriter(
       response,
       `chatcmpl-fake-${completionCount}`,
@@ -226,6 +265,37 @@ class ChunkWriter {
     };
     this.response.write(`data: ${JSON.stringify(chunk)}\n\n`);
   }
+}
+
+/** A whole `chat.completion` object: the scripted deltas as one message. */
+function sendCompletion(
+  response: ServerResponse,
+  id: string,
+  model: string,
+  scripted: Extract<FakeResponse, { type: 'text' }>,
+): void {
+  const usage = scripted.usage ?? defaultUsage;
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end(
+    JSON.stringify({
+      id,
+      object: 'chat.completion',
+      created,
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: scripted.deltas.join('') },
+          finish_reason: scripted.finishReason ?? 'stop',
+        },
+      ],
+      usage: {
+        prompt_tokens: usage.promptTokens,
+        completion_tokens: usage.completionTokens,
+        total_tokens: usage.promptTokens + usage.completionTokens,
+      },
+    }),
+  );
 }
 
 function sendError(

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createPgliteSqlClient } from '../../src/store/pglite-sql-client.ts';
 import { SqlChatStore } from '../../src/store/sql-chat-store.ts';
+import type { SqlClient } from '../../src/store/sql-client.ts';
 
 /** A seeded session: its id and its message ids, oldest first. */
 export interface SeededSession {
@@ -32,18 +33,7 @@ export async function seedLongSessions(
     for (const [index, length] of lengths.entries()) {
       const session = await store.createSession({ userId: null });
       await store.renameSession(session.id, `A chat of ${length} messages (${index + 1})`);
-      await client.query(
-        `INSERT INTO messages (id, session_id, sequence, role, parts, metadata)
-         SELECT $1 || '-' || n, $1, n,
-           CASE WHEN n % 2 = 1 THEN 'user' ELSE 'assistant' END,
-           CASE WHEN n % 2 = 1
-             THEN jsonb_build_array(jsonb_build_object('type', 'text', 'text', 'Question ' || n || ': ' || $2))
-             ELSE jsonb_build_array(jsonb_build_object('type', 'text', 'state', 'done', 'text', 'Answer ' || n || '. ' || $3))
-           END,
-           CASE WHEN n % 2 = 0 THEN '{"finishReason": "stop"}'::jsonb END
-         FROM generate_series(1, $4::integer) AS n`,
-        [session.id, question, answer, length],
-      );
+      await insertLongHistory(client, session.id, length);
       sessions.push({
         id: session.id,
         messageIds: Array.from({ length }, (_, position) => `${session.id}-${position + 1}`),
@@ -53,4 +43,27 @@ export async function seedLongSessions(
   } finally {
     await client.close();
   }
+}
+
+/**
+ * Appends `length` messages (alternating question and answer, ids `<sessionId>-<n>`) to an empty
+ * session through `client`, as the store writes them, in one statement.
+ */
+export async function insertLongHistory(
+  client: SqlClient,
+  sessionId: string,
+  length: number,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO messages (id, session_id, sequence, role, parts, metadata)
+     SELECT $1 || '-' || n, $1, n,
+       CASE WHEN n % 2 = 1 THEN 'user' ELSE 'assistant' END,
+       CASE WHEN n % 2 = 1
+         THEN jsonb_build_array(jsonb_build_object('type', 'text', 'text', 'Question ' || n || ': ' || $2))
+         ELSE jsonb_build_array(jsonb_build_object('type', 'text', 'state', 'done', 'text', 'Answer ' || n || '. ' || $3))
+       END,
+       CASE WHEN n % 2 = 0 THEN '{"finishReason": "stop"}'::jsonb END
+     FROM generate_series(1, $4::integer) AS n`,
+    [sessionId, question, answer, length],
+  );
 }
