@@ -16,7 +16,7 @@ import { checkQueuedMessages, checkRunningTurns } from '../turn-limits.ts';
 import { createTurnStreamResponse } from '../turn-stream-response.ts';
 import { fileIdsOf, turnRequestFromBody } from '../turn-request-from-body.ts';
 import { withAttachedFiles } from '../attached-files.ts';
-import { titleFromMessage } from '../user-message.ts';
+import { titleFromMessage } from '../../turn/title-from-message.ts';
 
 export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment> {
   const { registry, settings, callerLimits } = dependencies;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { UIMessage } from 'ai';
-import { titleFromMessage } from './user-message.ts';
+import { titleFromMessage } from './title-from-message.ts';
 
 const titleOf = (text: string) =>
   titleFromMessage({ id: 'message-1', role: 'user', parts: [{ type: 'text', text }] } as UIMessage);
