@@ -37,6 +37,7 @@ describe('runTurn and leases', () => {
     maxOutputTokens: 4096,
     systemPrompt: 'test',
     historyTokens: 100_000,
+    titlesByModel: false,
     executorId,
     leaseTtlMs,
     coalesceWindowMs: 0,

@@ -23,6 +23,7 @@ import {
   createLongRunningTool,
   type LongRunningToolDefinition,
 } from './tools/long-running-tool.ts';
+import { titleSessionByModel } from './model-title.ts';
 import { holdLease } from './turn-lease.ts';
 import { withUploadedFilesNamed } from './uploaded-files-named.ts';
 import { limitToolOutputs } from './tools/limit-tool-outputs.ts';
@@ -45,6 +46,8 @@ export interface RunTurnDependencies {
   systemPrompt: string;
   /** Estimated tokens the history may take (`historyTokensOf`); past it, it is summarised. */
   historyTokens: number;
+  /** The model titles a session after its first answer (`titleSessionByModel`); not the demo's. */
+  titlesByModel: boolean;
   /** This executor's identity in turn leases (unique per process). */
   executorId: string;
   /** A running turn's lease lapses this long after the executor stops refreshing it. */
@@ -123,10 +126,15 @@ export async function runTurn(
     const { messages, pendingMessages } = await began;
     const abortSignal = AbortSignal.any([signal, lease.lost]);
     // Fitted as the model reads it (page context, files), so what it adds is counted too.
-    const history = await historyWithinContext(
-      withContext(withUploadedFilesNamed(historyFor(messages, job))),
-      { ...dependencies, logger: turnLogger, sessionId: job.sessionId, abortSignal },
-    );
+    const conversation = historyFor(messages, job);
+    const history = await historyWithinContext(withContext(withUploadedFilesNamed(conversation)), {
+      ...dependencies,
+      logger: turnLogger,
+      sessionId: job.sessionId,
+      abortSignal,
+    });
+    const firstQuestion = dependencies.titlesByModel ? firstQuestionOf(conversation) : null;
+    let answer = '';
     await followUps.handOver(pendingMessages);
     const result = streamText({
       model: dependencies.model,
@@ -177,6 +185,7 @@ export async function runTurn(
       // (invariant 2): the SDK's `abort` chunk would be a second one.
       if (chunk.type === 'abort' && signal.reason === 'shutdown') break;
       writer.push(chunk);
+      if (firstQuestion !== null && chunk.type === 'text-delta') answer += chunk.delta;
       if (chunk.type === 'tool-output-error') {
         turnLogger.warn({ toolCallId: chunk.toolCallId, error: chunk.errorText }, 'tool failed');
       }
@@ -190,6 +199,15 @@ export async function runTurn(
         finished = true;
         break;
       }
+    }
+    // Before the turn ends, so a client that refreshes its sessions then sees the new title.
+    if (firstQuestion !== null && finished && failure === undefined && !signal.aborted) {
+      await titleSessionByModel(firstQuestion, answer, {
+        ...dependencies,
+        logger: turnLogger,
+        sessionId: job.sessionId,
+        abortSignal,
+      });
     }
   } catch (error) {
     failure ??= error;
@@ -254,6 +272,14 @@ export function historyFor(messages: UIMessage[], job: TurnJob): UIMessage[] {
     ...upToQuestion.filter((message) => message.id !== job.assistantMessageId),
     ...(continued === undefined ? [] : [continued]),
   ].filter((message) => message.parts.length > 0);
+}
+
+/** The question of a conversation's first exchange, if that is what `history` is; else null. */
+function firstQuestionOf(history: UIMessage[]): UIMessage | null {
+  const [question, ...rest] = history;
+  return question?.role === 'user' && rest.every((message) => message.role === 'assistant')
+    ? question
+    : null;
 }
 
 /** Page context sent with a message (seed body `context`) reaches the model as a text part. */

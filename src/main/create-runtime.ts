@@ -151,6 +151,7 @@ export async function createRuntime(
       maxOutputTokens: config.maxOutputTokens,
       systemPrompt: config.systemPrompt,
       historyTokens,
+      titlesByModel: !model.isDemo,
       executorId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       leaseTtlMs: config.leaseTtlMs,
       coalesceWindowMs: config.coalesceWindowMs,

@@ -285,6 +285,11 @@ export interface ChatStore {
   renameSession(id: string, title: string): Promise<boolean>;
   /** Sets the title only if none is set yet; returns whether it did. */
   setTitleIfUnset(id: string, title: string): Promise<boolean>;
+  /**
+   * Sets the title only while it is still `expected` (a title chosen meanwhile, by a rename,
+   * stays); returns whether it did.
+   */
+  replaceTitle(id: string, expected: string, title: string): Promise<boolean>;
   /** Deletes the session with its messages, turns and follow-ups; false if it did not exist. */
   deleteSession(id: string): Promise<boolean>;
   /** Gives an anonymous session to `userId`; an owned session never changes owner. */

@@ -21,6 +21,7 @@ const storeMethods = {
   listSessions: true,
   renameSession: true,
   setTitleIfUnset: true,
+  replaceTitle: true,
   deleteSession: true,
   assignUser: true,
   listMessages: true,

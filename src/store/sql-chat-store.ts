@@ -143,6 +143,14 @@ export class SqlChatStore implements ChatStore {
     return rows.length > 0;
   }
 
+  async replaceTitle(id: string, expected: string, title: string): Promise<boolean> {
+    const rows = await this.#client.query(
+      'UPDATE sessions SET title = $3 WHERE id = $1 AND title = $2 RETURNING id',
+      [id, toPostgresText(expected), toPostgresText(title)],
+    );
+    return rows.length > 0;
+  }
+
   async setTitleIfUnset(id: string, title: string): Promise<boolean> {
     const rows = await this.#client.query(
       'UPDATE sessions SET title = $2 WHERE id = $1 AND title IS NULL RETURNING id',

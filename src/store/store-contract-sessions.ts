@@ -100,6 +100,18 @@ export function runSessionContract(createStore: CreateChatStore): void {
       assert.equal(await store.setTitleIfUnset(randomUUID(), 'No session'), false);
     });
 
+    test('replaces a title only while it is still the one expected', async (store) => {
+      const { id } = await store.createSession({ userId: 'alice' });
+      assert.equal(await store.replaceTitle(id, 'Automatic', 'Generated'), false, 'no title yet');
+      await store.setTitleIfUnset(id, 'Automatic');
+      assert.equal(await store.replaceTitle(id, 'Automatic', 'Generated'), true);
+      assert.equal((await store.getSession(id))?.title, 'Generated');
+      await store.renameSession(id, 'Chosen by the user');
+      assert.equal(await store.replaceTitle(id, 'Generated', 'Generated again'), false);
+      assert.equal((await store.getSession(id))?.title, 'Chosen by the user');
+      assert.equal(await store.replaceTitle(randomUUID(), 'a', 'b'), false);
+    });
+
     test('renames a session whatever its title, and reports a missing one', async (store) => {
       const { id } = await store.createSession({ userId: 'alice' });
       assert.equal(await store.renameSession(id, 'Trip to Lisbon'), true);
