@@ -35,23 +35,39 @@ describe('loadConfig', () => {
       ],
       uploadTimeoutMs: 300_000,
       maxFilesPerUser: 1000,
+      inlineBytes: 32 * 1024,
     });
     const custom = loadConfig({
       MAX_FILE_BYTES: '2048',
       FILE_MEDIA_TYPES: ' Image/PNG , ,text/csv',
       MAX_FILES_PER_USER: '0',
       UPLOAD_TIMEOUT_MS: '1000',
+      FILE_INLINE_BYTES: '0',
     });
     assert.deepEqual(custom.files, {
       maxFileBytes: 2048,
       mediaTypes: ['image/png', 'text/csv'],
       uploadTimeoutMs: 1000,
       maxFilesPerUser: 0,
+      inlineBytes: 0,
     });
     for (const mediaTypes of ['', 'png', 'image/', '*/*', 'text/plain;charset=utf-8']) {
       assert.throws(() => loadConfig({ FILE_MEDIA_TYPES: mediaTypes }), ConfigError, mediaTypes);
     }
     assert.throws(() => loadConfig({ MAX_FILE_BYTES: '0' }), ConfigError);
+    assert.throws(() => loadConfig({ FILE_INLINE_BYTES: '-1' }), ConfigError);
+  });
+
+  it('shows images to an OpenAI-compatible model and not to the demo one, unless told', () => {
+    const openAi = { OPENAI_BASE_URL: 'http://localhost:11434/v1' };
+    assert.equal(loadConfig({}).model.acceptsImages, false);
+    assert.equal(loadConfig(openAi).model.acceptsImages, true);
+    assert.equal(
+      loadConfig({ ...openAi, MODEL_ACCEPTS_IMAGES: 'false' }).model.acceptsImages,
+      false,
+    );
+    assert.equal(loadConfig({ MODEL_ACCEPTS_IMAGES: 'true' }).model.acceptsImages, true);
+    assert.throws(() => loadConfig({ MODEL_ACCEPTS_IMAGES: 'maybe' }), ConfigError);
   });
 
   it('limits callers, request bodies and answers by default, and lets each limit be set or turned off', () => {

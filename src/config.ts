@@ -54,6 +54,10 @@ export const settings = {
   },
   OPENAI_API_KEY: { default: '', help: 'API key sent to OPENAI_BASE_URL' },
   MODEL: { default: 'gpt-4o-mini', help: 'model name at OPENAI_BASE_URL' },
+  MODEL_ACCEPTS_IMAGES: {
+    default: '',
+    help: 'true: attached images reach the model; false: they are only named (default: true with OPENAI_BASE_URL, false for the demo model)',
+  },
   MAX_STEPS: { default: '5', help: 'model/tool steps per turn' },
   MAX_TOOL_OUTPUT_BYTES: {
     default: '102400',
@@ -157,6 +161,10 @@ export const settings = {
     default: 'text/*,image/png,image/jpeg,image/gif,image/webp,application/pdf,application/json',
     help: 'comma-separated media types files may have (type/* allows a whole type; 415 otherwise)',
   },
+  FILE_INLINE_BYTES: {
+    default: '32768',
+    help: 'bytes of text attachments one message shows the model inline; past them a file is cut and read with the read_workspace_file tool',
+  },
   UPLOAD_TIMEOUT_MS: {
     default: '300000',
     help: 'a file upload not complete this long after the API starts reading it gets a 408',
@@ -224,6 +232,7 @@ const configSchema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_API_KEY: optionalText,
   MODEL: z.string().min(1),
+  MODEL_ACCEPTS_IMAGES: z.union([z.literal(''), boolean]),
   MAX_STEPS: integer(1, 50),
   // The floor leaves room for the truncation marker next to some of the output.
   MAX_TOOL_OUTPUT_BYTES: integer(256, 100 * 1024 * 1024),
@@ -286,6 +295,7 @@ const configSchema = z.object({
         )
         .min(1, 'expected at least one media type'),
     ),
+  FILE_INLINE_BYTES: integer(0, 10 * 1024 * 1024),
   UPLOAD_TIMEOUT_MS: integer(10, 3_600_000),
   MAX_FILES_PER_USER: integer(0, 1_000_000_000),
   JWT_SECRET: optionalText,
@@ -325,7 +335,13 @@ export interface Config {
   noExecutorTimeoutMs: number;
   shutdownDeadlineMs: number;
   coalesceWindowMs: number;
-  model: { openAiBaseUrl: string | undefined; openAiApiKey: string | undefined; name: string };
+  model: {
+    openAiBaseUrl: string | undefined;
+    openAiApiKey: string | undefined;
+    name: string;
+    /** Attached images reach the model as images; otherwise they are only named. */
+    acceptsImages: boolean;
+  };
   maxSteps: number;
   /**
    * Largest tool output (and tool error text), as UTF-8 JSON, that reaches the stream, the
@@ -407,6 +423,11 @@ export interface FileSettings {
   uploadTimeoutMs: number;
   /** Files one user may keep at once; zero: no limit. */
   maxFilesPerUser: number;
+  /**
+   * UTF-8 bytes of text attachments one message shows the model inline, its files together; the
+   * model reads the rest through `read_workspace_file`. Zero: text files are only named.
+   */
+  inlineBytes: number;
 }
 
 /** Per-caller limits of one API process; a zero turns that limit off. */
@@ -496,6 +517,11 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       openAiBaseUrl: values.OPENAI_BASE_URL,
       openAiApiKey: values.OPENAI_API_KEY,
       name: values.MODEL,
+      // The demo model reads no image; an OpenAI-compatible one is assumed to, unless told.
+      acceptsImages:
+        values.MODEL_ACCEPTS_IMAGES === ''
+          ? values.OPENAI_BASE_URL !== undefined
+          : values.MODEL_ACCEPTS_IMAGES,
     },
     maxSteps: values.MAX_STEPS,
     maxToolOutputBytes: values.MAX_TOOL_OUTPUT_BYTES,
@@ -525,6 +551,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       mediaTypes: values.FILE_MEDIA_TYPES,
       uploadTimeoutMs: values.UPLOAD_TIMEOUT_MS,
       maxFilesPerUser: values.MAX_FILES_PER_USER,
+      inlineBytes: values.FILE_INLINE_BYTES,
     },
     callerLimits: {
       sessionCreateBurst: values.SESSION_CREATE_BURST,

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../tests/support/wait-for.ts';
@@ -8,6 +10,7 @@ import { createMetrics } from '../metrics.ts';
 import { createDemoLanguageModel } from '../model/demo-language-model.ts';
 import { MemoryStreamRegistry } from '../registry/memory-stream-registry.ts';
 import type { ChatStore } from '../store/chat-store.ts';
+import { DiskFileStore } from '../store/disk-file-store.ts';
 import { createPgliteSqlClient } from '../store/pglite-sql-client.ts';
 import { SqlChatStore } from '../store/sql-chat-store.ts';
 import { type RunTurnDependencies, runTurn } from './run-turn.ts';
@@ -41,6 +44,12 @@ describe('runTurn and leases', () => {
     executorId,
     leaseTtlMs,
     coalesceWindowMs: 0,
+    // These turns attach no file: a folder that is never created.
+    files: {
+      store: new DiskFileStore(join(tmpdir(), `durable-chat-no-files-${randomUUID()}`)),
+      inlineBytes: 1024,
+      acceptsImages: false,
+    },
   });
 
   async function queuedTurn(turnRegistry = registry, text = 'hi') {

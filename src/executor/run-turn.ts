@@ -18,6 +18,7 @@ import { publicErrorText } from '../turn/public-error.ts';
 import { modelFailureOutcome, type TurnOutcome, turnOutcomes } from '../turn/turn-outcomes.ts';
 import { ChunkWriter } from './chunk-writer.ts';
 import { historyWithinContext, withSummary } from './history-within-context.ts';
+import { type ModelFiles, withFilesForModel } from './files-for-model.ts';
 import { SteeringFeed } from './steering-feed.ts';
 import {
   createLongRunningTool,
@@ -25,8 +26,11 @@ import {
 } from './tools/long-running-tool.ts';
 import { titleSessionByModel } from './model-title.ts';
 import { holdLease } from './turn-lease.ts';
-import { withUploadedFilesNamed } from './uploaded-files-named.ts';
 import { limitToolOutputs } from './tools/limit-tool-outputs.ts';
+import {
+  createReadWorkspaceFileTool,
+  readWorkspaceFileToolName,
+} from './tools/read-workspace-file.ts';
 
 export interface RunTurnDependencies {
   registry: StreamRegistry;
@@ -56,6 +60,8 @@ export interface RunTurnDependencies {
   coalesceWindowMs: number;
   /** Tools whose work outlives the turn (see `long-running-tool.ts`); absent: none. */
   operations?: OperationSettings;
+  /** Attached files, which the model reads as the turn's user (`files-for-model.ts`). */
+  files: ModelFiles;
 }
 
 export interface OperationSettings {
@@ -107,14 +113,25 @@ export async function runTurn(
     return;
   }
   // Wrapped here, where every tool of the turn meets the model, so none escapes the limit.
-  const tools = limitToolOutputs(toolsOfTurn(dependencies, job), dependencies.maxToolOutputBytes);
+  const tools = limitToolOutputs(
+    {
+      ...toolsOfTurn(dependencies, job),
+      [readWorkspaceFileToolName]: createReadWorkspaceFileTool(
+        dependencies.files.store,
+        job.userId,
+      ),
+    },
+    dependencies.maxToolOutputBytes,
+  );
+  const forModel = (messages: UIMessage[]) =>
+    withFilesForModel(messages, dependencies.files, job.userId);
   const steering = createSteering();
   const followUps = new SteeringFeed({
     store,
     sessionId: job.sessionId,
     steering,
     logger: turnLogger,
-    toModel: (message) => withContext(withUploadedFilesNamed([message]))[0] ?? message,
+    toModel: async (message) => withContext(await forModel([message]))[0] ?? message,
   });
   metrics.activeTurns.inc();
   let failure: unknown;
@@ -127,7 +144,7 @@ export async function runTurn(
     const abortSignal = AbortSignal.any([signal, lease.lost]);
     // Fitted as the model reads it (page context, files), so what it adds is counted too.
     const conversation = historyFor(messages, job);
-    const history = await historyWithinContext(withContext(withUploadedFilesNamed(conversation)), {
+    const history = await historyWithinContext(withContext(await forModel(conversation)), {
       ...dependencies,
       logger: turnLogger,
       sessionId: job.sessionId,
@@ -184,7 +201,7 @@ export async function runTurn(
       // A shutdown ends the turn as failed, whose `error` chunk is its one terminal chunk
       // (invariant 2): the SDK's `abort` chunk would be a second one.
       if (chunk.type === 'abort' && signal.reason === 'shutdown') break;
-      writer.push(chunk);
+      writer.push(followUps.asSent(chunk));
       if (firstQuestion !== null && chunk.type === 'text-delta') answer += chunk.delta;
       if (chunk.type === 'tool-output-error') {
         turnLogger.warn({ toolCallId: chunk.toolCallId, error: chunk.errorText }, 'tool failed');

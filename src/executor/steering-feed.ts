@@ -1,5 +1,8 @@
 import {
   convertToModelMessages,
+  type FileUIPart,
+  type TextUIPart,
+  type UIMessageChunk,
   type Experimental_Steering as Steering,
   type UIMessage,
   type UserModelMessage,
@@ -18,20 +21,25 @@ import type { ChatStore, PendingMessage } from '../store/chat-store.ts';
  * others start the next turn), so a message is answered once however the turn ends.
  */
 export class SteeringFeed {
-  readonly #handedOver = new Set<string>();
+  /** The follow-ups handed over, by id, with the parts their sender wrote. */
+  readonly #handedOver = new Map<string, Array<TextUIPart | FileUIPart>>();
   readonly #store: ChatStore;
   readonly #sessionId: string;
   readonly #steering: Steering;
   readonly #logger: Logger;
-  readonly #toModel: (message: UIMessage) => UIMessage;
+  readonly #toModel: (message: UIMessage) => UIMessage | Promise<UIMessage>;
 
   constructor(options: {
     store: ChatStore;
     sessionId: string;
     steering: Steering;
     logger: Logger;
-    /** What the model reads of a message (e.g. its page context as text). */
-    toModel?: (message: UIMessage) => UIMessage;
+    /**
+     * What the model reads of a message (e.g. its page context as text, its files' contents);
+     * awaited before the message is handed over, one message at a time, so follow-ups keep
+     * their order.
+     */
+    toModel?: (message: UIMessage) => UIMessage | Promise<UIMessage>;
   }) {
     this.#store = options.store;
     this.#sessionId = options.sessionId;
@@ -41,6 +49,18 @@ export class SteeringFeed {
   }
 
   /** Reads the waiting follow-ups and hands over the new ones, oldest first. Never rejects. */
+  /**
+   * The chunk as the stream, the stored answer and the next turns show it: a `steering-message`
+   * chunk of a follow-up handed over here carries the parts its sender wrote (its file parts
+   * pointing at uploads), not what the model read of them (`toModel`: files' text, images'
+   * bytes), which would copy every attached file into the answer.
+   */
+  asSent(chunk: UIMessageChunk): UIMessageChunk {
+    if (chunk.type !== 'steering-message') return chunk;
+    const parts = this.#handedOver.get(chunk.id);
+    return parts === undefined ? chunk : { ...chunk, parts };
+  }
+
   async pull(): Promise<void> {
     try {
       await this.handOver(await this.#store.listPendingMessages(this.#sessionId));
@@ -60,9 +80,14 @@ export class SteeringFeed {
       const id = pending.message.id;
       // An operation's continuation is a turn of its own, after this one.
       if (pending.mode === 'continue' || this.#handedOver.has(id)) continue;
-      const message = await userModelMessage(this.#toModel(pending.message));
+      const message = await userModelMessage(await this.#toModel(pending.message));
       if (!message) continue;
-      this.#handedOver.add(id);
+      this.#handedOver.set(
+        id,
+        pending.message.parts.filter(
+          (part): part is TextUIPart | FileUIPart => part.type === 'text' || part.type === 'file',
+        ),
+      );
       // The outcome is not awaited: the SDK resolves it only at the step that takes it.
       void (pending.mode === 'queue'
         ? this.#steering.queue(message, { id })

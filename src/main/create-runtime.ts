@@ -10,6 +10,7 @@ import type { RunTurnDependencies } from '../executor/run-turn.ts';
 import { createBuiltInTools } from '../executor/tools/built-in-tools.ts';
 import { createDemoOperationTool } from '../executor/tools/demo-operation.ts';
 import { createHttpTool } from '../executor/tools/http-tool.ts';
+import { readWorkspaceFileToolName } from '../executor/tools/read-workspace-file.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
 import { createLanguageModel } from '../model/create-language-model.ts';
@@ -155,6 +156,13 @@ export async function createRuntime(
       executorId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       leaseTtlMs: config.leaseTtlMs,
       coalesceWindowMs: config.coalesceWindowMs,
+      // The API's own store: the executor reads the files the API took, in this process or,
+      // on DATABASE_URL, in another.
+      files: {
+        store: files,
+        inlineBytes: config.files.inlineBytes,
+        acceptsImages: config.model.acceptsImages,
+      },
       operations: {
         tools: longRunningTools,
         publicUrl: () => config.operations.publicUrl ?? listeningUrl,
@@ -180,6 +188,7 @@ async function httpToolsOf(config: Config, injectedTools: ToolSet | undefined) {
     ...Object.keys(createBuiltInTools({ demoSteps: true })),
     ...Object.keys(injectedTools ?? {}),
     demoOperationToolName,
+    readWorkspaceFileToolName,
   ];
   return loadHttpTools(config.operations.httpToolsFile, { reservedNames });
 }

@@ -4,6 +4,7 @@ import type {
   LanguageModelV4Prompt,
   LanguageModelV4ToolResultOutput,
 } from '@ai-sdk/provider';
+import { isAttachedFileText, readAttachedFileText } from './attached-file-text.ts';
 import { parseDemoCallDirective } from './demo-call-directive.ts';
 import { demoStepToolName, planDemoSteps } from './demo-steps.ts';
 
@@ -143,7 +144,10 @@ export function planDemoResponse(
     };
   }
 
-  const words = answerWords(plainText, hash, wordCountFor(lowered, defaultAnswerWords));
+  const words = [
+    ...splitWords(quotedFileBeginnings(prompt)),
+    ...answerWords(plainText, hash, wordCountFor(lowered, defaultAnswerWords)),
+  ];
   const plan: DemoResponsePlan = {
     kind: 'text',
     words,
@@ -171,13 +175,33 @@ export function countPromptWords(prompt: LanguageModelV4Prompt): number {
   return count;
 }
 
+/** What the user wrote last: the text of the last user message, without its attached files. */
 function lastUserText(prompt: LanguageModelV4Prompt): string {
+  return lastUserParts(prompt)
+    .map((part) => (part.type === 'text' && !isAttachedFileText(part.text) ? part.text : ''))
+    .join(' ');
+}
+
+/**
+ * `File notes.txt begins: "<its first line>".` for each text file attached to the last user
+ * message, in order (empty without any): how tests see that the files' text reached the model.
+ */
+function quotedFileBeginnings(prompt: LanguageModelV4Prompt): string {
+  return lastUserParts(prompt)
+    .flatMap((part) => (part.type === 'text' ? (readAttachedFileText(part.text) ?? []) : []))
+    .map((file) => {
+      const firstLine = (file.text.split('\n')[0] ?? '').trim().slice(0, quotedPrefixLength);
+      return `File ${file.filename} begins: "${firstLine}".`;
+    })
+    .join(' ');
+}
+
+function lastUserParts(prompt: LanguageModelV4Prompt) {
   for (let index = prompt.length - 1; index >= 0; index -= 1) {
     const message = prompt[index];
-    if (message?.role !== 'user') continue;
-    return message.content.map((part) => (part.type === 'text' ? part.text : '')).join(' ');
+    if (message?.role === 'user') return message.content;
   }
-  return '';
+  return [];
 }
 
 function countAssistantMessages(prompt: LanguageModelV4Prompt): number {

@@ -1,4 +1,5 @@
 import type { LanguageModelV4Message, LanguageModelV4Prompt } from '@ai-sdk/provider';
+import { isAttachedFileText } from './attached-file-text.ts';
 
 /** The built-in tool a `[demo:steps]` step calls so that the AI SDK runs the next step. */
 export const demoStepToolName = 'demo_step';
@@ -93,9 +94,12 @@ function quoted(text: string): string {
   return plain === '' ? 'your message' : plain;
 }
 
+/** What the user wrote: an attached file's text is no directive and no follow-up's words. */
 function userText(message: LanguageModelV4Message): string {
   if (message.role !== 'user') return '';
-  return message.content.map((part) => (part.type === 'text' ? part.text : '')).join(' ');
+  return message.content
+    .map((part) => (part.type === 'text' && !isAttachedFileText(part.text) ? part.text : ''))
+    .join(' ');
 }
 
 function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {

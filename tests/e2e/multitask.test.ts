@@ -151,7 +151,7 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
     );
   });
 
-  it('steer: a follow-up with file_ids reaches the running answer, which names its file, and completes', async () => {
+  it('steer: a follow-up with file_ids reaches the running answer, which keeps its file as sent, and completes', async () => {
     const visitor = visitorCookieHeader(visitorKeyFor('steers-with-files'));
     const form = new FormData();
     form.set('file', new File(['a,b'], 'table.csv', { type: 'text/csv' }));
@@ -179,17 +179,21 @@ describe('a message sent while a turn runs: steer, queue, interrupt, reject', ()
     await sending;
     assert.equal(chat.status, 'ready');
     assert.equal(chat.error, undefined);
-    // The steering part is what the model received: an uploaded file's url is no URL it can
-    // fetch, so it reads the file's name until it can read the file.
+    // The steering part is the follow-up as sent, its file pointing at the upload: the model
+    // read the file's text, which the answer does not copy.
     const steering = chat.lastMessage?.parts.find((part) => part.type === 'steering-message');
     assert.deepEqual(steering, {
       type: 'steering-message',
       id: 'f-file',
       parts: [
-        { type: 'text', text: '[Attached file: table.csv (text/csv)]' },
+        { type: 'file', mediaType: 'text/csv', filename: 'table.csv', url: file.url },
         { type: 'text', text: 'this table too' },
       ],
     });
+    assert.match(
+      textOfMessage(chat.lastMessage ?? { id: 'a', role: 'assistant', parts: [] }),
+      /Noted: this table too\./,
+    );
   });
 
   it('queue: the message is answered after the current task, in the same answer', async () => {
