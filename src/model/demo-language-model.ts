@@ -59,6 +59,9 @@ const demoEndpoint = 'demo://built-in-model';
  *   the prompt after the answer began (steering, queued) are acknowledged at the start of the
  *   next step with `Noted: <their text>.` (see `planDemoSteps`);
  * - a prompt ending in tool results: one short sentence per result ("The result is 84.").
+ * - text files attached to the last user message (text parts `attachedFileText` wrote): the
+ *   answer begins with `File <name> begins: "<its first line>".` for each, in order; their text
+ *   is never taken for the user's words or directives;
  * - every answer honours the call's `maxOutputTokens` (one word is one token): a longer one is
  *   cut after that many words and finishes with reason `length`.
  * - a prompt of more words than `contextTokens` is refused with a non-retryable 400
