@@ -16,9 +16,10 @@ import type { ChatStore, PendingMessage } from '../store/chat-store.ts';
  * boundary, `queue` ones once the current task is answered. The store is read before the first
  * step and after every step — exactly where the SDK takes messages — so a follow-up reaches
  * whichever executor runs the turn, and one stored while the last step streamed still keeps the
- * run going. Handing a message over records nothing: the turn's end persists the
- * `steering-message` parts the model actually received, and the store marks those taken (the
- * others start the next turn), so a message is answered once however the turn ends.
+ * run going. Handing a message over records nothing: the turn's end persists a
+ * `steering-message` part for each message the model actually received (as sent, `asSent`), and
+ * the store marks those taken (the others start the next turn), so a message is answered once
+ * however the turn ends.
  */
 export class SteeringFeed {
   /** The follow-ups handed over, by id, with the parts their sender wrote. */

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { experimental_createSteering as createSteering, type UIMessage } from 'ai';
+import { pino } from 'pino';
+import type { ChatStore } from '../store/chat-store.ts';
+import { SteeringFeed } from './steering-feed.ts';
+
+describe('SteeringFeed', () => {
+  it('hands over what an async toModel makes of a follow-up, and shows it as sent', async () => {
+    const seen: UIMessage[] = [];
+    const feed = new SteeringFeed({
+      // `handOver` is given the waiting messages: the store is not read.
+      store: {} as ChatStore,
+      sessionId: 'session',
+      steering: createSteering(),
+      logger: pino({ level: 'silent' }),
+      toModel: async (message) => {
+        seen.push(message);
+        await new Promise((resolve) => setImmediate(resolve));
+        return { ...message, parts: [{ type: 'text', text: 'the file, read' }] };
+      },
+    });
+    const sent: UIMessage = {
+      id: 'follow-up',
+      role: 'user',
+      parts: [
+        { type: 'file', mediaType: 'text/plain', filename: 'a.txt', url: '/api/chat/files/a' },
+        { type: 'text', text: 'and this' },
+      ],
+    };
+    await feed.handOver([
+      { sessionId: 'session', message: sent, mode: 'steer', createdAt: new Date() },
+    ]);
+    await feed.handOver([
+      { sessionId: 'session', message: sent, mode: 'steer', createdAt: new Date() },
+    ]);
+    assert.deepEqual(seen, [sent], 'each follow-up is read once');
+    assert.deepEqual(
+      feed.asSent({
+        type: 'steering-message',
+        id: 'follow-up',
+        parts: [{ type: 'text', text: 'the file, read' }],
+      }),
+      { type: 'steering-message', id: 'follow-up', parts: sent.parts },
+    );
+    const other = { type: 'steering-message' as const, id: 'unknown', parts: [] };
+    assert.equal(feed.asSent(other), other);
+    const text = { type: 'text-delta' as const, id: 't', delta: 'x' };
+    assert.equal(feed.asSent(text), text);
+  });
+});
