@@ -6,7 +6,7 @@ import type { ChatStore } from '../store/chat-store.ts';
 import { SteeringFeed } from './steering-feed.ts';
 
 describe('SteeringFeed', () => {
-  it('hands over what an async toModel makes of a follow-up, and shows it as sent', async () => {
+  it('hands over what an async toModel makes of a follow-up, and shows it as sent with what toModel added', async () => {
     const seen: UIMessage[] = [];
     const feed = new SteeringFeed({
       // `handOver` is given the waiting messages: the store is not read.
@@ -17,7 +17,14 @@ describe('SteeringFeed', () => {
       toModel: async (message) => {
         seen.push(message);
         await new Promise((resolve) => setImmediate(resolve));
-        return { ...message, parts: [{ type: 'text', text: 'the file, read' }] };
+        return {
+          ...message,
+          parts: [
+            { type: 'text', text: 'the file, read' },
+            { type: 'text', text: 'and this' },
+            { type: 'text', text: '[Context] a page' },
+          ],
+        };
       },
     });
     const sent: UIMessage = {
@@ -41,7 +48,11 @@ describe('SteeringFeed', () => {
         id: 'follow-up',
         parts: [{ type: 'text', text: 'the file, read' }],
       }),
-      { type: 'steering-message', id: 'follow-up', parts: sent.parts },
+      {
+        type: 'steering-message',
+        id: 'follow-up',
+        parts: [...sent.parts, { type: 'text', text: '[Context] a page' }],
+      },
     );
     const other = { type: 'steering-message' as const, id: 'unknown', parts: [] };
     assert.equal(feed.asSent(other), other);

@@ -36,9 +36,9 @@ export class SteeringFeed {
     steering: Steering;
     logger: Logger;
     /**
-     * What the model reads of a message (e.g. its page context as text, its files' contents);
-     * awaited before the message is handed over, one message at a time, so follow-ups keep
-     * their order.
+     * What the model reads of a message: one part in place of each of its parts (a file's
+     * contents for the file), then any parts it adds (its page context as text). Awaited before
+     * the message is handed over, one message at a time, so follow-ups keep their order.
      */
     toModel?: (message: UIMessage) => UIMessage | Promise<UIMessage>;
   }) {
@@ -49,12 +49,12 @@ export class SteeringFeed {
     this.#toModel = options.toModel ?? ((message) => message);
   }
 
-  /** Reads the waiting follow-ups and hands over the new ones, oldest first. Never rejects. */
   /**
    * The chunk as the stream, the stored answer and the next turns show it: a `steering-message`
    * chunk of a follow-up handed over here carries the parts its sender wrote (its file parts
    * pointing at uploads), not what the model read of them (`toModel`: files' text, images'
-   * bytes), which would copy every attached file into the answer.
+   * bytes), which would copy every attached file into the answer; then the parts `toModel`
+   * appended (its page context).
    */
   asSent(chunk: UIMessageChunk): UIMessageChunk {
     if (chunk.type !== 'steering-message') return chunk;
@@ -62,6 +62,7 @@ export class SteeringFeed {
     return parts === undefined ? chunk : { ...chunk, parts };
   }
 
+  /** Reads the waiting follow-ups and hands over the new ones, oldest first. Never rejects. */
   async pull(): Promise<void> {
     try {
       await this.handOver(await this.#store.listPendingMessages(this.#sessionId));
@@ -81,11 +82,13 @@ export class SteeringFeed {
       const id = pending.message.id;
       // An operation's continuation is a turn of its own, after this one.
       if (pending.mode === 'continue' || this.#handedOver.has(id)) continue;
-      const message = await userModelMessage(await this.#toModel(pending.message));
+      const sent = pending.message.parts;
+      const read = await this.#toModel(pending.message);
+      const message = await userModelMessage(read);
       if (!message) continue;
       this.#handedOver.set(
         id,
-        pending.message.parts.filter(
+        [...sent, ...read.parts.slice(sent.length)].filter(
           (part): part is TextUIPart | FileUIPart => part.type === 'text' || part.type === 'file',
         ),
       );
