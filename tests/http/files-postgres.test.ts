@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from '../support/start-test-server.t
 import { TestDatabase } from '../support/test-database.ts';
 import { testJwtSecret, tokenFor } from '../support/tokens.ts';
 import { createApiClient, expectError, expectJson, type SessionDetail } from './api-client.ts';
-import { readTurnStream } from './sse-events.ts';
+import { answerText, readTurnStream } from './sse-events.ts';
 
 // A missing PostgreSQL fails these tests: a scale-out adapter that silently skips proves nothing.
 describe(
@@ -27,7 +27,7 @@ describe(
       await database.drop();
     });
 
-    it('a file uploaded through one process lists, downloads, attaches and deletes through another', async () => {
+    it('a file uploaded through one process lists, downloads, reaches the model, and deletes through another', async () => {
       const token = await tokenFor('shared-files');
       const form = new FormData();
       form.set('file', new File(['{"a":1}'], 'data.json', { type: 'application/json' }));
@@ -55,6 +55,11 @@ describe(
         }),
       );
       assert.equal(stream.chunks.at(-1)?.type, 'finish');
+      assert.equal(
+        answerText(stream.chunks),
+        'File data.json begins: "{"a":1}". You said:.',
+        'the executor of the other process read the file from PostgreSQL',
+      );
       const detail = await expectJson<SessionDetail>(
         await api.call('GET', `/api/chat/sessions/${sessionId}`, { token }),
       );
