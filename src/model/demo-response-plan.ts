@@ -4,8 +4,9 @@ import type {
   LanguageModelV4Prompt,
   LanguageModelV4ToolResultOutput,
 } from '@ai-sdk/provider';
-import { isAttachedFileText, readAttachedFileText } from './attached-file-text.ts';
+import { isAttachedFileText } from './attached-file-text.ts';
 import { parseDemoCallDirective } from './demo-call-directive.ts';
+import { quoteAttachedFiles } from './quote-attached-files.ts';
 import { demoStepToolName, planDemoSteps } from './demo-steps.ts';
 
 /** The demo's long-running tool (`executor/tools/demo-operation.ts`), called on `[demo:operation]`. */
@@ -145,7 +146,7 @@ export function planDemoResponse(
   }
 
   const words = [
-    ...splitWords(quotedFileBeginnings(prompt)),
+    ...splitWords(quoteAttachedFiles(lastUserParts(prompt))),
     ...answerWords(plainText, hash, wordCountFor(lowered, defaultAnswerWords)),
   ];
   const plan: DemoResponsePlan = {
@@ -179,20 +180,6 @@ export function countPromptWords(prompt: LanguageModelV4Prompt): number {
 function lastUserText(prompt: LanguageModelV4Prompt): string {
   return lastUserParts(prompt)
     .map((part) => (part.type === 'text' && !isAttachedFileText(part.text) ? part.text : ''))
-    .join(' ');
-}
-
-/**
- * `File notes.txt begins: "<its first line>".` for each text file attached to the last user
- * message, in order (empty without any): how tests see that the files' text reached the model.
- */
-function quotedFileBeginnings(prompt: LanguageModelV4Prompt): string {
-  return lastUserParts(prompt)
-    .flatMap((part) => (part.type === 'text' ? (readAttachedFileText(part.text) ?? []) : []))
-    .map((file) => {
-      const firstLine = (file.text.split('\n')[0] ?? '').trim().slice(0, quotedPrefixLength);
-      return `File ${file.filename} begins: "${firstLine}".`;
-    })
     .join(' ');
 }
 
