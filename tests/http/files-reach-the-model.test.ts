@@ -94,9 +94,10 @@ describe('attached files reach an OpenAI-compatible model', { timeout: 60_000 },
     const notes = await user.upload('notes.txt', 'text/plain', 'line one\nline two');
     fake.enqueue({ type: 'text', deltas: ['Seen.'] });
     assert.equal(await user.ask('What is in these?', [picture, notes]), 'Seen.');
-    const body = fake.requests.at(-1) as {
-      messages: { role: string; content: string | Record<string, unknown>[] }[];
-    };
+    // The answer's request, streamed; the one after it (not streamed) titles the session.
+    const body = fake.requests.findLast(
+      (request) => (request as { stream?: boolean }).stream === true,
+    ) as { messages: { role: string; content: string | Record<string, unknown>[] }[] };
     const question = body.messages.find((message) => message.role === 'user');
     assert.deepEqual(question?.content, [
       {
