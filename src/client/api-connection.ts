@@ -14,6 +14,7 @@ export interface DurableChatClientOptions {
 }
 
 export interface RequestOptions {
+  /** Sent as JSON, except `FormData`, which goes as multipart with the boundary fetch chooses. */
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
@@ -56,14 +57,15 @@ export class ApiConnection {
 
   /** Sends a request; resolves with any 2xx response (204 included), throws on every other. */
   async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-    const hasBody = options.body !== undefined;
+    const { body } = options;
+    const isJson = body !== undefined && !(body instanceof FormData);
     const response = await this.#fetch(this.url(path), {
       method,
       headers: await this.headers({
-        ...(hasBody ? { 'content-type': 'application/json' } : {}),
+        ...(isJson ? { 'content-type': 'application/json' } : {}),
         ...options.headers,
       }),
-      ...(hasBody ? { body: JSON.stringify(options.body) } : {}),
+      ...(body instanceof FormData ? { body } : isJson ? { body: JSON.stringify(body) } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (!response.ok) throw await DurableChatApiError.fromResponse(response);

@@ -17,6 +17,9 @@ export type TtlConfig = z.infer<typeof schemas.ttlConfigResponseSchema>;
 export type AuthConfig = z.infer<typeof schemas.authConfigResponseSchema>;
 export type WebConfig = z.infer<typeof schemas.webConfigResponseSchema>;
 export type ErrorResponse = z.infer<typeof schemas.errorResponseSchema>;
+/** An uploaded file; its `url` is what a file part attaching it to a message points at. */
+export type UploadedFile = z.infer<typeof schemas.fileSchema>;
+export type ListFilesResponse = z.infer<typeof schemas.listFilesResponseSchema>;
 
 /**
  * Work a tool started that outlives the turn that called it (`getOperation`, and the
@@ -115,6 +118,8 @@ export interface OutgoingMessage {
    */
   messageId?: string;
   context?: PageContext;
+  /** Uploaded files (`uploadFile`) to attach: the message carries one file part per id. */
+  fileIds?: readonly string[];
 }
 
 /** The user's answer to one tool approval request (`tool-approval-request.approvalId`). */

@@ -13,6 +13,7 @@ import type {
   AuthConfig,
   CancelResponse,
   CreateSessionResponse,
+  ListFilesResponse,
   ListSessionsQuery,
   ListSessionsResponse,
   MultitaskStrategy,
@@ -25,6 +26,7 @@ import type {
   SessionDetail,
   SessionPageQuery,
   TtlConfig,
+  UploadedFile,
   WebConfig,
 } from './api-types.ts';
 import {
@@ -172,6 +174,42 @@ export class DurableChatClient {
   }
 
   /**
+   * Uploads a file, to attach to a message by its id (`OutgoingMessage.fileIds`) or by a file
+   * part whose url is the returned `url`. `filename` defaults to the `File`'s own name. Too big:
+   * 413 `FILE_TOO_LARGE`; a type the server does not accept: 415 `FILE_TYPE_NOT_ALLOWED`.
+   */
+  uploadFile(
+    file: Blob,
+    options: { filename?: string; signal?: AbortSignal } = {},
+  ): Promise<UploadedFile> {
+    const form = new FormData();
+    const filename = options.filename ?? (file instanceof File ? file.name : 'file');
+    form.append('file', file, filename);
+    return this.#connection.json('POST', '/files', { body: form, signal: options.signal });
+  }
+
+  /** My uploaded files, newest first. */
+  listFiles(
+    query: { limit?: number; offset?: number } = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ListFilesResponse> {
+    const path = withQuery('/files', { limit: query.limit, offset: query.offset });
+    return this.#connection.json('GET', path, { signal: options.signal });
+  }
+
+  /** An uploaded file's content, typed as it was uploaded. */
+  async downloadFile(fileId: string, options: { signal?: AbortSignal } = {}): Promise<Blob> {
+    const path = `/files/${encodeURIComponent(fileId)}`;
+    const response = await this.#connection.send('GET', path, { signal: options.signal });
+    return response.blob();
+  }
+
+  /** Deletes one of my uploaded files. */
+  async deleteFile(fileId: string): Promise<void> {
+    await this.#connection.send('DELETE', `/files/${encodeURIComponent(fileId)}`);
+  }
+
+  /**
    * Sends a user message and resolves, once the server accepted it, with the reader of its
    * answer. The message gets an id if it has none, so the retries of a lost POST re-attach to
    * the same turn instead of starting another.
@@ -195,6 +233,7 @@ export class DurableChatClient {
       message: outgoing.text,
       message_id: outgoing.messageId ?? generateId(),
       ...(outgoing.context ? { context: outgoing.context } : {}),
+      ...(outgoing.fileIds?.length ? { file_ids: outgoing.fileIds } : {}),
       ...(multitask === undefined ? {} : { multitask }),
     };
     return this.#openStream(sendConnector(this.#connection, sessionId, body), streamOptions);

@@ -12,6 +12,7 @@ export type {
   CancelResponse,
   CreateSessionResponse,
   ErrorResponse,
+  ListFilesResponse,
   ListSessionsQuery,
   ListSessionsResponse,
   MultitaskOutcome,
@@ -29,6 +30,7 @@ export type {
   SessionPageQuery,
   SessionSummary,
   TtlConfig,
+  UploadedFile,
   WebConfig,
 } from './api-types.ts';
 export {

@@ -17,6 +17,9 @@ Ctrl+C during an answer stops the turn on the server (a second Ctrl+C quits at o
 Ctrl+C or Ctrl+D at the prompt quits.
 
 Options:
+  --file <path>     attach a file to the first message you send (repeat for more); each is
+                    uploaded before the prompt, and a refused one (too big, a type the server
+                    does not accept) ends the program with the server's reason
   --resume          re-attach to the session's running turn first (needs a session)
   --url <url>       server URL (env DURABLE_CHAT_URL, default http://localhost:3000)
   --token <token>   bearer token (env DURABLE_CHAT_TOKEN)
@@ -27,6 +30,8 @@ export interface CliArguments {
   command: 'chat' | 'help';
   sessionId: string | null;
   resume: boolean;
+  /** Paths of the files the first message attaches. */
+  files: string[];
   url: string;
   token: string | null;
 }
@@ -41,6 +46,7 @@ export function parseCliArguments(
     allowPositionals: true,
     options: {
       resume: { type: 'boolean', default: false },
+      file: { type: 'string', multiple: true, default: [] },
       url: { type: 'string' },
       token: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -49,7 +55,13 @@ export function parseCliArguments(
   const [command, sessionId, ...extra] = positionals;
   const url = values.url ?? environment.DURABLE_CHAT_URL ?? 'http://localhost:3000';
   const token = values.token ?? environment.DURABLE_CHAT_TOKEN ?? null;
-  const parsed = { sessionId: sessionId ?? null, resume: values.resume, url, token };
+  const parsed = {
+    sessionId: sessionId ?? null,
+    resume: values.resume,
+    files: values.file,
+    url,
+    token,
+  };
   if (values.help || command === undefined || command === 'help') {
     return { command: 'help', ...parsed };
   }

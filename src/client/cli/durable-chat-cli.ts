@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { DurableChatApiError } from '../durable-chat-api-error.ts';
 import { DurableChatClient } from '../durable-chat-client.ts';
 import { parseCliArguments, usage } from './cli-arguments.ts';
+import { mediaTypeOfPath } from './media-type-of-path.ts';
 import { TerminalChat } from './terminal-chat.ts';
 
 /** `durable-chat chat [session]`: the SDK in a terminal. Resolves with the exit code. */
@@ -20,6 +23,15 @@ async function runCli(argv: readonly string[]): Promise<number> {
     baseUrl: parsed.url,
     ...(parsed.token ? { token: parsed.token } : {}),
   });
+  const fileIds: string[] = [];
+  for (const path of parsed.files) {
+    try {
+      fileIds.push(await uploadFile(client, path));
+    } catch (error) {
+      process.stderr.write(`${describeStartError(error, parsed.url)} (--file ${path})\n`);
+      return 1;
+    }
+  }
   let sessionId = parsed.sessionId;
   if (sessionId === null) {
     try {
@@ -38,8 +50,18 @@ async function runCli(argv: readonly string[]): Promise<number> {
     input: process.stdin,
     output: process.stdout,
     notices: process.stderr,
+    fileIds,
   });
   return chat.run({ resume: parsed.resume });
+}
+
+/** Uploads the file at `path`, typed by its extension; resolves with its id. */
+async function uploadFile(client: DurableChatClient, path: string): Promise<string> {
+  const content = await readFile(path);
+  const file = new Blob([content], { type: mediaTypeOfPath(path) });
+  const uploaded = await client.uploadFile(file, { filename: basename(path) });
+  process.stderr.write(`attached ${uploaded.filename} (${uploaded.size_bytes} bytes)\n`);
+  return uploaded.id;
 }
 
 function describeStartError(error: unknown, url: string): string {

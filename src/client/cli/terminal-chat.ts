@@ -17,6 +17,8 @@ export interface TerminalChatOptions {
    * for the answer before it.
    */
   liveInput?: boolean;
+  /** Uploaded files the first message sent attaches. */
+  fileIds?: readonly string[];
 }
 
 /** A tool call of the answer shown that waits for the user's approval. */
@@ -72,6 +74,7 @@ export class TerminalChat {
   #lines: AsyncIterator<string> | null = null;
   /** A read of the next input line that was started and not consumed yet. */
   #nextLine: Promise<IteratorResult<string>> | null = null;
+  #unsentFileIds: readonly string[];
   #inputEnded = false;
   /** Follow-ups sent during the answers being shown that have not landed in one yet. */
   #unlanded: FollowUp[] = [];
@@ -92,6 +95,7 @@ export class TerminalChat {
     this.#options = options;
     this.#interactive = options.input.isTTY === true;
     this.#liveInput = options.liveInput ?? this.#interactive;
+    this.#unsentFileIds = options.fileIds ?? [];
   }
 
   /** Runs until the input ends; resolves with the process exit code. */
@@ -165,8 +169,13 @@ export class TerminalChat {
 
   async #send(text: string): Promise<AnswerOutcome> {
     const { client, sessionId } = this.#options;
+    const fileIds = this.#unsentFileIds;
     try {
-      return await this.#answer(await client.sendMessage(sessionId, text, this.#streamOptions()));
+      const message = { text, fileIds };
+      const stream = await client.sendMessage(sessionId, message, this.#streamOptions());
+      // Attached once: a refused send keeps them for the next line.
+      this.#unsentFileIds = [];
+      return await this.#answer(stream);
     } catch (error) {
       this.#reportError(error);
       return 'failed';
