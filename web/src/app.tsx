@@ -2,10 +2,12 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SessionSummary } from '../../src/client/index.ts';
 import { readStoredToken, storeToken } from './access-token.ts';
 import { createChatServices } from './chat-services.ts';
+import type { ComposedMessage } from './conversation/composed-message.ts';
 import { DraftChat } from './conversation/draft-chat.tsx';
 import { SessionPage } from './conversation/session-page.tsx';
 import { MenuIcon } from './icons.tsx';
 import { ImageOriginsContext } from './parts/answer-image.tsx';
+import { type DownloadFile, DownloadFileContext } from './parts/uploaded-file-view.tsx';
 import { untitled } from './sidebar/session-item.tsx';
 import { Sidebar } from './sidebar/sidebar.tsx';
 import { useSessionList } from './sidebar/use-session-list.ts';
@@ -35,12 +37,16 @@ export function App({
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const [openSessionRunning, setOpenSessionRunning] = useState(false);
   const [chatAuthRequired, setChatAuthRequired] = useState(false);
-  const firstMessages = useRef(new Map<string, string>());
+  const firstMessages = useRef(new Map<string, ComposedMessage>());
   // The list holds only the pages loaded so far: a chat opened from further down has its
   // title from its own load.
   const [loadedTitle, setLoadedTitle] = useState<LoadedTitle | null>(null);
   const serverNeedsToken = useServerNeedsToken(services.client);
   const imageOrigins = useImageOrigins(services.client);
+  const downloadFile = useCallback<DownloadFile>(
+    (fileId, options) => services.client.downloadFile(fileId, options),
+    [services.client],
+  );
 
   const { refresh } = list;
   const authRequired = list.authRequired || chatAuthRequired;
@@ -76,7 +82,7 @@ export function App({
   const tokenHandOff = useTokenHandOff(offeredToken, currentToken, saveToken);
 
   const onCreated = useCallback(
-    (createdId: string, firstMessage: string) => {
+    (createdId: string, firstMessage: ComposedMessage) => {
       firstMessages.current.set(createdId, firstMessage);
       setLoadedTitle({ sessionId: createdId, title: null });
       open(createdId);
@@ -160,28 +166,30 @@ export function App({
           </div>
         )}
         <ImageOriginsContext value={imageOrigins}>
-          {sessionId === null ? (
-            <DraftChat
-              key={identity}
-              services={services}
-              onCreated={onCreated}
-              onAuthRequired={onAuthRequired}
-            />
-          ) : (
-            <SessionPage
-              key={`${sessionId}:${identity}`}
-              sessionId={sessionId}
-              services={services}
-              summary={summary}
-              firstMessage={firstMessages.current.get(sessionId)}
-              onFirstMessageSent={onFirstMessageSent}
-              onTitleLoaded={onTitleLoaded}
-              onActivity={onActivity}
-              onRunningChange={setOpenSessionRunning}
-              onAuthRequired={onAuthRequired}
-              onNewChat={newChat}
-            />
-          )}
+          <DownloadFileContext value={downloadFile}>
+            {sessionId === null ? (
+              <DraftChat
+                key={identity}
+                services={services}
+                onCreated={onCreated}
+                onAuthRequired={onAuthRequired}
+              />
+            ) : (
+              <SessionPage
+                key={`${sessionId}:${identity}`}
+                sessionId={sessionId}
+                services={services}
+                summary={summary}
+                firstMessage={firstMessages.current.get(sessionId)}
+                onFirstMessageSent={onFirstMessageSent}
+                onTitleLoaded={onTitleLoaded}
+                onActivity={onActivity}
+                onRunningChange={setOpenSessionRunning}
+                onAuthRequired={onAuthRequired}
+                onNewChat={newChat}
+              />
+            )}
+          </DownloadFileContext>
         </ImageOriginsContext>
       </main>
       <TokenHandOffDialog handOff={tokenHandOff} />

@@ -5,6 +5,7 @@ import {
   DurableChatApiError,
   DurableChatClient,
   type SentMessage,
+  type UploadedFile,
 } from '../../src/client/index.ts';
 import { withTurnOutcomeMetadata } from './conversation/with-turn-outcome-metadata.ts';
 
@@ -35,6 +36,9 @@ export type SendFollowUp = (
  */
 export type JoinedRunningTurn = (messageId: string) => Promise<void>;
 
+/** Uploads one file, rejecting with the server's error (413, 415…) or an abort. */
+export type UploadFile = (file: File, signal: AbortSignal) => Promise<UploadedFile>;
+
 /**
  * The app's only ways to reach the server: the SDK's REST client, its `useChat` transport, and
  * the follow-up POST that `useChat` cannot make (its `sendMessage` while a response streams
@@ -44,6 +48,7 @@ export interface ChatServices {
   client: DurableChatClient;
   transport: ChatTransport<UIMessage>;
   sendFollowUp: SendFollowUp;
+  uploadFile: UploadFile;
   /** Makes `listener` the open chat of `sessionId` for `JoinedRunningTurn`; returns its removal. */
   onJoinedRunningTurn(sessionId: string, listener: JoinedRunningTurn): () => void;
 }
@@ -59,10 +64,12 @@ export function createChatServices(getToken: () => string | null): ChatServices 
     if (messageId === undefined || (multitask !== 'steered' && multitask !== 'queued')) return;
     await joinedListeners.get(chatId)?.(messageId);
   };
+  const client = new DurableChatClient(options);
   return {
-    client: new DurableChatClient(options),
+    client,
     transport: withTurnOutcomeMetadata(createChatTransport({ ...options, onSent })),
     sendFollowUp: followUpSender(new ApiConnection(options)),
+    uploadFile: (file, signal) => client.uploadFile(file, { signal }),
     onJoinedRunningTurn(sessionId, listener) {
       joinedListeners.set(sessionId, listener);
       return () => {

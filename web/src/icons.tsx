@@ -32,3 +32,6 @@ export const CloseIcon = () => <Icon path="M6 6l12 12M18 6L6 18" />;
 export const CopyIcon = () => <Icon path="M9 9h11v11H9zM5 15H4V4h11v1" />;
 export const CheckIcon = () => <Icon path="M5 12l5 5L20 7" />;
 export const SearchIcon = () => <Icon path="M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zM20 20l-4-4" />;
+export const PaperclipIcon = () => (
+  <Icon path="M21 11l-8.5 8.5a5 5 0 0 1-7-7L14 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15 7" />
+);

@@ -55,7 +55,7 @@ describe('ChatView', () => {
         initialUpdatedAt={null}
         services={fake.services}
         summary={summary}
-        firstMessage="Hello"
+        firstMessage={{ text: 'Hello', files: [] }}
         onActivity={() => {}}
         onRunningChange={() => {}}
         onAuthRequired={() => {}}

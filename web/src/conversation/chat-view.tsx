@@ -17,6 +17,7 @@ import {
   isAuthError,
 } from '../chat-services.ts';
 import { type ToolApproval, ToolApprovalContext } from '../parts/tool-approval-context.ts';
+import type { ComposedMessage } from './composed-message.ts';
 import { Composer } from './composer.tsx';
 import { type HistoryCursor, historyPageSize, wholeHistory } from './history-pages.ts';
 import { MessageList } from './message-list.tsx';
@@ -29,6 +30,8 @@ import {
 import { RetryButton } from './retry-button.tsx';
 import { readMessageOutcome } from './message-outcome.ts';
 import { trackTransportActivity } from './track-transport-activity.ts';
+import { useAttachments } from './use-attachments.ts';
+import { useFileDrop } from './use-file-drop.ts';
 import { useOlderMessages } from './use-older-messages.ts';
 import { useSessionOperations } from './use-session-operations.ts';
 
@@ -45,8 +48,8 @@ export interface ChatViewProps {
   services: ChatServices;
   /** This session in the latest poll of the session list (a new object on every poll). */
   summary: SessionSummary | undefined;
-  /** Text to send as soon as the chat opens (the chat was just created from the composer). */
-  firstMessage?: string;
+  /** The message to send as soon as the chat opens (the chat was just created from the composer). */
+  firstMessage?: ComposedMessage;
   onFirstMessageSent?: () => void;
   /** A turn started or ended here: the session list should refresh. */
   onActivity: () => void;
@@ -117,6 +120,8 @@ export function ChatView({
   const syncedUpdatedAt = useRef(initialUpdatedAt);
   const lastSentText = useRef('');
   const composerInput = useRef<HTMLTextAreaElement>(null);
+  const attachments = useAttachments(services.uploadFile);
+  const fileDrop = useFileDrop(attachments.add);
   // Counts messages sent here. A sync that began before a send holds a snapshot from before that
   // turn: applying it would show stale messages and re-attach to a turn that has since ended,
   // turning the turn's own outcome (an error, say) into an idle chat.
@@ -310,8 +315,12 @@ export function ChatView({
 
   /** A message sent while the answer streams: posted beside `useChat`, shown as waiting. */
   const sendFollowUp = useCallback(
-    (text: string, mode: FollowUpMode) => {
-      const parts: TextUIPart[] = [{ type: 'text', text }];
+    ({ text, files }: ComposedMessage, mode: FollowUpMode) => {
+      // Files first, as the server stores the files a message attaches.
+      const parts: (TextUIPart | FileUIPart)[] = [
+        ...files,
+        ...(text === '' ? [] : [{ type: 'text', text } as const]),
+      ];
       const message: UIMessage = { id: generateId(), role: 'user', parts };
       setConflict(false);
       setNotice(null);
@@ -333,20 +342,31 @@ export function ChatView({
   );
 
   const send = useCallback(
-    (text: string) => {
+    (message: ComposedMessage) => {
       if (isRunning(statusNow.current)) {
-        sendFollowUp(text, 'steer');
+        sendFollowUp(message, 'steer');
         return;
       }
+      const { text, files } = message;
       lastSentText.current = text;
       sentCount.current += 1;
       setConflict(false);
       setNotice(null);
       setDraft('');
-      void sendMessage({ text });
+      void sendMessage(files.length === 0 ? { text } : text === '' ? { files } : { text, files });
       onActivity();
     },
     [sendMessage, onActivity, sendFollowUp],
+  );
+
+  /** The composer's text with its attachments, which then leave the composer. */
+  const { parts: attachedFiles, clear: clearAttachments } = attachments;
+  const composed = useCallback(
+    (text: string): ComposedMessage => {
+      clearAttachments();
+      return { text, files: attachedFiles };
+    },
+    [attachedFiles, clearAttachments],
   );
 
   /** Replaces an answer (the last one when none is named) with a new one: Regenerate, Retry. */
@@ -464,7 +484,7 @@ export function ChatView({
     messages.at(-1)?.role === 'assistant';
 
   return (
-    <div className="chat">
+    <div className={`chat${fileDrop.dragging ? ' chat-dropping' : ''}`} {...fileDrop.handlers}>
       <ToolApprovalContext value={toolApproval}>
         <MessageList
           messages={messages}
@@ -510,14 +530,15 @@ export function ChatView({
       <Composer
         value={draft}
         onChange={setDraft}
-        onSend={send}
-        onInterrupt={(text) => sendFollowUp(text, 'interrupt')}
+        onSend={(text) => send(composed(text))}
+        onInterrupt={(text) => sendFollowUp(composed(text), 'interrupt')}
         onStop={() => void stop()}
         status={status}
         running={running}
         stopping={stopping}
         autoFocus
         inputRef={composerInput}
+        attachments={attachments}
       />
     </div>
   );

@@ -2,16 +2,24 @@ import type { ChatStatus } from 'ai';
 import {
   useEffect,
   useRef,
+  type ChangeEvent,
+  type ClipboardEvent,
   type FormEvent,
   type KeyboardEvent,
   type MouseEvent,
   type RefObject,
 } from 'react';
+import { PaperclipIcon } from '../icons.tsx';
+import { AttachmentList } from './attachment-list.tsx';
+import type { Attachments } from './use-attachments.ts';
 
 export interface ComposerProps {
   value: string;
   onChange: (value: string) => void;
-  /** Enter or Send. While a turn runs this is a follow-up the running answer takes in. */
+  /**
+   * Enter or Send. While a turn runs this is a follow-up the running answer takes in. The text
+   * is empty when the message is only its attachments.
+   */
   onSend: (text: string) => void;
   /**
    * Ctrl/⌘+Enter or "Interrupt & send" while a turn runs: stop the answer and answer this
@@ -28,6 +36,11 @@ export interface ComposerProps {
   autoFocus?: boolean;
   /** The text box, for a conversation that moves focus back to it (after a Stop by Escape). */
   inputRef?: RefObject<HTMLTextAreaElement | null>;
+  /**
+   * The files the message attaches (by the attach button, a paste, or a drop the conversation
+   * passes on); without it the composer sends text only.
+   */
+  attachments?: Attachments;
 }
 
 const statusLabels: Record<ChatStatus, string> = {
@@ -59,11 +72,17 @@ export function Composer({
   disabled = false,
   autoFocus = false,
   inputRef,
+  attachments,
 }: ComposerProps) {
   const ownInput = useRef<HTMLTextAreaElement>(null);
   const input = inputRef ?? ownInput;
+  const filePicker = useRef<HTMLInputElement>(null);
   const followsUp = running && onInterrupt !== undefined;
-  const canSend = (!running || followsUp) && !disabled && value.trim() !== '';
+  const hasFiles = (attachments?.items.length ?? 0) > 0;
+  // A file still uploading, or refused, would be silently left out: it is sent or removed first.
+  const filesReady = attachments?.ready ?? true;
+  const canSend =
+    (!running || followsUp) && !disabled && filesReady && (value.trim() !== '' || hasFiles);
 
   useEffect(() => {
     if (autoFocus) input.current?.focus();
@@ -92,6 +111,22 @@ export function Composer({
     onStop();
   };
 
+  const onFilesPicked = (event: ChangeEvent<HTMLInputElement>) => {
+    const files = [...(event.target.files ?? [])];
+    // Cleared, so picking the same file again (after removing it) is a change too.
+    event.target.value = '';
+    if (files.length > 0) attachments?.add(files);
+    input.current?.focus();
+  };
+
+  // A pasted screenshot or copied file is attached; pasted text stays the text box's.
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = [...event.clipboardData.files];
+    if (attachments === undefined || files.length === 0) return;
+    event.preventDefault();
+    attachments.add(files);
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     // While an input method composes (Japanese, Chinese…), Enter confirms the composition.
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
@@ -111,7 +146,31 @@ export function Composer({
 
   return (
     <form className="composer" onSubmit={onSubmit}>
+      {attachments && <AttachmentList items={attachments.items} onRemove={attachments.remove} />}
       <div className="composer-box">
+        {attachments && (
+          <>
+            <button
+              type="button"
+              className="icon-button composer-attach"
+              data-testid="attach-files"
+              aria-label="Attach files"
+              title="Attach files (or drop or paste them here)"
+              disabled={disabled}
+              onClick={() => filePicker.current?.click()}
+            >
+              <PaperclipIcon />
+            </button>
+            <input
+              ref={filePicker}
+              type="file"
+              multiple
+              hidden
+              data-testid="file-picker"
+              onChange={onFilesPicked}
+            />
+          </>
+        )}
         <textarea
           ref={input}
           id="message-box"
@@ -129,6 +188,7 @@ export function Composer({
           disabled={disabled}
           onChange={(event) => onChange(event.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
         />
         <div className="composer-actions">
           {running && (
@@ -160,7 +220,13 @@ export function Composer({
             className="button button-primary"
             data-testid="send"
             disabled={!canSend}
-            title={followsUp ? 'Add this to the answer being written (Enter)' : undefined}
+            title={
+              !filesReady
+                ? 'Wait for the files to upload, or remove the ones that failed'
+                : followsUp
+                  ? 'Add this to the answer being written (Enter)'
+                  : undefined
+            }
           >
             Send
           </button>

@@ -1,11 +1,15 @@
 import { useState } from 'react';
 import { type ChatServices, describeError, isAuthError } from '../chat-services.ts';
+import type { ComposedMessage } from './composed-message.ts';
 import { Composer } from './composer.tsx';
 import { EmptyConversation } from './message-list.tsx';
+import { useAttachments } from './use-attachments.ts';
+import { useFileDrop } from './use-file-drop.ts';
 
 /**
  * A new chat before its first message. The session is created when that message is sent, so
- * opening "New chat" and leaving leaves no empty chats behind.
+ * opening "New chat" and leaving leaves no empty chats behind. Files attached here upload at
+ * once (they belong to the user, not to a session) and go with the first message.
  */
 export function DraftChat({
   services,
@@ -13,19 +17,21 @@ export function DraftChat({
   onAuthRequired,
 }: {
   services: ChatServices;
-  onCreated: (sessionId: string, firstMessage: string) => void;
+  onCreated: (sessionId: string, firstMessage: ComposedMessage) => void;
   onAuthRequired: () => void;
 }) {
   const [draft, setDraft] = useState('');
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const attachments = useAttachments(services.uploadFile);
+  const fileDrop = useFileDrop(attachments.add);
 
   const send = async (text: string) => {
     setCreating(true);
     setError(null);
     try {
       const session = await services.client.createSession();
-      onCreated(session.id, text);
+      onCreated(session.id, { text, files: attachments.parts });
     } catch (reason) {
       if (isAuthError(reason)) onAuthRequired();
       setError(`Could not start the chat: ${describeError(reason)}`);
@@ -34,7 +40,7 @@ export function DraftChat({
   };
 
   return (
-    <div className="chat">
+    <div className={`chat${fileDrop.dragging ? ' chat-dropping' : ''}`} {...fileDrop.handlers}>
       <div className="message-scroller">
         <div className="message-column">
           <EmptyConversation />
@@ -54,6 +60,7 @@ export function DraftChat({
         running={false}
         disabled={creating}
         autoFocus
+        attachments={attachments}
       />
     </div>
   );

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { SessionSummary } from '../../../src/client/index.ts';
 import { type ChatServices, describeError, isApiError, isAuthError } from '../chat-services.ts';
 import { ChatView } from './chat-view.tsx';
+import type { ComposedMessage } from './composed-message.ts';
 import { cursorOf, type HistoryCursor, historyPageSize, wholeHistory } from './history-pages.ts';
 import { type PendingFollowUp, readPendingFollowUps } from './pending-follow-ups.ts';
 import { TypingDots } from './working-indicator.tsx';
@@ -22,7 +23,7 @@ export interface SessionPageProps {
   sessionId: string;
   services: ChatServices;
   summary: SessionSummary | undefined;
-  firstMessage: string | undefined;
+  firstMessage: ComposedMessage | undefined;
   onFirstMessageSent: () => void;
   /** The session's title as its load found it (the list may not hold this session). */
   onTitleLoaded: (sessionId: string, title: string | null) => void;

@@ -7,6 +7,7 @@ import { MarkdownText } from './markdown-text.tsx';
 import { SteeringMessageView } from './steering-message-view.tsx';
 import type { ToolCallPart } from './tool-call-view.tsx';
 import { ToolPartView } from './tool-part-view.tsx';
+import { UploadedFileView, uploadedFileId } from './uploaded-file-view.tsx';
 
 export type MessagePart = UIMessage['parts'][number];
 
@@ -133,6 +134,12 @@ function FileView({
   mediaType: string;
   filename: string | undefined;
 }) {
+  // The user's own upload, on this app's origin: loaded with the app's credentials, never a
+  // request to a host the model chose.
+  const fileId = uploadedFileId(url);
+  if (fileId !== null) {
+    return <UploadedFileView fileId={fileId} url={url} mediaType={mediaType} filename={filename} />;
+  }
   const safe = safeUrl(url);
   const name = filename ?? mediaType;
   const isImage = mediaType.startsWith('image/');
