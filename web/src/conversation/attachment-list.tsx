@@ -1,3 +1,4 @@
+import { PaperclipIcon } from '../icons.tsx';
 import { formatFileSize } from './format-file-size.ts';
 import type { Attachment } from './use-attachments.ts';
 
@@ -27,8 +28,8 @@ export function AttachmentList({
           {item.preview !== null ? (
             <img className="attachment-thumbnail" src={item.preview} alt={item.filename} />
           ) : (
-            <span className="attachment-type" aria-hidden="true">
-              📎
+            <span className="attachment-type">
+              <PaperclipIcon />
             </span>
           )}
           <span className="attachment-details">

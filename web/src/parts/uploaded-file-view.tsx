@@ -1,4 +1,5 @@
 import { createContext, type MouseEvent, use, useEffect, useState } from 'react';
+import { PaperclipIcon } from '../icons.tsx';
 
 /**
  * Reads an uploaded file with the app's credentials. A bare `<img src>` or link carries the
@@ -48,7 +49,7 @@ export function UploadedFileView({
           download={filename ?? true}
           onClick={download ? (event) => saveFile(event, fileId, name, download) : undefined}
         >
-          <span aria-hidden="true">📎</span> {name}
+          <PaperclipIcon /> {name}
           <span className="muted"> · {mediaType}</span>
         </a>
       )}
@@ -82,7 +83,7 @@ function UploadedImage({
     return () => controller.abort();
   }, [download, fileId]);
 
-  if (failed) return <span className="muted">📎 {name} (could not be loaded)</span>;
+  if (failed) return <span className="muted">{name} could not be loaded</span>;
   if (source === null) return <span className="file-loading muted">Loading {name}…</span>;
   return <img src={source} alt={name} data-testid="file-image" />;
 }
