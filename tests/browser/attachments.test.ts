@@ -100,6 +100,20 @@ describe('attaching files in the browser', () => {
       await page.reload();
       await waitForAssistantStatus(page, 'completed');
       assert.deepEqual(await shownFiles(userMessages(page).first()), sent);
+
+      // Editing the text keeps the files: the server stores them again with the new text.
+      await page.getByTestId('edit-message').click();
+      await page.getByTestId('message-editor-input').fill('Look at these files again');
+      await page.getByTestId('message-editor-save').click();
+      await page.getByText('Look at these files again').waitFor();
+      await waitForAssistantStatus(page, 'completed');
+      await waitForChatStatus(page, 'ready');
+      assert.deepEqual(await shownFiles(userMessages(page).first()), sent);
+      const [edited] = (await api.getSession(sessionId)).messages;
+      assert.deepEqual(
+        edited!.parts.filter((part) => part.type === 'file'),
+        files,
+      );
     },
   );
 

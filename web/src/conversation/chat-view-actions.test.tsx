@@ -91,6 +91,28 @@ describe('ChatView: regenerate, retry, edit', () => {
     expect(request?.messages[0]?.id).toBe('q1');
   });
 
+  it('Edit keeps the files the message attached and changes only its text', async () => {
+    const file = {
+      type: 'file',
+      mediaType: 'text/plain',
+      filename: 'notes.txt',
+      url: '/api/chat/files/f1',
+    } as const;
+    const withFile: UIMessage[] = [
+      { id: 'q1', role: 'user', parts: [file, { type: 'text', text: 'Read this' }] },
+      { id: 'a1', role: 'assistant', parts: [{ type: 'text', text: 'Read it' }] },
+    ];
+    const sendMessages = renderChat(withFile, [async () => answerStream('a1b', 'Read again')]);
+    fireEvent.click(screen.getByTestId('edit-message'));
+    fireEvent.change(screen.getByTestId('message-editor-input'), {
+      target: { value: 'Read this again' },
+    });
+    fireEvent.click(screen.getByTestId('message-editor-save'));
+    await waitFor(() => expect(texts()).toEqual(['Read this again', 'Read again']));
+    const sent = sendMessages.mock.calls[0]?.[0].messages[0];
+    expect(sent?.parts).toEqual([file, { type: 'text', text: 'Read this again' }]);
+  });
+
   it('Retry in the error of a request that never started answers the last message again', async () => {
     const refused = async (): Promise<ReadableStream<UIMessageChunk>> => {
       throw new Error('A backing service is unavailable; try again shortly.');

@@ -172,9 +172,11 @@ export function ChatView({
   // Async callbacks (a sync that awaited the server, a stop) need the status of now, not of
   // the render that created them.
   const statusNow = useRef(status);
+  const messagesNow = useRef(messages);
   useLayoutEffect(() => {
     statusNow.current = status;
-  }, [status]);
+    messagesNow.current = messages;
+  }, [status, messages]);
 
   const busy = () => isRunning(statusNow.current) || openStreams.current > 0;
 
@@ -383,14 +385,20 @@ export function ChatView({
     [regenerate, onActivity],
   );
 
-  /** Edit and resend: the message is rewritten, what followed it goes, and it is answered. */
+  /**
+   * Edit and resend: the message is rewritten, what followed it goes, and it is answered. Only
+   * its text is edited: the files it attached stay attached, where a bare `{ text }` would drop
+   * them.
+   */
   const editMessage = useCallback(
     (messageId: string, text: string) => {
       lastSentText.current = '';
       sentCount.current += 1;
       setConflict(false);
       setNotice(null);
-      void sendMessage({ text, messageId });
+      const edited = messagesNow.current.find(({ id }) => id === messageId);
+      const files = (edited?.parts ?? []).filter((part) => part.type === 'file');
+      void sendMessage(files.length === 0 ? { text, messageId } : { text, files, messageId });
       onActivity();
     },
     [sendMessage, onActivity],

@@ -96,7 +96,7 @@ describe('ConversationMessage', () => {
     expect(document.activeElement).toBe(screen.getByTestId('edit-message'));
   });
 
-  it('closes an open editor when a turn starts, and offers no Edit for a message with files', () => {
+  it('closes an open editor when a turn starts', () => {
     const handlers = actions();
     const { rerender } = render(
       <ConversationMessage message={question} streaming={false} last={false} actions={handlers} />,
@@ -111,14 +111,18 @@ describe('ConversationMessage', () => {
       />,
     );
     expect(screen.queryByTestId('message-editor')).toBeNull();
-    const withFile: UIMessage = {
-      ...question,
-      parts: [...question.parts, { type: 'file', mediaType: 'image/png', url: 'https://x/y.png' }],
-    };
-    rerender(
+  });
+
+  it('offers Edit for a message with files, editing its text only', () => {
+    const handlers = actions();
+    const file = { type: 'file', mediaType: 'text/plain', url: '/api/chat/files/f1' } as const;
+    const withFile: UIMessage = { ...question, parts: [file, ...question.parts] };
+    render(
       <ConversationMessage message={withFile} streaming={false} last={false} actions={handlers} />,
     );
-    expect(screen.queryByTestId('edit-message')).toBeNull();
+    fireEvent.click(screen.getByTestId('edit-message'));
+    const editor = screen.getByTestId('message-editor-input') as HTMLTextAreaElement;
+    expect(editor.value).toBe('Hi there');
   });
 });
 

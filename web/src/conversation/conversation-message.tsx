@@ -100,12 +100,15 @@ export function ConversationMessage({
   return <MessageView message={message} actions={regenerate} />;
 }
 
-/** The text of a message that is text only (what the server accepts); null otherwise. */
+/**
+ * The text of a message of text and files (what the server accepts; an edit keeps the files);
+ * null otherwise.
+ */
 function editableText(message: UIMessage): string | null {
   const texts: string[] = [];
   for (const part of message.parts) {
     if (part.type === 'text') texts.push(part.text);
-    else if (part.type !== 'step-start') return null;
+    else if (part.type !== 'step-start' && part.type !== 'file') return null;
   }
   return texts.length > 0 ? texts.join('\n') : null;
 }
