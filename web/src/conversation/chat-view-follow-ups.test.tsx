@@ -374,6 +374,37 @@ describe('ChatView: messages sent while an answer streams', () => {
     expect(pendingTexts()).toEqual([]);
     expect(chatStatus()).toBe('streaming');
   });
+
+  it('sends a follow-up with its files, and gives them back when the server refuses it', async () => {
+    await openWhileAnswering();
+    const attach = (name: string) =>
+      fireEvent.change(screen.getByTestId('file-picker'), {
+        target: { files: [new File(['a,b'], name, { type: 'text/csv' })] },
+      });
+    const uploaded = () =>
+      waitFor(() => expect(screen.getByTestId('attachment').dataset.status).toBe('uploaded'));
+    attach('first.csv');
+    await uploaded();
+    type('See the table');
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    await waitFor(() => expect(followUpPosts()).toHaveLength(1));
+    expect(followUpPosts()[0]?.message?.parts).toEqual([
+      { type: 'file', mediaType: 'text/csv', filename: 'first.csv', url: '/api/chat/files/file-1' },
+      { type: 'text', text: 'See the table' },
+    ]);
+    expect(screen.queryByTestId('attachment')).toBeNull();
+
+    server.answerPost = () =>
+      Response.json(
+        { error: { code: 'TOO_MANY_QUEUED_MESSAGES', message: 'Too many messages are waiting.' } },
+        { status: 429 },
+      );
+    attach('second.csv');
+    await uploaded();
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    expect(await screen.findByText(/Your message was not sent/)).toBeTruthy();
+    expect(screen.getByTestId('attachment').dataset.filename).toBe('second.csv');
+  });
 });
 
 function streamReads(): number {

@@ -57,6 +57,8 @@ export interface ChatViewProps {
   onAuthRequired: () => void;
 }
 
+const nothingSent: ComposedMessage = { text: '', files: [] };
+
 const isRunning = (status: ChatStatus) => status === 'submitted' || status === 'streaming';
 
 /** After Stop was confirmed by the server, the stream ends within moments; never wait forever. */
@@ -118,9 +120,11 @@ export function ChatView({
   const openStreams = useRef(0);
   const syncing = useRef(false);
   const syncedUpdatedAt = useRef(initialUpdatedAt);
-  const lastSentText = useRef('');
+  // What to give back to the composer if the server refuses the message.
+  const lastSent = useRef<ComposedMessage>(nothingSent);
   const composerInput = useRef<HTMLTextAreaElement>(null);
   const attachments = useAttachments(services.uploadFile);
+  const { restore: restoreAttachments } = attachments;
   const fileDrop = useFileDrop(attachments.add);
   // Counts messages sent here. A sync that began before a send holds a snapshot from before that
   // turn: applying it would show stale messages and re-attach to a turn that has since ended,
@@ -149,7 +153,8 @@ export function ChatView({
       if (isApiError(error, 'TURN_ALREADY_ACTIVE')) {
         setConflict(true);
         // The server refused the message: give its text back, then show the running turn.
-        setDraft((current) => (current === '' ? lastSentText.current : current));
+        setDraft((current) => (current === '' ? lastSent.current.text : current));
+        restoreAttachments(lastSent.current.attachments ?? []);
         void sync('conflict');
       } else if (isAuthError(error)) {
         onAuthRequired();
@@ -317,7 +322,8 @@ export function ChatView({
 
   /** A message sent while the answer streams: posted beside `useChat`, shown as waiting. */
   const sendFollowUp = useCallback(
-    ({ text, files }: ComposedMessage, mode: FollowUpMode) => {
+    (composed: ComposedMessage, mode: FollowUpMode) => {
+      const { text, files } = composed;
       // Files first, as the server stores the files a message attaches.
       const parts: (TextUIPart | FileUIPart)[] = [
         ...files,
@@ -333,14 +339,15 @@ export function ChatView({
         (error: unknown) => {
           if (!mounted.current) return;
           setFollowUps((current) => current.filter(({ id }) => id !== message.id));
-          // Refused (a limit, say): its text goes back to the composer to send again.
+          // Refused (a limit, say): it goes back to the composer to send again.
           setDraft((current) => (current === '' ? text : current));
+          restoreAttachments(composed.attachments ?? []);
           if (isAuthError(error)) onAuthRequired();
           setNotice(`Your message was not sent: ${describeError(error)}`);
         },
       );
     },
-    [services, sessionId, onActivity, onAuthRequired],
+    [services, sessionId, onActivity, onAuthRequired, restoreAttachments],
   );
 
   const send = useCallback(
@@ -350,7 +357,7 @@ export function ChatView({
         return;
       }
       const { text, files } = message;
-      lastSentText.current = text;
+      lastSent.current = message;
       sentCount.current += 1;
       setConflict(false);
       setNotice(null);
@@ -362,20 +369,20 @@ export function ChatView({
   );
 
   /** The composer's text with its attachments, which then leave the composer. */
-  const { parts: attachedFiles, clear: clearAttachments } = attachments;
+  const { items: attached, parts: attachedFiles, clear: clearAttachments } = attachments;
   const composed = useCallback(
     (text: string): ComposedMessage => {
       clearAttachments();
-      return { text, files: attachedFiles };
+      return { text, files: attachedFiles, attachments: attached };
     },
-    [attachedFiles, clearAttachments],
+    [attached, attachedFiles, clearAttachments],
   );
 
   /** Replaces an answer (the last one when none is named) with a new one: Regenerate, Retry. */
   const regenerateAnswer = useCallback(
     (answerId?: string) => {
       // Nothing to give back to the composer if the server refuses it.
-      lastSentText.current = '';
+      lastSent.current = nothingSent;
       sentCount.current += 1;
       setConflict(false);
       setNotice(null);
@@ -392,7 +399,7 @@ export function ChatView({
    */
   const editMessage = useCallback(
     (messageId: string, text: string) => {
-      lastSentText.current = '';
+      lastSent.current = nothingSent;
       sentCount.current += 1;
       setConflict(false);
       setNotice(null);
@@ -413,7 +420,7 @@ export function ChatView({
   const toolApproval = useMemo<ToolApproval>(
     () => ({
       respond: (approvalId, approved) => {
-        lastSentText.current = '';
+        lastSent.current = nothingSent;
         sentCount.current += 1;
         setConflict(false);
         setNotice(null);

@@ -23,6 +23,8 @@ export interface Attachments {
   remove(key: string): void;
   /** Forgets every attachment (after a send): an upload still running is abandoned. */
   clear(): void;
+  /** Puts back the attachments of a refused send, unless others were attached since. */
+  restore(items: readonly Attachment[]): void;
   /** The uploaded files as the file parts `sendMessage({ text, files })` sends. */
   parts: FileUIPart[];
   /** Nothing is still uploading or failed: what the composer shows is what a send sends. */
@@ -102,6 +104,10 @@ export function useAttachments(upload: UploadFile): Attachments {
     setItems([]);
   }, []);
 
+  const restore = useCallback((restored: readonly Attachment[]) => {
+    setItems((current) => (current.length === 0 ? restored : current));
+  }, []);
+
   useEffect(() => {
     const running = uploads.current;
     return () => {
@@ -123,6 +129,6 @@ export function useAttachments(upload: UploadFile): Attachments {
           ],
     );
     const ready = items.every((item) => item.status === 'uploaded');
-    return { items, add, remove, clear, parts, ready };
-  }, [items, add, remove, clear]);
+    return { items, add, remove, clear, restore, parts, ready };
+  }, [items, add, remove, clear, restore]);
 }

@@ -103,6 +103,8 @@ export class FakeChatServer {
   running: FakeTurn | null = null;
   /** The session's long-running operations, as `GET /sessions/:id` lists them. */
   operations: Operation[] = [];
+  /** Files uploaded so far (`POST /api/chat/files`). */
+  uploads = 0;
   /** How a `POST …/stream` is answered; the running turn's replay (a steer) by default. */
   answerPost: (body: unknown) => Response = () => {
     if (this.running === null) throw new Error('POST with no running turn scripted');
@@ -154,8 +156,28 @@ export class FakeChatServer {
       return turn === null || turn.ended ? new Response(null, { status: 204 }) : turn.response();
     }
     if (method === 'POST' && url.pathname === this.#path('/stream')) return this.answerPost(body);
+    if (method === 'POST' && url.pathname === '/api/chat/files' && init.body instanceof FormData) {
+      return this.#upload(init.body);
+    }
     throw new Error(`unexpected request ${method} ${url.pathname}`);
   };
+
+  /** Accepts every upload, numbering the files in order: `file-1`, `file-2`… */
+  #upload(form: FormData): Response {
+    const file = form.get('file');
+    if (!(file instanceof File)) throw new Error('an upload without a file field');
+    this.uploads += 1;
+    const id = `file-${this.uploads}`;
+    const uploaded = {
+      id,
+      filename: file.name,
+      media_type: file.type,
+      size_bytes: file.size,
+      created_at: '2026-06-01T10:00:00.000Z',
+      url: `/api/chat/files/${id}`,
+    };
+    return Response.json(uploaded, { status: 201 });
+  }
 
   #detail(): Response {
     const running = this.running !== null && !this.running.ended ? this.running : null;
