@@ -1,10 +1,10 @@
 import type { FileUIPart, UIMessage } from 'ai';
+import { fileUrl, uploadedFileUrl } from '../protocol/file-urls.ts';
 import type { FileStore } from '../store/file-store.ts';
 import type { TurnRequest } from '../turn/turn-request.ts';
 import { isAllowedMediaType } from './allowed-media-type.ts';
 import { ApiError } from './api-error.ts';
 import type { Caller } from './authenticator.ts';
-import { fileUrl, uploadedFileUrl } from './file-view.ts';
 
 /**
  * The request with the caller's uploaded files attached to the message it sends: one file part

@@ -10,7 +10,7 @@ import {
   type streamBodySchema,
 } from '../protocol/http-schemas.ts';
 import { bareMediaType } from './allowed-media-type.ts';
-import { uploadedFileUrl } from './file-view.ts';
+import { uploadedFileUrl } from '../protocol/file-urls.ts';
 
 type StreamBody = z.infer<typeof streamBodySchema>;
 

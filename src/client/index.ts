@@ -66,3 +66,4 @@ export {
   type TurnStreamEvent,
   type TurnStreamOptions,
 } from './resumable-turn-stream.ts';
+export { uploadedFileId } from './uploaded-file-id.ts';

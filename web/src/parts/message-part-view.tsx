@@ -1,5 +1,6 @@
 import type { FileUIPart, TextUIPart, UIMessage } from 'ai';
 import { use } from 'react';
+import { uploadedFileId } from '../../../src/client/index.ts';
 import { isRecord } from '../conversation/message-outcome.ts';
 import { AnswerImage, ImageOriginsContext, judgeImage } from './answer-image.tsx';
 import { JsonView } from './json-view.tsx';
@@ -7,7 +8,7 @@ import { MarkdownText } from './markdown-text.tsx';
 import { SteeringMessageView } from './steering-message-view.tsx';
 import type { ToolCallPart } from './tool-call-view.tsx';
 import { ToolPartView } from './tool-part-view.tsx';
-import { UploadedFileView, uploadedFileId } from './uploaded-file-view.tsx';
+import { UploadedFileView } from './uploaded-file-view.tsx';
 
 export type MessagePart = UIMessage['parts'][number];
 

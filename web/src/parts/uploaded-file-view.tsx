@@ -11,13 +11,6 @@ export type DownloadFile = (fileId: string, options: { signal?: AbortSignal }) =
 
 export const DownloadFileContext = createContext<DownloadFile | null>(null);
 
-/** The url of a file uploaded to this app; its one group is the file's id. */
-const uploadedFileUrl = /^\/api\/chat\/files\/([A-Za-z0-9_-]{1,128})$/;
-
-export function uploadedFileId(url: string): string | null {
-  return uploadedFileUrl.exec(url)?.[1] ?? null;
-}
-
 /** A file part of the user's own upload: an image shown inline, anything else a download. */
 export function UploadedFileView({
   fileId,
