@@ -4,6 +4,7 @@ import type { FileStore } from '../store/file-store.ts';
 import { isTextMediaType } from './text-media-type.ts';
 import { readWorkspaceFileToolName } from './tools/read-workspace-file.ts';
 import { utf8Text } from './utf8-text.ts';
+import { uploadedFileUrl } from '../protocol/file-urls.ts';
 
 /** How the executor shows attached files to the model. */
 export interface ModelFiles {
@@ -17,8 +18,6 @@ export interface ModelFiles {
 
 /** The image types OpenAI-compatible providers take; any other image is only named. */
 const modelImageTypes = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-/** An uploaded file's url in a stored message (the API's `fileUrl`). */
-const uploadedFileUrl = /^\/api\/chat\/files\/([A-Za-z0-9_-]{1,128})$/;
 
 /** An attachment's bytes and description, as read for the model. */
 interface FileContent {
