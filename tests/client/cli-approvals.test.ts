@@ -1,32 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { isToolUIPart, type UIMessage } from 'ai';
 import { DurableChatClient } from '../../src/client/index.ts';
+import { runCli } from './support/run-cli.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
 import { textOfMessage } from '../support/test-chat.ts';
 import { testJwtSecret, tokenFor, userA } from '../support/tokens.ts';
-
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-const bin = fileURLToPath(new URL('../../bin/durable-chat.js', import.meta.url));
-
-/** Runs the CLI as its own process with `input` piped to stdin; resolves once it exits. */
-function runCli(args: string[], environment: Record<string, string>, input: string) {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: repositoryRoot,
-    env: { ...process.env, ...environment },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  child.stdin.end(input);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
-}
 
 const toolStateOf = (message: UIMessage | undefined) => message?.parts.find(isToolUIPart)?.state;
 

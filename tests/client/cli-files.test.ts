@@ -1,34 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { FileUIPart } from 'ai';
 import { DurableChatClient } from '../../src/client/index.ts';
+import { runCli } from './support/run-cli.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
 import { testJwtSecret, tokenFor, userA } from '../support/tokens.ts';
-
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-const bin = fileURLToPath(new URL('../../bin/durable-chat.js', import.meta.url));
-
-/** Runs the CLI as its own process with `input` piped to stdin; resolves once it exits. */
-function runCli(args: string[], environment: Record<string, string>, input: string) {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: repositoryRoot,
-    env: { ...process.env, ...environment },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  child.stdin.end(input);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
-}
 
 describe('attaching files with the CLI', { timeout: 60_000 }, () => {
   let server: TestServer;
