@@ -3,6 +3,7 @@ import { describe } from 'node:test';
 import type { FileUIPart } from 'ai';
 import type { Locator, Page } from 'playwright-core';
 import {
+  lastAssistantMessage,
   sendMessage,
   waitForAssistantStatus,
   waitForChatStatus,
@@ -69,6 +70,11 @@ describe('attaching files in the browser', () => {
       await waitForAssistantStatus(page, 'completed');
       await waitForChatStatus(page, 'ready');
       assert.equal(await page.getByTestId('attachment').count(), 0, 'the composer kept files');
+      // The file reached the model: the demo model quotes a text file's first line.
+      assert.match(
+        await lastAssistantMessage(page).innerText(),
+        /File notes\.txt begins: "first line"/,
+      );
 
       const expected = [
         {
@@ -105,7 +111,8 @@ describe('attaching files in the browser', () => {
       await page.getByTestId('edit-message').click();
       await page.getByTestId('message-editor-input').fill('Look at these files again');
       await page.getByTestId('message-editor-save').click();
-      await page.getByText('Look at these files again').waitFor();
+      // In the question: the answer quotes the text too.
+      await userMessages(page).first().getByText('Look at these files again').waitFor();
       await waitForAssistantStatus(page, 'completed');
       await waitForChatStatus(page, 'ready');
       assert.deepEqual(await shownFiles(userMessages(page).first()), sent);
@@ -118,7 +125,7 @@ describe('attaching files in the browser', () => {
   );
 
   suite.test(
-    'attaches a file dropped on the conversation to the next message',
+    'attaches files dropped on the conversation to the next message, and the answer quotes them',
     async ({ openPage }) => {
       const page = await openPage('/');
       await sendMessage(page, 'A first message without files');
@@ -129,13 +136,16 @@ describe('attaching files in the browser', () => {
         const bytes = Uint8Array.from(atob(base64), (character) => character.charCodeAt(0));
         const transfer = new DataTransfer();
         transfer.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+        transfer.items.add(
+          new File(['dropped first line\n'], 'dropped.txt', { type: 'text/plain' }),
+        );
         return transfer;
       }, pixelPng.toString('base64'));
       const conversation = page.locator('.chat');
       await conversation.dispatchEvent('dragenter', { dataTransfer });
       await conversation.dispatchEvent('dragover', { dataTransfer });
       await conversation.dispatchEvent('drop', { dataTransfer });
-      await waitForUploads(page, 1);
+      await waitForUploads(page, 2);
       await page.getByTestId('send').click();
       await page.locator('[data-testid="message"][data-role="assistant"]').nth(1).waitFor();
       await waitForAssistantStatus(page, 'completed');
@@ -144,7 +154,14 @@ describe('attaching files in the browser', () => {
       const shown = await shownFiles(userMessages(page).nth(1));
       assert.deepEqual(
         shown.map(({ filename, image }) => ({ filename, image })),
-        [{ filename: 'dropped.png', image: { width: 1, src: 'data:image/png;' } }],
+        [
+          { filename: 'dropped.png', image: { width: 1, src: 'data:image/png;' } },
+          { filename: 'dropped.txt', image: null },
+        ],
+      );
+      assert.match(
+        await lastAssistantMessage(page).innerText(),
+        /File dropped\.txt begins: "dropped first line"/,
       );
       assert.equal(await userMessages(page).first().getByTestId('file-part').count(), 0);
     },
