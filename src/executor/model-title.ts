@@ -6,8 +6,8 @@ import { titleFromMessage } from '../turn/title-from-message.ts';
 /** Longest title, in characters: what the sidebar shows on one line. */
 export const maximumTitleChars = 50;
 
-/** How long the title may take: past it the first-line title stays. */
-const titleTimeoutMs = 10_000;
+/** How long the title may take (the turn's end waits for it): past it the first line stays. */
+const titleTimeoutMs = 5_000;
 
 const titleInstruction =
   `You name conversations. Reply with a title of at most ${maximumTitleChars} characters for ` +
@@ -40,8 +40,8 @@ export async function titleSessionByModel(
       system: titleInstruction,
       prompt: `User: ${firstLineTitle}\n\nAssistant: ${answer.slice(0, 2_000)}`,
       maxOutputTokens: 32,
-      // A title is worth one quick retry, not the answer's patience.
-      maxRetries: 1,
+      // Best effort: the turn's end waits for it, and the first-line title is a fine fallback.
+      maxRetries: 0,
       abortSignal: AbortSignal.any([options.abortSignal, AbortSignal.timeout(titleTimeoutMs)]),
     });
     const title = cleanTitle(text);
