@@ -104,7 +104,11 @@ describe('images in answers and the Content-Security-Policy in the browser', () 
 
       // Open the chat again from the server's history: the stored answer is judged the same way.
       await page.reload();
-      await lastAssistantMessage(page).getByTestId('blocked-image').waitFor();
+      // Until the page has the allowed origins every image is a placeholder: wait for the
+      // attacker's, which stays one.
+      await lastAssistantMessage(page)
+        .locator(`[data-testid="blocked-image"][data-host="${attackerHost}"]`)
+        .waitFor();
       await waitFor(() => imageHost.requests.length >= 2, {
         message: 'the allowed image to load again after the reload',
       });
