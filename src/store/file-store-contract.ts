@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type { FileStore, NewFile } from './file-store.ts';
-import { tick } from './store-contract-support.ts';
+import { storeTest, tick } from './store-contract-support.ts';
 
 export interface FileStoreFixture {
   store: FileStore;
@@ -18,15 +18,7 @@ export function runFileStoreContract(
   adapterName: string,
   createStore: () => Promise<FileStoreFixture>,
 ): void {
-  const fileTest = (name: string, body: (store: FileStore) => Promise<void>) =>
-    it(name, async () => {
-      const fixture = await createStore();
-      try {
-        await body(fixture.store);
-      } finally {
-        await fixture.cleanup();
-      }
-    });
+  const fileTest = storeTest(createStore);
 
   describe(`FileStore contract: ${adapterName}`, () => {
     fileTest('reads back every byte and the description it was saved with', async (store) => {

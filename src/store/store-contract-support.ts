@@ -11,9 +11,14 @@ export interface ChatStoreFixture {
 
 export type CreateChatStore = () => Promise<ChatStoreFixture>;
 
-/** An `it` whose body receives a fresh, isolated store, cleaned up whatever the outcome. */
-export function storeTest(createStore: CreateChatStore) {
-  return (name: string, body: (store: ChatStore) => Promise<void>) =>
+/**
+ * An `it` whose body receives a fresh, isolated store, cleaned up whatever the outcome (of any
+ * port: the chat store's suites and the file store's use it).
+ */
+export function storeTest<Store = ChatStore>(
+  createStore: () => Promise<{ store: Store; cleanup: () => Promise<void> }>,
+) {
+  return (name: string, body: (store: Store) => Promise<void>) =>
     it(name, async () => {
       const fixture = await createStore();
       try {

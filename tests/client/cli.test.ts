@@ -1,40 +1,14 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { UIMessage } from 'ai';
 import { DurableChatClient } from '../../src/client/index.ts';
+import { repositoryRoot, startCli } from './support/run-cli.ts';
 import { startTestServer, type TestServer } from '../support/start-test-server.ts';
 import { textOfMessage } from '../support/test-chat.ts';
 import { testJwtSecret, tokenFor, userA } from '../support/tokens.ts';
 import { waitFor } from '../support/wait-for.ts';
-
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-const bin = fileURLToPath(new URL('../../bin/durable-chat.js', import.meta.url));
-
-interface CliRun {
-  process: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-/** Starts the CLI as its own process (through the bin shim), with `input` piped to stdin. */
-function startCli(args: string[], environment: Record<string, string>, input?: string): CliRun {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: repositoryRoot,
-    env: { ...process.env, ...environment },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  if (input !== undefined) child.stdin.end(input);
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { process: child, stdout: () => stdout, stderr: () => stderr, exit };
-}
 
 const sessionIdFrom = (stderr: string) => /session ([A-Za-z0-9_-]+)/.exec(stderr)?.[1];
 
