@@ -9,6 +9,7 @@ import type { AfterTurnEnded } from '../turn/end-turn.ts';
 import type { Authenticator, Caller } from './authenticator.ts';
 import type { CallerLimits } from './caller-limits.ts';
 import type { MessageRateLimit } from './message-rate-limit.ts';
+import type { SessionOwners } from './session-owners.ts';
 
 export interface ApiSettings {
   heartbeatIntervalMs: number;
@@ -41,6 +42,8 @@ export interface ApiDependencies {
   /** Shared by every API process when the registry is Redis. */
   messageRate: MessageRateLimit;
   settings: ApiSettings;
+  /** Owners of the sessions this process has seen, so a new turn need not read its session. */
+  sessionOwners: SessionOwners;
   /** See `StartTurnDependencies.enqueueTimeoutMs`; absent: turns are never taken for abandoned. */
   enqueueTimeoutMs?: number;
   /** See `EndTurnDependencies.afterTurnEnded`: starts a session's waiting follow-ups. */

@@ -1,4 +1,5 @@
 import type { Session } from '../store/chat-store.ts';
+import type { SessionOwner } from './session-owners.ts';
 import type { ApiDependencies } from './api-dependencies.ts';
 import { ApiError } from './api-error.ts';
 import type { Caller } from './authenticator.ts';
@@ -16,6 +17,26 @@ export async function loadOwnedSession(
 ): Promise<Session> {
   if (!identifierSchema.safeParse(sessionId).success) throw new ApiError('SESSION_NOT_FOUND');
   const session = await dependencies.store.getSession(sessionId);
+  if (session) dependencies.sessionOwners.remember(session);
+  return mayTouch(session, caller);
+}
+
+/**
+ * `loadOwnedSession` for a route that needs only who owns the session: from what this process
+ * remembers (`SessionOwners`) when it can, from the store otherwise. A session deleted since it
+ * was remembered passes here; the route's store call then finds it missing.
+ */
+export async function loadSessionOwner(
+  dependencies: ApiDependencies,
+  sessionId: string,
+  caller: Caller,
+): Promise<SessionOwner> {
+  const remembered = dependencies.sessionOwners.get(sessionId);
+  if (remembered === undefined) return loadOwnedSession(dependencies, sessionId, caller);
+  return mayTouch(remembered, caller);
+}
+
+function mayTouch<Owned extends SessionOwner>(session: Owned | null, caller: Caller): Owned {
   if (!session || (session.userId !== null && session.userId !== caller.userId)) {
     throw new ApiError('SESSION_NOT_FOUND');
   }

@@ -4,6 +4,7 @@ import type { LanguageModel, ToolSet } from 'ai';
 import type { ApiDependencies } from '../api/api-dependencies.ts';
 import { createAuthenticator } from '../api/authenticator.ts';
 import { CallerLimits } from '../api/caller-limits.ts';
+import { SessionOwners } from '../api/session-owners.ts';
 import { type Config, ConfigError } from '../config.ts';
 import { historyTokensOf } from '../executor/context-budget.ts';
 import type { RunTurnDependencies } from '../executor/run-turn.ts';
@@ -55,7 +56,14 @@ export interface Runtime {
 
 export async function createRuntime(
   config: Config,
-  options: { logger?: Logger; tools?: ToolSet; store?: ChatStore; files?: FileStore } = {},
+  options: {
+    logger?: Logger;
+    tools?: ToolSet;
+    store?: ChatStore;
+    /** The injected store is this process's alone (no other process writes its sessions). */
+    storeIsExclusive?: boolean;
+    files?: FileStore;
+  } = {},
 ): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const historyTokens = historyTokensOf({
@@ -126,6 +134,10 @@ export async function createRuntime(
       files,
       authenticator,
       callerLimits: new CallerLimits(config.callerLimits),
+      // PGlite is opened by this process alone, so every claim of an unowned session is made here.
+      sessionOwners: new SessionOwners({
+        rememberUnowned: options.store ? options.storeIsExclusive === true : !config.databaseUrl,
+      }),
       messageRate: openMessageRateLimit(
         config.messageRate,
         redis ? { connection: redis, keyPrefix: config.keyPrefix } : null,

@@ -266,6 +266,33 @@ describe('ownership with bearer auth on and ALLOW_ANONYMOUS on', { timeout: 30_0
     assert.equal(await ownerOf(id), userA, 'an owned session is never re-assigned');
   });
 
+  it('a claimed session refuses the anonymous caller who used it before', async () => {
+    const id = await api.createSession();
+    // The anonymous caller's turn makes this process remember the session as unowned.
+    await readTurnStream(await call(routeNamed('stream POST'), id));
+    await expectJson(await call(routeNamed('assign-user'), id, tokenOf('a')));
+    await expectError(await call(routeNamed('stream POST'), id), 404, 'SESSION_NOT_FOUND');
+    await expectError(
+      await call(routeNamed('stream POST'), id, tokenOf('b')),
+      404,
+      'SESSION_NOT_FOUND',
+    );
+    await readTurnStream(await call(routeNamed('stream POST'), id, tokenOf('a')));
+    const detail = await expectJson<SessionDetail>(await call(routeNamed('get'), id, tokenOf('a')));
+    assert.equal(detail.messages.length, 4);
+  });
+
+  it('a session deleted behind the API refuses a turn although its owner was remembered', async () => {
+    const token = tokenOf('a');
+    const id = await api.createSession(token);
+    await readTurnStream(await call(routeNamed('stream POST'), id, token));
+    // As another API process would: this one still remembers the session's owner.
+    assert.equal(await server.runtime.api.store.deleteSession(id), true);
+    await expectError(await call(routeNamed('stream POST'), id, token), 404, 'SESSION_NOT_FOUND');
+    assert.equal(await server.runtime.api.registry.getActiveTurn(id), null);
+    assert.deepEqual(await server.runtime.api.store.listMessages(id), []);
+  });
+
   it('two users racing to claim one anonymous session: exactly one wins, the other sees 404', async () => {
     const assign = routeNamed('assign-user');
     for (let round = 0; round < 20; round += 1) {

@@ -62,6 +62,7 @@ export async function startTestServer(
   const store = options.store ?? (await SqlChatStore.open(await createPgliteSqlClient({})));
   const runtime = await createRuntime(config, {
     store,
+    storeIsExclusive: options.store === undefined,
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });

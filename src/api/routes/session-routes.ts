@@ -40,6 +40,7 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
     const { callerLimits } = dependencies;
     callerLimits.takeSessionCreation(callerLimits.callerKey(context, caller));
     const session = await store.createSession({ userId: caller.userId });
+    dependencies.sessionOwners.remember(session);
     return context.json(
       { id: session.id, created_at: session.createdAt.toISOString(), user_id: session.userId },
       200,
@@ -125,6 +126,7 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
     // completion racing the delete finds nothing to continue.
     const operations = await store.listOperationsOfSession(session.id);
     await store.deleteSession(session.id);
+    dependencies.sessionOwners.forget(session.id);
     void noticeCancelledOperations(dependencies, operations);
     return context.body(null, 204);
   });
@@ -142,6 +144,7 @@ export function sessionRoutes(dependencies: ApiDependencies): Hono<ApiEnvironmen
     const sessionId = context.req.param('id');
     await loadOwnedSession(dependencies, sessionId, caller);
     const result = await store.assignUser(sessionId, caller.userId);
+    dependencies.sessionOwners.forget(sessionId);
     if (result === 'not-found' || result === 'owned-by-another')
       throw new ApiError('SESSION_NOT_FOUND');
     return context.json({ status: 'ok', user_id: caller.userId });

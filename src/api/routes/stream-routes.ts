@@ -8,7 +8,7 @@ import { startTurn } from '../../turn/start-turn.ts';
 import type { ApiDependencies, ApiEnvironment } from '../api-dependencies.ts';
 import { ApiError } from '../api-error.ts';
 import { loadOwnedOperation } from '../owned-operation.ts';
-import { loadOwnedSession } from '../owned-session.ts';
+import { loadOwnedSession, loadSessionOwner } from '../owned-session.ts';
 import { readJsonBody } from '../request-body.ts';
 import { streamBodySchema } from '../../protocol/http-schemas.ts';
 import { resolveCursor } from '../stream-cursor.ts';
@@ -68,7 +68,7 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       timeoutMs: settings.requestBodyTimeoutMs,
     });
     bodyRead.catch(() => undefined);
-    const session = await loadOwnedSession(dependencies, context.req.param('id'), caller);
+    const session = await loadSessionOwner(dependencies, context.req.param('id'), caller);
     const body = await bodyRead;
     const request = await withAttachedFiles(
       { files: dependencies.files, mediaTypes: settings.files.mediaTypes },
@@ -82,8 +82,9 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
         : request.type === 'regenerate'
           ? request.sendIfMissing
           : undefined;
-    // A message of files alone has no words to name the session by: a later one titles it.
-    const titled = session.title === null && sent?.role === 'user' && titleFromMessage(sent) !== '';
+    // A message of files alone has no words to name the session by: a later one titles it. A
+    // session that has a title keeps it (the store sets one only where there is none).
+    const newTitle = sent?.role === 'user' ? titleFromMessage(sent) : '';
     if (dependencies.executors && !(await dependencies.executors.isAvailable())) {
       // Queued, the turn would wait for nobody until the sweeper ended it: refuse it up front.
       throw new ApiError('NO_EXECUTOR_AVAILABLE');
@@ -97,7 +98,7 @@ export function streamRoutes(dependencies: ApiDependencies): Hono<ApiEnvironment
       checkQueuedMessages(store, settings.turnLimits, caller, session.id);
     // Checked before the turn starts: a refused stream starts nothing.
     return withStreamSlot(context, async (release) => {
-      const title = titled ? { title: titleFromMessage(sent) } : {};
+      const title = newTitle === '' ? {} : { title: newTitle };
       const outcome =
         request.type === 'message'
           ? await placeMessage(cancelDependencies, {
