@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TurnJob } from '../queue/turn-queue.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
-import type { ChatStore } from '../store/chat-store.ts';
+import type { ChatStore, Conversation } from '../store/chat-store.ts';
 import { endTurn } from '../turn/end-turn.ts';
 import { publicErrorText } from '../turn/public-error.ts';
 import { modelFailureOutcome, type TurnOutcome, turnOutcomes } from '../turn/turn-outcomes.ts';
@@ -92,12 +92,12 @@ export async function runTurn(
     await end(outcomeOfAbort(signal));
     return;
   }
-  // One store call before the model starts: the turn marked running, its history, and the
-  // follow-ups already waiting (posted before it started), which reach its first step. It goes
-  // out with the lease rather than after it (one wait, not two): a turn the lease then refuses
-  // was running or ending already, and marking it running changes nothing (only a queued turn
-  // is marked). A failed call surfaces below, as the turn's failure.
-  const began = store.beginTurn({ turnId: job.turnId, sessionId: job.sessionId });
+  // At most one store call before the model starts: the turn marked running, its history, and
+  // the follow-ups already waiting (posted before it started), which reach its first step. It
+  // goes out with the lease rather than after it (one wait, not two): a turn the lease then
+  // refuses was running or ending already, and marking it running changes nothing (only a
+  // queued turn is marked). A failed call surfaces below, as the turn's failure.
+  const began = beginTurn(store, job, turnLogger);
   began.catch(() => undefined);
   const lease = await holdLease(
     registry,
@@ -243,6 +243,20 @@ export async function runTurn(
   if (signal.aborted && !finished) await end(outcomeOfAbort(signal));
   else if (failure !== undefined) await end(modelFailureOutcome(failure));
   else await end(turnOutcomes.completed);
+}
+
+/**
+ * The turn marked running, and its conversation: the one its job carries (the turn is marked
+ * meanwhile, nothing waits for that), or read from the store with the marking.
+ */
+function beginTurn(store: ChatStore, job: TurnJob, logger: Logger): Promise<Conversation> {
+  if (job.conversation === undefined) {
+    return store.beginTurn({ turnId: job.turnId, sessionId: job.sessionId });
+  }
+  store.markTurnRunning(job.turnId).catch((error: unknown) => {
+    logger.warn({ err: error }, 'could not mark the turn running');
+  });
+  return Promise.resolve(job.conversation);
 }
 
 /** The configured tools plus the long-running ones, which start operations on this turn's behalf. */

@@ -75,6 +75,11 @@ export interface StartTurnInput extends SettledStartInput {
    * the message (never by a retried one, which stores nothing).
    */
   title?: string;
+  /**
+   * Also return the session's conversation as this call leaves it (`conversation` of a created
+   * turn), read in the same transaction: what an executor in this process would read next.
+   */
+  withConversation?: boolean;
 }
 
 /**
@@ -104,8 +109,17 @@ export interface StartApprovalTurnInput {
   turnId: string;
 }
 
+/** A session's messages and waiting follow-ups, as a turn that begins reads them. */
+export interface Conversation {
+  /** The session's messages in conversation order. */
+  messages: UIMessage[];
+  /** The session's waiting messages, oldest first. */
+  pendingMessages: PendingMessage[];
+}
+
 export type StartTurnResult =
-  | { created: true; turn: StoredTurn }
+  /** `conversation`: only when asked for (`StartTurnInput.withConversation`). */
+  | { created: true; turn: StoredTurn; conversation?: Conversation }
   /** The user message id was already stored: the turn it started (a retried POST). */
   | { created: false; turn: StoredTurn };
 
@@ -114,13 +128,9 @@ export interface BeginTurnInput {
   sessionId: string;
 }
 
-export interface BeganTurn {
+export interface BeganTurn extends Conversation {
   /** The turn went from queued to running (false: it was not queued). */
   running: boolean;
-  /** The session's messages in conversation order. */
-  messages: UIMessage[];
-  /** The session's waiting messages, oldest first. */
-  pendingMessages: PendingMessage[];
 }
 
 export interface FinishTurnInput {

@@ -8,6 +8,8 @@ import {
 import { toPostgresJson, toPostgresText } from './postgres-json.ts';
 import { type MessageRow, single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
+import { readMessagePage } from './sql-message-page.ts';
+import { listPendingMessages } from './sql-pending-messages.ts';
 import { lockSession } from './sql-session-lock.ts';
 
 /** ChatStore.startTurn inside the caller's transaction. */
@@ -73,7 +75,13 @@ export async function startTurnIn(
       input.title === undefined ? null : toPostgresText(input.title),
     ],
   );
-  return { created: true, turn: toTurn(single(turns)) };
+  const turn = toTurn(single(turns));
+  if (!input.withConversation) return { created: true, turn };
+  const [{ messages }, pendingMessages] = [
+    await readMessagePage(transaction, input.sessionId, {}),
+    await listPendingMessages(transaction, input.sessionId),
+  ];
+  return { created: true, turn, conversation: { messages, pendingMessages } };
 }
 
 /** SQL condition: the session (its id at `session`) has a queued or running turn. */

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
 import { SessionNotFoundError, UnsettledTurnsError } from './chat-store-errors.ts';
 import {
+  assistantMessage,
   type CreateChatStore,
   randomDelay,
   storeTest,
@@ -93,6 +94,35 @@ export function runTurnContract(createStore: CreateChatStore): void {
         onlyIfSettled: true,
       });
       assert.equal(second.created, true);
+    });
+
+    test('withConversation returns the conversation it leaves: messages and waiting follow-ups', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const question = userMessage('first');
+      const first = await store.startTurn(turnInput(sessionId, question));
+      assert.equal('conversation' in first, false, 'only when asked for');
+      const answer = assistantMessage(first.turn.assistantMessageId, 'an answer');
+      await store.finishTurn({
+        turnId: first.turn.id,
+        status: 'completed',
+        error: null,
+        assistantMessage: answer,
+        usage: null,
+      });
+      const waiting = userMessage('also this');
+      await store.addPendingMessage({ sessionId, message: waiting, mode: 'queue' });
+      const next = userMessage('second');
+      const input = { ...turnInput(sessionId, next), withConversation: true };
+      const started = await store.startTurn(input);
+      assert.ok(started.created && started.conversation);
+      assert.deepEqual(started.conversation.messages, [question, answer, next]);
+      assert.deepEqual(
+        started.conversation.pendingMessages.map(({ message, mode }) => ({ message, mode })),
+        [{ message: waiting, mode: 'queue' }],
+      );
+      const retried = await store.startTurn(input);
+      assert.equal(retried.created, false);
+      assert.equal('conversation' in retried, false, 'a retry stores nothing and reads nothing');
     });
 
     test('a retry with the same message id returns the first turn and stores nothing new', async (store) => {

@@ -24,6 +24,11 @@ export interface StartTurnDependencies extends EndTurnDependencies {
   enqueueTimeoutMs?: number;
   /** The clock enqueue deadlines are judged by (the registry's); defaults to `Date.now`. */
   now?: () => number;
+  /**
+   * Jobs carry the conversation as stored with a new message (`TurnJob.conversation`): only when
+   * they are handed over in this process, never serialised.
+   */
+  carryConversation?: boolean;
 }
 
 export interface StartTurnInput {
@@ -102,7 +107,12 @@ export async function startTurn(
     }
     stored = await storeSettled(
       dependencies,
-      { sessionId: session.id, turnId, assistantMessageId },
+      {
+        sessionId: session.id,
+        turnId,
+        assistantMessageId,
+        ...(dependencies.carryConversation ? { withConversation: true } : {}),
+      },
       request,
       input.title,
     );
@@ -126,6 +136,7 @@ export async function startTurn(
     userMessageId: started.turn.userMessageId,
     assistantMessageId,
     enqueuedAt: Date.now(),
+    ...(started.conversation === undefined ? {} : { conversation: started.conversation }),
   };
   try {
     await queue.enqueue(job);
@@ -247,6 +258,13 @@ async function storedByItsRequest(
   return current !== null;
 }
 
+interface TurnToStore {
+  sessionId: string;
+  turnId: string;
+  assistantMessageId: string;
+  withConversation?: boolean;
+}
+
 interface StoredRequest {
   result: StartTurnResult;
   /** The turn answers a message stored with it (not one answered before). */
@@ -260,7 +278,7 @@ interface StoredRequest {
  */
 async function storeSettled(
   dependencies: StartTurnDependencies,
-  turn: { sessionId: string; turnId: string; assistantMessageId: string },
+  turn: TurnToStore,
   request: TurnRequest,
   title: string | undefined,
 ): Promise<StoredRequest> {
@@ -279,11 +297,13 @@ async function storeSettled(
  */
 async function storeRequest(
   store: ChatStore,
-  turn: { sessionId: string; turnId: string; assistantMessageId: string; onlyIfSettled?: boolean },
+  turn: TurnToStore & { onlyIfSettled?: boolean },
   request: TurnRequest,
   title: string | undefined,
 ): Promise<StoredRequest> {
   const titled = title === undefined ? {} : { title };
+  // Only a new message's turn carries its conversation: the others read theirs when they begin.
+  const { withConversation: _, ...stored } = turn;
   if (request.type === 'message') {
     return {
       result: await store.startTurn({ ...turn, userMessage: request.message, ...titled }),
@@ -291,7 +311,7 @@ async function storeRequest(
     };
   }
   if (request.type === 'approval') {
-    const { sessionId, turnId } = turn;
+    const { sessionId, turnId } = stored;
     const { assistantMessageId, responses } = request;
     return {
       result: await store.startApprovalTurn({ sessionId, turnId, assistantMessageId, responses }),
@@ -303,7 +323,7 @@ async function storeRequest(
       ? { type: 'edit', message: request.message }
       : { type: 'regenerate', messageId: request.messageId };
   try {
-    return { result: await store.startReplacementTurn({ ...turn, target }), newMessage: false };
+    return { result: await store.startReplacementTurn({ ...stored, target }), newMessage: false };
   } catch (error) {
     if (request.type !== 'regenerate' || request.sendIfMissing === undefined) throw error;
     if (!(error instanceof MessageNotFoundError)) throw error;
