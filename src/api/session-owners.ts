@@ -2,9 +2,9 @@ import type { Session } from '../store/chat-store.ts';
 
 export interface SessionOwnersOptions {
   /**
-   * Also remember sessions without an owner. Only where this process makes every change of owner
-   * (an embedded store, which no other process opens): an unowned session can be claimed
-   * (`assignUser`), and a claim made by another API process would go unseen here.
+   * Also remember sessions without an owner. Only where nobody can claim one (sign-in is off, so
+   * `assignUser` is refused) or this process makes every claim (an embedded store, which no other
+   * process opens): a claim made by another API process would go unseen here.
    */
   rememberUnowned: boolean;
   /** The most sessions remembered; the oldest remembered is forgotten first. */

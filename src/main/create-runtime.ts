@@ -136,9 +136,12 @@ export async function createRuntime(
       files,
       authenticator,
       callerLimits: new CallerLimits(config.callerLimits),
-      // PGlite is opened by this process alone, so every claim of an unowned session is made here.
+      // An unowned session can be claimed only with sign-in on; and PGlite is opened by this
+      // process alone, so every claim of its sessions is made here.
       sessionOwners: new SessionOwners({
-        rememberUnowned: options.store ? options.storeIsExclusive === true : !config.databaseUrl,
+        rememberUnowned:
+          !authenticator.enabled ||
+          (options.store ? options.storeIsExclusive === true : !config.databaseUrl),
       }),
       messageRate: openMessageRateLimit(
         config.messageRate,
