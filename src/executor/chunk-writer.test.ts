@@ -167,5 +167,52 @@ describe('ChunkWriter', () => {
     const writer = new ChunkWriter(failing, turnId, 0);
     writer.push({ type: 'start', messageId: 'm' });
     await assert.rejects(writer.flush(), /registry down/);
+    assert.equal(writer.log, null, 'what reached the log is unknown');
+  });
+
+  it('knows the whole log it wrote: exactly what the registry holds, merges included', async () => {
+    for (const windowMs of [0, 15]) {
+      const { registry } = countingRegistry(memory);
+      const turn = randomUUID();
+      await memory.openTurn({
+        turnId: turn,
+        sessionId: randomUUID(),
+        userId: null,
+        userMessageId: 'u',
+        assistantMessageId: 'm',
+      });
+      const writer = new ChunkWriter(registry, turn, windowMs);
+      for (const chunk of answerChunks(300)) {
+        writer.push(chunk);
+        if (Math.random() < 0.3) await setImmediate();
+      }
+      await writer.flush();
+      assert.deepEqual(
+        writer.log,
+        (await memory.readAll(turn)).map((entry) => entry.chunk),
+        `window ${windowMs}`,
+      );
+    }
+  });
+
+  it('does not claim the log once another party has appended to it', async () => {
+    // A continued answer's log opens with the restored message, written by the API.
+    await memory.append(turnId, [{ type: 'start', messageId: 'm' }]);
+    const writer = new ChunkWriter(memory, turnId, 0);
+    for (const chunk of answerChunks(3).slice(1)) writer.push(chunk);
+    await writer.flush();
+    assert.equal(writer.log, null);
+  });
+
+  it('does not claim the log once the registry refused an append', async () => {
+    const writer = new ChunkWriter(memory, turnId, 0);
+    writer.push({ type: 'start', messageId: 'm' });
+    await writer.flush();
+    assert.notEqual(writer.log, null);
+    assert.equal(await memory.claimClose(turnId, 'cancelled'), true);
+    writer.push({ type: 'text-start', id: 't' });
+    await writer.flush();
+    assert.equal(writer.refused, true);
+    assert.equal(writer.log, null);
   });
 });

@@ -34,6 +34,8 @@ export class ChunkWriter {
   #inFlight: Promise<void> | null = null;
   #refused = false;
   #failure: unknown;
+  /** What this writer appended, while it is the turn's whole log (see `log`). */
+  #log: UIMessageChunk[] | null = [];
 
   constructor(
     registry: StreamRegistry,
@@ -49,6 +51,16 @@ export class ChunkWriter {
 
   get refused(): boolean {
     return this.#refused;
+  }
+
+  /**
+   * The turn's whole log as appended so far, when this writer wrote all of it: every append was
+   * stored and the registry's positions count exactly its chunks. Null once another party's
+   * chunks sit among them (a continued answer opens its log with the restored message) or an
+   * append failed or was refused. The closer folds it instead of reading the log back.
+   */
+  get log(): readonly UIMessageChunk[] | null {
+    return this.#log;
   }
 
   /** An append failed (the registry is unreachable): later chunks are dropped, `flush` rejects. */
@@ -103,9 +115,17 @@ export class ChunkWriter {
   async #append(batch: UIMessageChunk[]): Promise<void> {
     if (this.#refused || this.#failure !== undefined) return;
     try {
-      if ((await this.#registry.append(this.#turnId, batch)) === null) this.#refused = true;
+      const last = await this.#registry.append(this.#turnId, batch);
+      if (last === null) {
+        this.#refused = true;
+        this.#log = null;
+        return;
+      }
+      this.#log?.push(...batch);
+      if (last !== this.#log?.length) this.#log = null;
     } catch (error) {
       this.#failure = error;
+      this.#log = null;
     }
   }
 }

@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.ts';
 import type { TurnJob } from '../queue/turn-queue.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore, Conversation } from '../store/chat-store.ts';
-import { endTurn } from '../turn/end-turn.ts';
+import { endTurn, type WrittenLog } from '../turn/end-turn.ts';
 import { publicErrorText } from '../turn/public-error.ts';
 import { modelFailureOutcome, type TurnOutcome, turnOutcomes } from '../turn/turn-outcomes.ts';
 import { ChunkWriter } from './chunk-writer.ts';
@@ -87,7 +87,8 @@ export async function runTurn(
   const turnLogger = logger.child({ turnId: job.turnId, sessionId: job.sessionId });
   const turn = await registry.getTurn(job.turnId);
   if (turn?.status !== 'running') return;
-  const end = (outcome: TurnOutcome) => endTurn(dependencies, job, outcome);
+  const end = (outcome: TurnOutcome, written?: WrittenLog) =>
+    endTurn(dependencies, job, outcome, written);
   if (turn.cancelRequested || signal.aborted) {
     await end(outcomeOfAbort(signal));
     return;
@@ -240,9 +241,11 @@ export async function runTurn(
   if (writer.refused) return;
   // The turn was ended or taken by another party; ending it here would race that party.
   if (lease.lost.aborted && !signal.aborted) return;
-  if (signal.aborted && !finished) await end(outcomeOfAbort(signal));
-  else if (failure !== undefined) await end(modelFailureOutcome(failure));
-  else await end(turnOutcomes.completed);
+  // Flushed: what it wrote, if that is the whole log, is what the closer folds.
+  const written = writer.log ?? undefined;
+  if (signal.aborted && !finished) await end(outcomeOfAbort(signal), written);
+  else if (failure !== undefined) await end(modelFailureOutcome(failure), written);
+  else await end(turnOutcomes.completed, written);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { UIMessageChunk } from 'ai';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { isTerminal, type StreamRegistry } from '../registry/stream-registry.ts';
@@ -38,13 +39,20 @@ export async function endTurn(
   dependencies: EndTurnDependencies,
   turn: EndingTurn,
   outcome: TurnOutcome,
+  written?: WrittenLog,
 ): Promise<boolean> {
   if (!(await dependencies.registry.claimClose(turn.turnId, outcome.status, outcome.error))) {
     return false;
   }
-  await finishClaimedTurn(dependencies, turn, outcome);
+  await finishClaimedTurn(dependencies, turn, outcome, written);
   return true;
 }
+
+/**
+ * The turn's whole log, known to the closer because it wrote every chunk of it (`ChunkWriter.log`):
+ * folded as it is instead of read back from the registry. Once the close is claimed nobody appends.
+ */
+export type WrittenLog = readonly UIMessageChunk[];
 
 /**
  * The second half of `endTurn`, for the party that holds the claim — or for the sweeper, when a
@@ -55,13 +63,14 @@ export async function finishClaimedTurn(
   dependencies: EndTurnDependencies,
   turn: EndingTurn,
   outcome: TurnOutcome,
+  written?: WrittenLog,
 ): Promise<void> {
   const { registry, store, logger, metrics } = dependencies;
   const errorText = outcome.publicErrorText ?? unfinishedAnswerText;
   // Fallback if the log cannot be read: the terminal chunk must still reach readers.
   let trailing = trailingChunks(outcome.status, [], errorText);
   try {
-    const log = (await registry.readAll(turn.turnId)).map((entry) => entry.chunk);
+    const log = written ?? (await registry.readAll(turn.turnId)).map((entry) => entry.chunk);
     trailing = trailingChunks(outcome.status, log, errorText, turn.assistantMessageId);
     const message = await endedTurnMessage([...log, ...trailing], turn.assistantMessageId, {
       status: outcome.status,
