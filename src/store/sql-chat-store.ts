@@ -29,7 +29,7 @@ import type {
 } from './chat-store.ts';
 import { MessageIdConflictError } from './chat-store-errors.ts';
 import { migrate } from './migrate.ts';
-import { toPostgresText } from './postgres-json.ts';
+import { toPostgresJson, toPostgresText } from './postgres-json.ts';
 import {
   type BigintValue,
   type SessionRow,
@@ -263,6 +263,12 @@ export class SqlChatStore implements ChatStore {
   }
 
   async finishTurn(input: FinishTurnInput): Promise<boolean> {
+    const sent = input.assistantMessage;
+    // Tool calls and steering messages need the operations and follow-ups read in the
+    // transaction; any other answer ends in one call (`finish_turn`, migration 0009).
+    if (sent === null || !sent.parts.some(needsFinishingTransaction)) {
+      return this.#finishInOneCall(input);
+    }
     return this.#client.transaction(async (transaction) => {
       // Session before turn, as in startTurn, so the two never deadlock. A missing turn, or a
       // session deleted meanwhile (it took the turn with it): nothing to finish.
@@ -304,12 +310,8 @@ export class SqlChatStore implements ChatStore {
         usage?.outputTokens ?? 0,
         usage?.totalTokens ?? 0,
       ];
-      if (input.assistantMessage === null) {
-        await transaction.query(finishTurnSql(null), finish);
-        return true;
-      }
       // Stored under the turn's id (the stream's `start.messageId`), whatever id it carries.
-      const message = { ...input.assistantMessage, id: turn.message_id };
+      const message = { ...sent, id: turn.message_id };
       const stored = turn.message_role !== null;
       if (stored && turn.message_role !== message.role) {
         throw new MessageIdConflictError(message.id);
@@ -322,6 +324,29 @@ export class SqlChatStore implements ChatStore {
       await takeSteeredMessages(transaction, sessionId, input.turnId, message);
       return true;
     });
+  }
+
+  async #finishInOneCall(input: FinishTurnInput): Promise<boolean> {
+    const { usage, assistantMessage: message } = input;
+    const [row] = await this.#client.query<{ outcome: string }>(
+      'SELECT finish_turn($1, $2, $3, $4, $5, $6, $7, $8::json, $9::json) AS outcome',
+      [
+        input.turnId,
+        input.status,
+        input.error === null ? null : toPostgresText(input.error),
+        usage?.inputTokens ?? null,
+        usage?.outputTokens ?? null,
+        usage?.totalTokens ?? null,
+        message?.role ?? null,
+        message === null ? null : toPostgresJson(message.parts),
+        message?.metadata === undefined ? null : toPostgresJson(message.metadata),
+      ],
+    );
+    const outcome = row?.outcome ?? '';
+    if (outcome.startsWith('conflict:')) {
+      throw new MessageIdConflictError(outcome.slice('conflict:'.length));
+    }
+    return outcome === 'finished';
   }
 
   async failUnfinishedTurns(error: string): Promise<number> {
@@ -433,4 +458,9 @@ function matchesSearch(pattern: string): string {
 /** `text` as a LIKE pattern that matches exactly itself: `%`, `_` and the escape are escaped. */
 function escapeLikePattern(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/** A part whose finishing reads more than the turn: a tool call's operation, a follow-up taken. */
+function needsFinishingTransaction(part: UIMessage['parts'][number]): boolean {
+  return 'toolCallId' in part || part.type === 'steering-message';
 }

@@ -160,12 +160,13 @@ export function messageParams(sessionId: string, message: UIMessage): unknown[] 
 
 /**
  * finishTurn's writes as one statement: the turn's outcome and usage, the session's usage totals
- * and activity time, and the assistant message (`messageSql`, given parameter 11 onwards) unless
- * null. Parameters: $1 turn id, $2 session id, $3 status, $4 error, $5–$7 the turn's input, output
- * and total tokens, $8–$10 the same counts added to the session (see `finishParams`).
+ * and activity time, and the assistant message (`messageSql`, given parameter 11 onwards).
+ * Parameters: $1 turn id, $2 session id, $3 status, $4 error, $5–$7 the turn's input, output and
+ * total tokens, $8–$10 the same counts added to the session. (An answer that needs nothing else
+ * read ends through `finish_turn`, migration 0009, instead.)
  */
-export function finishTurnSql(messageSql: ((first: number) => string) | null): string {
-  return `WITH ${messageSql === null ? '' : `message AS (${messageSql(11)}),`}
+export function finishTurnSql(messageSql: (first: number) => string): string {
+  return `WITH message AS (${messageSql(11)}),
     finished AS (
       UPDATE turns SET status = $3, error = $4, input_tokens = $5, output_tokens = $6,
         total_tokens = $7, finished_at = clock_timestamp()

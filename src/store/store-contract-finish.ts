@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
 import type { UIMessage } from 'ai';
 import type { ChatStore, FinishTurnInput, StoredTurn } from './chat-store.ts';
+import { MessageIdConflictError } from './chat-store-errors.ts';
 import {
   assistantMessage,
   type CreateChatStore,
@@ -209,6 +210,47 @@ export function runFinishContract(createStore: CreateChatStore): void {
       assert.equal(await store.finishTurn(missing), false);
       assert.equal((await store.getSession(sessionId))?.usage.totalTokens, 0);
     });
+  });
+
+  describe('finishTurn refusing an answer id the session uses for another role', () => {
+    // A plain answer ends in one call, one with a tool call in a transaction: both refuse alike.
+    const answers: Record<string, (id: string) => UIMessage> = {
+      'plain answer': (id) => assistantMessage(id, 'clash'),
+      'answer with a tool call': (id) => ({
+        id,
+        role: 'assistant',
+        parts: [
+          {
+            type: 'tool-weather',
+            toolCallId: 'call-1',
+            state: 'output-available',
+            input: {},
+            output: 'sunny',
+          },
+        ],
+      }),
+    };
+    for (const [name, answerOf] of Object.entries(answers)) {
+      test(`rejects with MessageIdConflictError and writes nothing (${name})`, async (store) => {
+        const { id: sessionId } = await store.createSession({ userId: 'alice' });
+        const { turn, message } = await runningTurn(store, sessionId);
+        const squatter = userMessage('same id', turn.assistantMessageId);
+        await store.startTurn(turnInput(sessionId, squatter));
+        await assert.rejects(
+          store.finishTurn({
+            turnId: turn.id,
+            status: 'completed',
+            error: null,
+            assistantMessage: answerOf(turn.assistantMessageId),
+            usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+          }),
+          MessageIdConflictError,
+        );
+        assert.equal((await store.getTurn(turn.id))?.status, 'running');
+        assert.deepEqual(await store.listMessages(sessionId), [message, squatter]);
+        assert.equal((await store.getSession(sessionId))?.usage.totalTokens, 0);
+      });
+    }
   });
 
   describe('ping and close', () => {
