@@ -197,7 +197,10 @@ export class SqlChatStore implements ChatStore {
 
   async startTurn(input: StartTurnInput): Promise<StartTurnResult> {
     try {
-      return await this.#client.transaction((transaction) => startTurnIn(transaction, input));
+      // Alone it is one statement; the conversation is read in the transaction that stores.
+      return await (input.withConversation
+        ? this.#client.transaction((transaction) => startTurnIn(transaction, input))
+        : startTurnIn(this.#client, input));
     } catch (error) {
       // Belt and braces: whatever path a duplicate took to a unique violation, the turn that won
       // is the answer to a retried POST.

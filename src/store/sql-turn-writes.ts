@@ -10,76 +10,48 @@ import { type MessageRow, single, type TurnRow, toTurn, turnColumns } from './sq
 import type { SqlClient } from './sql-client.ts';
 import { readMessagePage } from './sql-message-page.ts';
 import { listPendingMessages } from './sql-pending-messages.ts';
-import { lockSession } from './sql-session-lock.ts';
 
-/** ChatStore.startTurn inside the caller's transaction. */
+/**
+ * ChatStore.startTurn as one call (`start_turn`, migration 0010); in the caller's transaction when
+ * it has one. With `withConversation`, the caller's transaction must be the one the conversation
+ * is read in.
+ */
 export async function startTurnIn(
-  transaction: SqlClient,
+  client: SqlClient,
   input: StartTurnInput,
 ): Promise<StartTurnResult> {
   const message = input.userMessage;
-  // Serializes every writer of this session: a concurrent duplicate waits here, then sees ours.
-  if (!(await lockSession(transaction, input.sessionId))) {
-    throw new SessionNotFoundError(input.sessionId);
-  }
-  // Only this session's messages count: the same id in another session is another message.
-  // Whether the id is a stored message, or a follow-up a turn already took (steered into its
-  // answer), and whether a turn is unfinished, is read in one round trip: this runs for every
-  // new message.
-  const [known = { role: null, taken_by: null, unsettled: false }] = await transaction.query<{
-    role: string | null;
-    taken_by: string | null;
-    unsettled: boolean;
-  }>(
-    `SELECT (SELECT role FROM messages WHERE session_id = $1 AND id = $2) AS role,
-       (SELECT taken_by_turn_id FROM pending_messages WHERE session_id = $1 AND id = $2)
-         AS taken_by,
-       ${unsettledTurnSql('$1')} AS unsettled`,
-    [input.sessionId, message.id],
-  );
-  if (known.unsettled && input.onlyIfSettled) throw new UnsettledTurnsError(input.sessionId);
-  if (known.role !== null) {
-    if (known.role !== message.role) throw new MessageIdConflictError(message.id);
-    const turn = await latestTurnOf(transaction, input.sessionId, message.id);
-    if (turn === null) throw new MessageIdConflictError(message.id);
-    return { created: false, turn };
-  }
-  if (known.taken_by !== null) {
-    const taker = await transaction.query<TurnRow>(
-      `SELECT ${turnColumns} FROM turns WHERE id = $1`,
-      [known.taken_by],
-    );
-    return { created: false, turn: toTurn(single(taker)) };
-  }
-  // The message, the turn, the follow-up it may be and the session's activity time and title in
-  // one statement (one round trip).
-  const turns = await transaction.query<TurnRow>(
-    `WITH message AS (${insertMessageSql(1)}),
-     turn AS (
-       INSERT INTO turns (id, session_id, user_message_id, assistant_message_id, status)
-       SELECT $6, $2, message.id, $7, 'queued' FROM message RETURNING ${turnColumns}
-     ),
-     taken AS (
-       UPDATE pending_messages SET taken_by_turn_id = $6
-       WHERE session_id = $2 AND id = $1 AND taken_by_turn_id IS NULL
-     ),
-     touched AS (
-       UPDATE sessions SET updated_at = clock_timestamp(), title = coalesce(title, $8)
-       WHERE id = $2
-     )
-     SELECT * FROM turn`,
+  const [, , , parts, metadata] = messageParams(input.sessionId, message);
+  const rows = await client.query<TurnRow & { outcome: string }>(
+    `SELECT outcome, (turn).* FROM start_turn($1, $2, $3, $4::json, $5::json, $6, $7, $8, $9)`,
     [
-      ...messageParams(input.sessionId, message),
+      input.sessionId,
+      message.id,
+      message.role,
+      parts,
+      metadata,
       input.turnId,
       input.assistantMessageId,
       input.title === undefined ? null : toPostgresText(input.title),
+      input.onlyIfSettled === true,
     ],
   );
-  const turn = toTurn(single(turns));
+  const row = single(rows);
+  switch (row.outcome) {
+    case 'missing':
+      throw new SessionNotFoundError(input.sessionId);
+    case 'unsettled':
+      throw new UnsettledTurnsError(input.sessionId);
+    case 'conflict':
+      throw new MessageIdConflictError(message.id);
+    case 'existing':
+      return { created: false, turn: toTurn(row) };
+  }
+  const turn = toTurn(row);
   if (!input.withConversation) return { created: true, turn };
   const [{ messages }, pendingMessages] = [
-    await readMessagePage(transaction, input.sessionId, {}),
-    await listPendingMessages(transaction, input.sessionId),
+    await readMessagePage(client, input.sessionId, {}),
+    await listPendingMessages(client, input.sessionId),
   ];
   return { created: true, turn, conversation: { messages, pendingMessages } };
 }
