@@ -85,27 +85,37 @@ export async function runTurn(
 ): Promise<void> {
   const { registry, store, logger, metrics } = dependencies;
   const turnLogger = logger.child({ turnId: job.turnId, sessionId: job.sessionId });
-  const turn = await registry.getTurn(job.turnId);
-  if (turn?.status !== 'running') return;
+  // The turn's state, its lease and (at most) one store call go out together, before the model
+  // starts: one wait, not three. The store call marks the turn running and reads its history and
+  // the follow-ups already waiting (posted before it started), which reach its first step. It
+  // goes out before the turn is known to run: only a queued turn is marked, and whoever ends a
+  // turn ends it from queued or running alike. A failed call surfaces below, as the turn's
+  // failure; so does a failed lease, once the turn is known to run.
+  const began = beginTurn(store, job, turnLogger);
+  began.catch(() => undefined);
+  const leasing = holdLease(registry, job.turnId, dependencies.executorId, dependencies.leaseTtlMs);
+  leasing.catch(() => undefined);
+  const giveUpLease = () =>
+    leasing.then(
+      (held) => held.release(),
+      () => undefined,
+    );
+  const turn = await registry.getTurn(job.turnId).catch(async (error: unknown) => {
+    await giveUpLease();
+    throw error;
+  });
   const end = (outcome: TurnOutcome, written?: WrittenLog) =>
     endTurn(dependencies, job, outcome, written);
+  if (turn?.status !== 'running') {
+    await giveUpLease();
+    return;
+  }
   if (turn.cancelRequested || signal.aborted) {
+    await giveUpLease();
     await end(outcomeOfAbort(signal));
     return;
   }
-  // At most one store call before the model starts: the turn marked running, its history, and
-  // the follow-ups already waiting (posted before it started), which reach its first step. It
-  // goes out with the lease rather than after it (one wait, not two): a turn the lease then
-  // refuses was running or ending already, and marking it running changes nothing (only a
-  // queued turn is marked). A failed call surfaces below, as the turn's failure.
-  const began = beginTurn(store, job, turnLogger);
-  began.catch(() => undefined);
-  const lease = await holdLease(
-    registry,
-    job.turnId,
-    dependencies.executorId,
-    dependencies.leaseTtlMs,
-  );
+  const lease = await leasing;
   if (lease.result === 'held' || lease.result === 'not-running') return;
   if (lease.result === 'expired') {
     // A redelivery after the executor that ran it died: its half-written answer cannot be
