@@ -1,5 +1,3 @@
-import type { Conversation } from '../store/chat-store.ts';
-
 /** What an executor needs to run a turn; everything else it reads from the store and registry. */
 export interface TurnJob {
   turnId: string;
@@ -9,12 +7,6 @@ export interface TurnJob {
   assistantMessageId: string;
   /** Epoch milliseconds when the job was enqueued (time-to-first-chunk is measured from here). */
   enqueuedAt: number;
-  /**
-   * The session's conversation as the turn was stored, so the executor need not read it again.
-   * Only where the job never leaves the process (the in-process queue, `carryConversation`);
-   * follow-ups that arrive after it was read reach the model at its first step's end.
-   */
-  conversation?: Conversation;
 }
 
 /** How a job reached its handler. */
