@@ -26,6 +26,8 @@ export interface LevelMeasurement {
   eventsPerSecond: number;
   failures: number;
   failureSamples: string[];
+  /** Sessions created inside the window because the pool ran dry (absent in older results). */
+  sessionsCreatedUnderLoad?: number;
   /** Share of one core per process (servers and the load generator) during the window. */
   cpu: Record<string, number>;
   /** Share of one core used by each server process's main thread (its event loop). */

@@ -14,8 +14,8 @@ export interface LoadTarget {
  * Either `turns` measured turns, or a measuring window of `durationMs` after `warmupMs` of load:
  * turns that start inside the window are measured, and the load stays up until they have ended
  * (so none of them sees a lighter load); throughput counts the words that arrive in the window.
- * Every turn asks for `words` words; durable turns each get a fresh session (mostly created before
- * the clock starts), so every prompt is the same size as the baseline's.
+ * Every turn asks for `words` words; durable turns each get a fresh session, created before the
+ * load starts, so every prompt is the same size as the baseline's and the window measures turns.
  */
 export interface TurnsJob {
   type: 'turns';
@@ -30,6 +30,12 @@ export interface TurnsJob {
   durationMs?: number;
   /** Load before the window opens; only with `durationMs`. */
   warmupMs?: number;
+  /**
+   * The model's own time for `words` words (words × its delay per token): no turn ends sooner, so
+   * a duration run's clients start at most `concurrency × (warmupMs + durationMs) ÷ this` turns
+   * before the window closes. Sizes the session pool created before the load.
+   */
+  shortestTurnMs: number;
   /** Server processes (name → pid) whose CPU use is metered over the measuring window. */
   meterPids: Record<string, number>;
   /** The generator exits with an error past this, whatever happens. */
@@ -51,6 +57,11 @@ export interface TurnsResult {
   /** Every word the model streamed during the job, warm-up included (for Redis commands/token). */
   wordsStreamed: number;
   measuredTurns: number;
+  /**
+   * Sessions a client had to create while the load ran, before the window closed, because the
+   * pool ran dry (0 unless `shortestTurnMs` was wrong): that creation is load the window measured.
+   */
+  sessionsCreatedUnderLoad: number;
   elapsedMs: number;
   /**
    * Share of one core each metered process used during the measuring window (1 = a whole core),

@@ -141,6 +141,7 @@ function turnsJob(
     ...(level.turns === undefined
       ? { durationMs: level.durationMs ?? 0, warmupMs: level.warmupMs ?? 0 }
       : { turns: level.turns }),
+    shortestTurnMs: plan.words * plan.demo.tokenDelayMs,
     meterPids,
     timeLimitMs: windowMs + 180_000,
   };
@@ -166,6 +167,10 @@ function pool(results: TurnsResult[]): LevelMeasurement {
     eventsPerSecond: average((result) => result.eventsPerSecond),
     failures: results.reduce((sum, result) => sum + result.failures, 0),
     failureSamples: results.flatMap((result) => result.failureSamples).slice(0, 5),
+    sessionsCreatedUnderLoad: results.reduce(
+      (sum, result) => sum + result.sessionsCreatedUnderLoad,
+      0,
+    ),
     cpu,
     mainThreadCpu,
   };
@@ -175,5 +180,5 @@ function describeLevel(label: string, system: SystemName, measured: LevelMeasure
   const cpu = Object.entries(measured.cpu)
     .map(([name, share]) => `${name} ${(share * 100).toFixed(0)}%`)
     .join(', ');
-  return `${label}, ${system}: ${measured.total.count} turns, turn p50 ${measured.total.p50.toFixed(1)} ms p99 ${measured.total.p99.toFixed(1)} ms, headers p50 ${measured.headers.p50.toFixed(1)} ms, first byte p50 ${measured.firstByte.p50.toFixed(1)} ms, ${measured.wordsPerSecond.toFixed(0)} tokens/s, ${measured.failures} failed; CPU ${cpu}`;
+  return `${label}, ${system}: ${measured.total.count} turns, turn p50 ${measured.total.p50.toFixed(1)} ms p99 ${measured.total.p99.toFixed(1)} ms, headers p50 ${measured.headers.p50.toFixed(1)} ms, first byte p50 ${measured.firstByte.p50.toFixed(1)} ms, ${measured.wordsPerSecond.toFixed(0)} tokens/s, ${measured.failures} failed, ${measured.sessionsCreatedUnderLoad ?? 0} sessions created under load; CPU ${cpu}`;
 }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { createSessions, messageText, postTurn } from './chat-requests.ts';
 import type { TurnsJob, TurnsResult } from './load-job.ts';
 import { cpuSeconds, machineBusySeconds, mainThreadCpuSeconds } from './process-usage.ts';
-import type { StreamOutcome } from './stream-client.ts';
+import { type StreamOutcome, streamRequest } from './stream-client.ts';
 
 const warmupConcurrency = 4;
 const turnTimeoutMs = 120_000;
@@ -11,15 +11,27 @@ const turnTimeoutMs = 120_000;
 export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
   const { target, words } = job;
   const byCount = job.turns !== undefined;
-  // A duration run starts with enough sessions for its first turns and tops up before the window
-  // (see `topUp`); one that still runs dry creates sessions one at a time.
-  const poolSize = job.turns ?? job.concurrency * 3;
-  const sessions = await createSessions(target, job.warmupTurns + poolSize, 16);
+  // Sessions are created before the load, for every turn a client can start before the window
+  // closes (plus one per client after it): creating one costs a durable server about as much as a
+  // few tokens, and the baseline has none to create, so none may be created inside the window.
+  const poolSize = byCount
+    ? (job.turns ?? 0)
+    : Math.ceil(
+        (job.concurrency * ((job.warmupMs ?? 0) + (job.durationMs ?? 0))) /
+          Math.max(1, job.shortestTurnMs),
+      ) + job.concurrency;
+  const sessions = await createSessions(target, job.warmupTurns + poolSize, 32);
   let turnNumber = 0;
   let wordsStreamed = 0;
   const failureSamples: string[] = [];
   let failures = 0;
-  const nextSession = async () => sessions.pop() ?? (await createSessions(target, 1))[0] ?? '';
+  let sessionsCreatedUnderLoad = 0;
+  const nextSession = async (windowEnd = 0) => {
+    const pooled = sessions.pop();
+    if (pooled !== undefined) return pooled;
+    if (performance.now() < windowEnd) sessionsCreatedUnderLoad += 1;
+    return (await createSessions(target, 1))[0] ?? '';
+  };
 
   const check = (outcome: StreamOutcome, expectedWords: number) => {
     wordsStreamed += outcome.words;
@@ -48,6 +60,16 @@ export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
     }),
   );
 
+  // One keep-alive connection per client, opened while the server is idle: a server whose event
+  // loop is saturated accepts new connections late (its accept queue waited seconds here), so
+  // clients that each opened their own at the start of the load ran far fewer turns than the rest
+  // and the level ran at a fraction of its nominal concurrency.
+  await Promise.all(
+    Array.from({ length: job.concurrency }, () =>
+      streamRequest({ url: `${target.baseUrl}/health`, method: 'GET', timeoutMs: 30_000 }),
+    ),
+  );
+
   const headersMs: number[] = [];
   const firstByteMs: number[] = [];
   const totalMs: number[] = [];
@@ -65,28 +87,11 @@ export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
       ? startedTurns < (job.turns ?? 0)
       : performance.now() < windowEnd || measuredRunning > 0;
 
-  /**
-   * A duration run cannot know its turn count up front. Halfway through the load before the
-   * window, the turn rate so far sizes the sessions still needed (the window, the turns that run
-   * on after it, a margin) and they are created then, so the window measures turns, not session
-   * creation (which costs a durable server about as much as a few tokens).
-   */
-  const topUp = byCount
-    ? Promise.resolve()
-    : new Promise((resolve) => setTimeout(resolve, (job.warmupMs ?? 0) / 2)).then(async () => {
-        const rate = startedTurns / ((performance.now() - started) / 1000);
-        const remainingSeconds = (windowEnd - performance.now()) / 1000;
-        const needed = Math.ceil((rate * remainingSeconds + job.concurrency) * 1.25);
-        if (needed > sessions.length) {
-          sessions.push(...(await createSessions(target, needed - sessions.length, 8)));
-        }
-      });
-
   const client = async () => {
     while (wantsAnother()) {
       startedTurns += 1;
       turnNumber += 1;
-      const sessionId = await nextSession();
+      const sessionId = await nextSession(windowEnd);
       const turnStart = performance.now();
       const measured = turnStart >= windowStart && turnStart < windowEnd;
       if (measured) measuredRunning += 1;
@@ -129,7 +134,6 @@ export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
         setTimeout(() => resolve(readMeter()), windowEnd - performance.now()),
       );
   await Promise.all(Array.from({ length: job.concurrency }, client));
-  await topUp;
   if (windowClosed) await windowClosed;
   else await readMeter();
   const seconds = ((byCount ? lastEnd : windowEnd) - windowStart) / 1000;
@@ -144,6 +148,7 @@ export async function runTurns(job: TurnsJob): Promise<TurnsResult> {
     eventsPerSecond: windowEvents / seconds,
     wordsStreamed,
     measuredTurns: totalMs.length,
+    sessionsCreatedUnderLoad,
     elapsedMs: performance.now() - started,
     windowCpu,
     windowMainThreadCpu,
