@@ -41,8 +41,25 @@ export function createTurnStreamResponse(options: TurnStreamOptions): Response {
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       metrics.openStreams.inc();
+      // Events that arrive in one turn of the event loop (a model hands over every token due at
+      // once, and a resumed reader replays many) leave as one write: each write costs a stream
+      // read, an encode and a socket write, whatever its size.
+      let pending = '';
+      let flushScheduled = false;
+      const flush = () => {
+        flushScheduled = false;
+        if (pending === '' || reading.signal.aborted) return;
+        const text = pending;
+        pending = '';
+        controller.enqueue(encoder.encode(text));
+      };
       const send = (text: string) => {
-        if (!reading.signal.aborted) controller.enqueue(encoder.encode(text));
+        if (reading.signal.aborted) return;
+        pending += text;
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
       };
       heartbeat = setInterval(() => send(encodeHeartbeat()), options.heartbeatIntervalMs);
       try {
@@ -63,6 +80,7 @@ export function createTurnStreamResponse(options: TurnStreamOptions): Response {
         }
       } finally {
         const wasOpen = !reading.signal.aborted;
+        if (wasOpen) flush();
         finish();
         if (wasOpen) controller.close();
       }
