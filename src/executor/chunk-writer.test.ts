@@ -82,6 +82,30 @@ describe('ChunkWriter', () => {
     );
   });
 
+  it('without a window writes the deltas of one turn of the event loop as one chunk', async () => {
+    const { registry, appends } = countingRegistry(memory);
+    const writer = new ChunkWriter(registry, turnId, 0);
+    const chunks = answerChunks(5);
+    writer.push(chunks[0] as UIMessageChunk);
+    await setImmediate();
+    // The model hands over every word due at once: they arrive within one turn of the loop.
+    for (const chunk of chunks.slice(1, 7)) {
+      writer.push(chunk);
+      await Promise.resolve();
+    }
+    assert.equal(appends(), 1, 'nothing more is written before the turn of the loop ends');
+    await setImmediate();
+    assert.equal(appends(), 2);
+    assert.deepEqual(
+      (await memory.readAll(turnId)).map((entry) => entry.chunk),
+      [
+        chunks[0],
+        chunks[1],
+        { type: 'text-delta', id: 't', delta: 'word0 word1 word2 word3 word4 ' },
+      ],
+    );
+  });
+
   it('with a window, a burst of deltas costs a handful of appends and folds to the same message', async () => {
     const { registry, appends } = countingRegistry(memory);
     const writer = new ChunkWriter(registry, turnId, 15);

@@ -9,10 +9,10 @@ import { type FlushClock, sharedFlushClock } from './flush-clock.ts';
  * one `append`, and consecutive deltas of the same part are merged into one chunk. One append is
  * in flight at a time; chunks that come meanwhile join the next one, which starts when it ends
  * (they would have waited for it anyway). The turn's first chunk is written at once, so a reader
- * sees the turn start without waiting out a window. A window of 0 never waits: a chunk is
- * appended at once unless an append is in flight, and only the chunks that arrive during one
- * share the next append (a burst of tokens from a model the executor fell behind becomes one
- * chunk, not one event per token for every reader).
+ * sees the turn start without waiting out a window. A window of 0 waits only for the end of the
+ * current turn of the event loop: the chunks pushed during it, and those that arrive while an
+ * append is in flight, share one append (a burst of tokens from a model the executor fell behind
+ * becomes one chunk, not one event per token for every reader).
  *
  * Windows end on a clock the writers of a process share (`FlushClock`), so the appends of many
  * turns whose windows end together leave in one round trip.
@@ -75,17 +75,11 @@ export class ChunkWriter {
     const merged = last ? mergeDeltas(last, chunk) : null;
     if (merged) this.#buffer[this.#buffer.length - 1] = merged;
     else this.#buffer.push(chunk);
-    // With a window, only the first chunk skips it: writing every chunk that finds the writer
-    // idle would, on a saturated executor whose turns' tokens come further apart than the
-    // window, append each token on its own and slow everything further.
-    if (!this.#wroteFirst || this.#windowMs === 0) this.#due = true;
-    else {
-      this.#cancelTimer ??= this.#clock.schedule(this.#windowMs, () => {
-        this.#cancelTimer = null;
-        this.#due = true;
-        this.#writeIfDue();
-      });
-    }
+    // Only the first chunk skips the window: writing every chunk that finds the writer idle
+    // would, on a saturated executor whose turns' tokens come further apart than the window,
+    // append each token on its own and slow everything further.
+    if (!this.#wroteFirst) this.#due = true;
+    else this.#cancelTimer ??= this.#scheduleWindowEnd();
     this.#writeIfDue();
   }
 
@@ -96,6 +90,22 @@ export class ChunkWriter {
     // The append in flight ends by starting the next one while chunks are left.
     while (this.#inFlight !== null) await this.#inFlight;
     if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /**
+   * Ends the window: after `windowMs` on the shared clock, or, without a window, once this turn of
+   * the event loop is over — a model hands over every token due at once, and they pass through
+   * the SDK's streams in one go, so they become one chunk and one event for every reader.
+   */
+  #scheduleWindowEnd(): () => void {
+    const end = () => {
+      this.#cancelTimer = null;
+      this.#due = true;
+      this.#writeIfDue();
+    };
+    if (this.#windowMs > 0) return this.#clock.schedule(this.#windowMs, end);
+    const immediate = setImmediate(end);
+    return () => clearImmediate(immediate);
   }
 
   #writeIfDue(): void {
