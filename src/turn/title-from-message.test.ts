@@ -17,6 +17,13 @@ describe('the automatic title of a session', () => {
     assert.equal(titleOf('What does `Array.prototype.at` do?'), 'What does Array.prototype.at do?');
   });
 
+  it('reads each message on its own: a link defined in one is not a link in the next', () => {
+    assert.equal(titleOf('See [docs] first\n\n[docs]: https://example.com'), 'See docs first');
+    assert.equal(titleOf('See [docs] first'), 'See [docs] first');
+    assert.equal(titleOf('Note[^1]\n\n[^1]: a footnote'), 'Note');
+    assert.equal(titleOf('Note[^1]'), 'Note[^1]');
+  });
+
   it('takes a heading without its # marks', () => {
     assert.equal(titleOf('# Release notes\n\nSummarise these'), 'Release notes');
     assert.equal(titleOf('### Step *three*'), 'Step three');
