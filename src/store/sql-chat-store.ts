@@ -41,6 +41,7 @@ import {
   turnColumns,
 } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
+import { beginTurnIn } from './sql-begin-turn.ts';
 import { readContextSummary, writeContextSummary } from './sql-context-summaries.ts';
 import { readMessagePage } from './sql-message-page.ts';
 import {
@@ -255,14 +256,8 @@ export class SqlChatStore implements ChatStore {
     return rows.length > 0;
   }
 
-  async beginTurn(input: BeginTurnInput): Promise<BeganTurn> {
-    // Independent statements: on a pool they run side by side, as separate calls did.
-    const [running, messages, pendingMessages] = await Promise.all([
-      this.markTurnRunning(input.turnId),
-      this.listMessages(input.sessionId),
-      this.listPendingMessages(input.sessionId),
-    ]);
-    return { running, messages, pendingMessages };
+  beginTurn(input: BeginTurnInput): Promise<BeganTurn> {
+    return beginTurnIn(this.#client, input);
   }
 
   async finishTurn(input: FinishTurnInput): Promise<boolean> {

@@ -253,6 +253,38 @@ export function runTurnContract(createStore: CreateChatStore): void {
       );
     });
 
+    test('reads exactly what listMessages and listPendingMessages read', async (store) => {
+      const { id: sessionId } = await store.createSession({ userId: 'alice' });
+      const first = await store.startTurn(turnInput(sessionId, userMessage('first')));
+      await store.finishTurn({
+        turnId: first.turn.id,
+        status: 'completed',
+        error: null,
+        // Keys out of order and nested: the history must read back as written.
+        assistantMessage: {
+          id: first.turn.assistantMessageId,
+          role: 'assistant',
+          parts: [{ type: 'text', text: 'an answer', state: 'done' }],
+          metadata: { zeta: 1, alpha: { nested: [1, 'two'] } },
+        },
+        usage: null,
+      });
+      const { turn } = await store.startTurn(turnInput(sessionId, userMessage('second')));
+      await store.addPendingMessage({ sessionId, message: userMessage('steer me'), mode: 'steer' });
+      await store.addPendingMessage({
+        sessionId,
+        message: userMessage('then this'),
+        mode: 'queue',
+      });
+      const began = await store.beginTurn({ turnId: turn.id, sessionId });
+      const messages = await store.listMessages(sessionId);
+      assert.equal(messages.length, 3);
+      assert.deepEqual(began.messages, messages);
+      assert.equal(JSON.stringify(began.messages), JSON.stringify(messages));
+      assert.deepEqual(began.pendingMessages, await store.listPendingMessages(sessionId));
+      assert.equal(began.pendingMessages.length, 2);
+    });
+
     test('reads the session whether or not the turn was still queued', async (store) => {
       const { id: sessionId } = await store.createSession({ userId: 'alice' });
       const question = userMessage('twice');
