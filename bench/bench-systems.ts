@@ -34,6 +34,12 @@ const root = join(import.meta.dirname, '..');
  * any run starts at once (500 paced turns), so turns never wait in the queue for a free slot.
  */
 export const turnConcurrency = 512;
+/**
+ * `DATABASE_POOL_SIZE` of the distributed deployment: its executor waits for a pooled connection at
+ * every turn's start and end, and the default of 10 is sized for the default 5 turns at once.
+ * The README's rule of thumb (`TURN_CONCURRENCY` ÷ 16) for the turns above.
+ */
+export const databasePoolSize = turnConcurrency / 16;
 
 function demoEnvironment(demo: DemoSettings): Record<string, string> {
   return {
@@ -136,6 +142,7 @@ export async function startDistributed(
     KEY_PREFIX: keyPrefix,
     EXECUTOR_PORT: '0',
     TURN_CONCURRENCY: String(turnConcurrency),
+    DATABASE_POOL_SIZE: String(databasePoolSize),
   };
   const processes: ServiceProcess[] = [];
   const cleanUp = async () => {

@@ -21,6 +21,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('opens at most 10 PostgreSQL connections per process unless DATABASE_POOL_SIZE says more', () => {
+    assert.equal(loadConfig({}).databasePoolSize, 10);
+    assert.equal(loadConfig({ DATABASE_POOL_SIZE: '40' }).databasePoolSize, 40);
+    assert.throws(() => loadConfig({ DATABASE_POOL_SIZE: '0' }), ConfigError);
+    assert.throws(() => loadConfig({ DATABASE_POOL_SIZE: 'many' }), ConfigError);
+  });
+
   it('limits uploads to 10 MB of common document and image types by default, each settable', () => {
     assert.deepEqual(loadConfig({}).files, {
       maxFileBytes: 10 * 1024 * 1024,

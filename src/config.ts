@@ -11,6 +11,10 @@ export const settings = {
     help: 'where the embedded PGlite database and uploaded files live',
   },
   DATABASE_URL: { default: '', help: 'PostgreSQL URL; when set, used instead of embedded PGlite' },
+  DATABASE_POOL_SIZE: {
+    default: '10',
+    help: 'PostgreSQL: connections each process opens at most; an executor running many turns at once needs more (about TURN_CONCURRENCY ÷ 16)',
+  },
   REDIS_URL: { default: '', help: 'Redis URL; when set, the stream registry lives in Redis' },
   REDIS_CLUSTER: {
     default: 'false',
@@ -216,6 +220,7 @@ const configSchema = z.object({
   HOST: z.string().min(1),
   DATA_DIR: z.string().min(1),
   DATABASE_URL: optionalUrl,
+  DATABASE_POOL_SIZE: integer(1, 1000),
   REDIS_URL: optionalUrl,
   REDIS_CLUSTER: boolean,
   REDIS_KEY_BUCKETS: integer(1, 1024),
@@ -321,6 +326,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Connections this process's PostgreSQL pool opens at most. */
+  databasePoolSize: number;
   redisUrl: string | undefined;
   /** REDIS_URL names a node of a Redis Cluster. */
   redisCluster: boolean;
@@ -493,6 +500,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     host: values.HOST,
     dataDir: values.DATA_DIR,
     databaseUrl: values.DATABASE_URL,
+    databasePoolSize: values.DATABASE_POOL_SIZE,
     redisUrl: values.REDIS_URL,
     redisCluster: values.REDIS_CLUSTER,
     redisKeyBuckets: values.REDIS_KEY_BUCKETS,

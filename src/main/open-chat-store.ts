@@ -10,7 +10,10 @@ export async function openChatStore(
   config: Config,
 ): Promise<{ store: ChatStore; description: string }> {
   if (config.databaseUrl) {
-    const client = await createPostgresSqlClient({ connectionString: config.databaseUrl });
+    const client = await createPostgresSqlClient({
+      connectionString: config.databaseUrl,
+      maxConnections: config.databasePoolSize,
+    });
     const url = new URL(config.databaseUrl);
     return {
       store: await SqlChatStore.open(client),
