@@ -120,6 +120,13 @@ export class RedisStreamRegistry implements StreamRegistry {
   readonly #readContext: ReadTurnContext;
   /** The last position of turns this process appended to (an append needs no read then). */
   readonly #lastPositions = new Map<string, number>();
+  /**
+   * An append's nonce only has to differ from every other append to the same turn: this
+   * registry's random prefix (no other process shares it) and a count. Fresh random bytes for
+   * each append cost a synchronous call per append.
+   */
+  readonly #noncePrefix = randomBytes(6).toString('base64url');
+  #appendCount = 0;
   /** Each turn's appends run one after the other, so positions are assigned in call order. */
   readonly #appending = new Map<string, Promise<unknown>>();
   #closed = false;
@@ -405,7 +412,8 @@ export class RedisStreamRegistry implements StreamRegistry {
   async #appendNow(turnId: string, encoded: string[]): Promise<number | null> {
     this.#assertOpen();
     const known = this.#lastPositions.get(turnId);
-    const nonce = randomBytes(6).toString('base64url');
+    this.#appendCount += 1;
+    const nonce = `${this.#noncePrefix}${this.#appendCount.toString(36)}`;
     if (known !== undefined && encoded.length > 0) {
       const last = known + encoded.length;
       let outcome: 'stored' | 'retry';
