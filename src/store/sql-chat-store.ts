@@ -41,7 +41,7 @@ import {
   turnColumns,
 } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
-import { beginTurnIn } from './sql-begin-turn.ts';
+import { beginTurnIn } from './sql-conversation.ts';
 import { readContextSummary, writeContextSummary } from './sql-context-summaries.ts';
 import { readMessagePage } from './sql-message-page.ts';
 import {

@@ -8,8 +8,7 @@ import {
 import { toPostgresJson, toPostgresText } from './postgres-json.ts';
 import { type MessageRow, single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
-import { readMessagePage } from './sql-message-page.ts';
-import { listPendingMessages } from './sql-pending-messages.ts';
+import { readConversation } from './sql-conversation.ts';
 
 /**
  * ChatStore.startTurn as one call (`start_turn`, migration 0010); in the caller's transaction when
@@ -49,11 +48,7 @@ export async function startTurnIn(
   }
   const turn = toTurn(row);
   if (!input.withConversation) return { created: true, turn };
-  const [{ messages }, pendingMessages] = [
-    await readMessagePage(client, input.sessionId, {}),
-    await listPendingMessages(client, input.sessionId),
-  ];
-  return { created: true, turn, conversation: { messages, pendingMessages } };
+  return { created: true, turn, conversation: await readConversation(client, input.sessionId) };
 }
 
 /** SQL condition: the session (its id at `session`) has a queued or running turn. */

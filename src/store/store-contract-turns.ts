@@ -120,6 +120,14 @@ export function runTurnContract(createStore: CreateChatStore): void {
         started.conversation.pendingMessages.map(({ message, mode }) => ({ message, mode })),
         [{ message: waiting, mode: 'queue' }],
       );
+      assert.deepEqual(
+        started.conversation.pendingMessages,
+        await store.listPendingMessages(sessionId),
+      );
+      assert.equal(
+        JSON.stringify(started.conversation.messages),
+        JSON.stringify(await store.listMessages(sessionId)),
+      );
       const retried = await store.startTurn(input);
       assert.equal(retried.created, false);
       assert.equal('conversation' in retried, false, 'a retry stores nothing and reads nothing');
