@@ -37,9 +37,10 @@ export const turnConcurrency = 512;
 /**
  * `DATABASE_POOL_SIZE` of the distributed deployment: its executor waits for a pooled connection at
  * every turn's start and end, and the default of 10 is sized for the default 5 turns at once.
- * The README's rule of thumb (`TURN_CONCURRENCY` ÷ 16) for the turns above.
+ * 16 cuts that wait; more would not fit: the two distributed deployments run side by side on one
+ * PostgreSQL (`max_connections` 100), each with an API, an executor and their file stores.
  */
-export const databasePoolSize = turnConcurrency / 16;
+export const databasePoolSize = 16;
 
 function demoEnvironment(demo: DemoSettings): Record<string, string> {
   return {

@@ -13,7 +13,7 @@ export const settings = {
   DATABASE_URL: { default: '', help: 'PostgreSQL URL; when set, used instead of embedded PGlite' },
   DATABASE_POOL_SIZE: {
     default: '10',
-    help: 'PostgreSQL: connections each process opens at most; an executor running many turns at once needs more (about TURN_CONCURRENCY ÷ 16)',
+    help: 'PostgreSQL: connections each process opens at most; an executor running many turns at once needs more; the sum over all processes must stay under max_connections',
   },
   REDIS_URL: { default: '', help: 'Redis URL; when set, the stream registry lives in Redis' },
   REDIS_CLUSTER: {
