@@ -107,7 +107,7 @@ export function throughputSection(results: BenchResults): string {
 
 ${table(header, rows)}
 
-SSE events/s are lower than tokens/s where the executor coalesces consecutive text deltas (distributed: \`COALESCE_WINDOW_MS=${results.coalesceWindowMs}\`, the default): fewer, larger events carry the same tokens. *Rest of machine* is everything else the box did meanwhile (PostgreSQL, RabbitMQ, other people's test runs).`;
+SSE events/s are lower than tokens/s where the executor coalesces consecutive text deltas (distributed: \`COALESCE_WINDOW_MS=${results.coalesceWindowMs}\`, the default; embedded: the tokens that arrive in one turn of the event loop): fewer, larger events carry the same tokens. *Rest of machine* is everything else the box did meanwhile (PostgreSQL, RabbitMQ, other people's test runs).`;
 }
 
 export function resumeSection(results: BenchResults): string {
