@@ -144,6 +144,7 @@ export async function runTurn(
     steering,
     logger: turnLogger,
     toModel: async (message) => withContext(await forModel([message]))[0] ?? message,
+    countFollowUps: () => registry.countFollowUps(job.turnId),
   });
   metrics.activeTurns.inc();
   let failure: unknown;

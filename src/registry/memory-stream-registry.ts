@@ -33,6 +33,8 @@ interface TurnEntry {
   /** Wake-ups of readers that have caught up; each one unregisters itself when called. */
   waiters: Set<() => void>;
   expiresAt: number | null;
+  /** See `StreamRegistry.noteFollowUp`. */
+  followUps: number;
 }
 
 /**
@@ -75,7 +77,13 @@ export class MemoryStreamRegistry implements StreamRegistry {
       createdAt,
       input.enqueueTimeoutMs === undefined ? null : createdAt + input.enqueueTimeoutMs,
     );
-    this.#turns.set(input.turnId, { record, chunks: [], waiters: new Set(), expiresAt: null });
+    this.#turns.set(input.turnId, {
+      record,
+      chunks: [],
+      waiters: new Set(),
+      expiresAt: null,
+      followUps: 0,
+    });
     this.#activeTurnIdBySession.set(input.sessionId, input.turnId);
     return { opened: true, turn: { ...record } };
   }
@@ -163,6 +171,19 @@ export class MemoryStreamRegistry implements StreamRegistry {
     if (!entry || isTerminal(entry.record.status)) return false;
     entry.record.cancelRequested = true;
     return true;
+  }
+
+  async noteFollowUp(turnId: string): Promise<boolean> {
+    this.#assertOpen();
+    const entry = this.#lookup(turnId);
+    if (!entry || isTerminal(entry.record.status)) return false;
+    entry.followUps += 1;
+    return true;
+  }
+
+  async countFollowUps(turnId: string): Promise<number> {
+    this.#assertOpen();
+    return this.#lookup(turnId)?.followUps ?? 0;
   }
 
   async acquireLease(turnId: string, owner: string, ttlMs: number): Promise<LeaseResult> {

@@ -261,6 +261,38 @@ export function describeTurnLifecycle(create: StreamRegistryFactory): void {
       }),
     );
 
+    contractTest('noteFollowUp counts follow-ups of an active turn, per turn', () =>
+      withRegistry(create, async (registry) => {
+        const turn = await openTurn(registry);
+        const other = await openTurn(registry);
+        assert.equal(await registry.countFollowUps(turn.turnId), 0);
+        assert.equal(await registry.noteFollowUp(turn.turnId), true);
+        assert.equal(await registry.noteFollowUp(turn.turnId), true);
+        assert.equal(await registry.countFollowUps(turn.turnId), 2);
+        assert.equal(await registry.countFollowUps(other.turnId), 0);
+        await registry.claimClose(turn.turnId, 'completed');
+        assert.equal(await registry.noteFollowUp(turn.turnId), true, 'a closing turn still counts');
+        assert.equal(await registry.countFollowUps(turn.turnId), 3);
+        // Appending reads nothing of the count: the log is untouched by it.
+        assert.equal(await registry.append(other.turnId, textDeltas(2)), 2);
+        assert.equal((await registry.getTurn(other.turnId))?.lastPosition, 2);
+      }),
+    );
+
+    contractTest('noteFollowUp is refused for a finished or unknown turn', () =>
+      withRegistry(create, async (registry) => {
+        const turn = await openTurn(registry);
+        await registry.noteFollowUp(turn.turnId);
+        await endTurn(registry, turn.turnId);
+        assert.equal(await registry.noteFollowUp(turn.turnId), false);
+        assert.equal(await registry.countFollowUps(turn.turnId), 1);
+        const unknown = newTurnInput().turnId;
+        assert.equal(await registry.noteFollowUp(unknown), false);
+        assert.equal(await registry.countFollowUps(unknown), 0);
+        assert.equal(await registry.getTurn(unknown), null, 'noting creates no turn');
+      }),
+    );
+
     contractTest('readAll of an unknown turn is rejected with TurnNotFoundError', () =>
       withRegistry(create, async (registry) => {
         await assert.rejects(registry.readAll(newTurnInput().turnId), TurnNotFoundError);

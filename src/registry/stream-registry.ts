@@ -251,6 +251,15 @@ export interface StreamRegistry {
   confirmTurn(turnId: string): Promise<boolean>;
   /** Sets the cancel flag of an active turn; idempotent; false when the turn is not active. */
   requestCancel(turnId: string): Promise<boolean>;
+  /**
+   * Counts one follow-up message stored for an active turn, AFTER the store has it: whoever runs
+   * the turn reads the store for follow-ups at a step's end only when this count moved since it
+   * last looked (`countFollowUps`), instead of at every step's end. False when the turn is not
+   * active (its end then starts the waiting messages).
+   */
+  noteFollowUp(turnId: string): Promise<boolean>;
+  /** How many follow-ups `noteFollowUp` counted for the turn; 0 for an unknown one. */
+  countFollowUps(turnId: string): Promise<number>;
   /** Takes the lease of a running turn for `owner` for `ttlMs` (atomic; see LeaseResult). */
   acquireLease(turnId: string, owner: string, ttlMs: number): Promise<LeaseResult>;
   /** Extends the caller's lease; false when it is not theirs any more or the turn is not running. */

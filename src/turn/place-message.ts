@@ -126,10 +126,24 @@ async function addFollowUp(
         active = await registry.getActiveTurn(session.id);
       }
       if (!active) return null;
+      await noteFollowUp(dependencies, active.turnId);
       return { type: mode === 'queue' ? 'queued' : 'steered', turnId: active.turnId };
     }
   }
   return null;
+}
+
+/**
+ * Tells the running turn's executor that the store holds a follow-up for it (it reads the store
+ * at a step's end only then). Not counted (a registry error), the message still waits in the
+ * store: the turn's end starts it as the next turn.
+ */
+async function noteFollowUp(dependencies: PlaceMessageDependencies, turnId: string): Promise<void> {
+  try {
+    await dependencies.registry.noteFollowUp(turnId);
+  } catch (error) {
+    dependencies.logger.warn({ err: error, turnId }, 'could not count a follow-up');
+  }
 }
 
 /** How often a request waiting for another request's turn to be queued looks again. */

@@ -314,6 +314,16 @@ export class RedisStreamRegistry implements StreamRegistry {
     return this.#commands.requestCancel(turnId);
   }
 
+  async noteFollowUp(turnId: string): Promise<boolean> {
+    this.#assertOpen();
+    return this.#commands.noteFollowUp(turnId);
+  }
+
+  async countFollowUps(turnId: string): Promise<number> {
+    this.#assertOpen();
+    return this.#commands.countFollowUps(turnId);
+  }
+
   async acquireLease(turnId: string, owner: string, ttlMs: number): Promise<LeaseResult> {
     this.#assertOpen();
     return this.#commands.acquireLease(turnId, owner, ttlMs);

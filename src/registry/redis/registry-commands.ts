@@ -16,6 +16,7 @@ const scripts = {
   clearSessionPointer: readLuaScript('clear-session-pointer-1.lua'),
   confirmTurn: readLuaScript('confirm-turn-1.lua'),
   requestCancel: readLuaScript('request-cancel-2.lua'),
+  noteFollowUp: readLuaScript('note-follow-up-1.lua'),
   acquireLease: readLuaScript('acquire-lease-1.lua'),
   refreshLease: readLuaScript('refresh-lease-2.lua'),
   acquireLock: readLuaScript('acquire-lock-1.lua'),
@@ -215,6 +216,15 @@ export class RegistryCommands {
       this.#ttls.activeTurnTtlMs,
     ]);
     return booleanReply('request-cancel', reply, turnId);
+  }
+
+  async noteFollowUp(turnId: string): Promise<boolean> {
+    const reply = await this.#runner.run(scripts.noteFollowUp, [this.#keys.turnMeta(turnId)], []);
+    return booleanReply('note-follow-up', reply, turnId);
+  }
+
+  async countFollowUps(turnId: string): Promise<number> {
+    return Number((await this.#command.hget(this.#keys.turnMeta(turnId), 'followUps')) ?? 0);
   }
 
   async acquireLease(turnId: string, owner: string, ttlMs: number): Promise<LeaseResult> {
