@@ -198,10 +198,7 @@ export class SqlChatStore implements ChatStore {
 
   async startTurn(input: StartTurnInput): Promise<StartTurnResult> {
     try {
-      // Alone it is one statement; the conversation is read in the transaction that stores.
-      return await (input.withConversation
-        ? this.#client.transaction((transaction) => startTurnIn(transaction, input))
-        : startTurnIn(this.#client, input));
+      return await startTurnIn(this.#client, input);
     } catch (error) {
       // Belt and braces: whatever path a duplicate took to a unique violation, the turn that won
       // is the answer to a retried POST.

@@ -8,12 +8,27 @@ import {
 import { toPostgresJson, toPostgresText } from './postgres-json.ts';
 import { type MessageRow, single, type TurnRow, toTurn, turnColumns } from './sql-chat-rows.ts';
 import type { SqlClient } from './sql-client.ts';
-import { readConversation } from './sql-conversation.ts';
+import { type ConversationRow, toConversation } from './sql-conversation.ts';
+
+const startTurnCall = 'start_turn($1, $2, $3, $4::json, $5::json, $6, $7, $8, $9)';
 
 /**
- * ChatStore.startTurn as one call (`start_turn`, migration 0010); in the caller's transaction when
- * it has one. With `withConversation`, the caller's transaction must be the one the conversation
- * is read in.
+ * `start_turn`, and with the conversation the session then holds (`session_conversation`, whose
+ * fresh snapshot sees what `start_turn` wrote in this statement; called only for a created turn).
+ */
+const startTurnSql = {
+  alone: `SELECT outcome, (turn).* FROM ${startTurnCall}`,
+  withConversation: `SELECT started.outcome, (started.turn).*, conversation.messages,
+      conversation.pending_messages
+    FROM ${startTurnCall} AS started
+    LEFT JOIN LATERAL session_conversation(CASE WHEN started.outcome = 'created' THEN $1 END)
+      AS conversation ON true`,
+};
+
+/**
+ * ChatStore.startTurn as ONE statement (`start_turn`, migration 0010), with `withConversation`
+ * too: the PGlite thread and a pooled connection serve a new message in one round trip instead of
+ * four (BEGIN, store, read, COMMIT).
  */
 export async function startTurnIn(
   client: SqlClient,
@@ -21,8 +36,8 @@ export async function startTurnIn(
 ): Promise<StartTurnResult> {
   const message = input.userMessage;
   const [, , , parts, metadata] = messageParams(input.sessionId, message);
-  const rows = await client.query<TurnRow & { outcome: string }>(
-    `SELECT outcome, (turn).* FROM start_turn($1, $2, $3, $4::json, $5::json, $6, $7, $8, $9)`,
+  const rows = await client.query<TurnRow & { outcome: string } & Partial<ConversationRow>>(
+    input.withConversation ? startTurnSql.withConversation : startTurnSql.alone,
     [
       input.sessionId,
       message.id,
@@ -47,8 +62,9 @@ export async function startTurnIn(
       return { created: false, turn: toTurn(row) };
   }
   const turn = toTurn(row);
-  if (!input.withConversation) return { created: true, turn };
-  return { created: true, turn, conversation: await readConversation(client, input.sessionId) };
+  const { messages, pending_messages } = row;
+  if (messages === undefined || pending_messages === undefined) return { created: true, turn };
+  return { created: true, turn, conversation: toConversation({ messages, pending_messages }) };
 }
 
 /** SQL condition: the session (its id at `session`) has a queued or running turn. */
