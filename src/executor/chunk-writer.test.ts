@@ -183,6 +183,65 @@ describe('ChunkWriter', () => {
     );
   });
 
+  it('unwritten holds back what is buffered once the append in flight ended; flush still writes it', async () => {
+    const { registry, appends } = countingRegistry(memory);
+    const gate = Promise.withResolvers<void>();
+    const slow = Object.create(registry) as StreamRegistry;
+    slow.append = async (id, chunks) => {
+      await gate.promise;
+      return registry.append(id, chunks);
+    };
+    const writer = new ChunkWriter(slow, turnId, 0);
+    const chunks = answerChunks(3);
+    writer.push(chunks[0] as UIMessageChunk);
+    for (const chunk of chunks.slice(1)) writer.push(chunk);
+    const held = writer.unwritten();
+    gate.resolve();
+    const rest = await held;
+    await setTimeout(5);
+    assert.equal(
+      appends(),
+      1,
+      'only the first chunk was written; the window did not write the rest',
+    );
+    assert.deepEqual(writer.log, [chunks[0]]);
+    assert.ok(rest);
+    assert.deepEqual(
+      await foldAssistantMessage([...(writer.log ?? []), ...rest], 'm'),
+      await foldAssistantMessage(chunks, 'm'),
+    );
+    await writer.flush();
+    assert.equal(appends(), 2);
+    assert.deepEqual(
+      (await memory.readAll(turnId)).map((entry) => entry.chunk),
+      [...(writer.log ?? [])],
+    );
+  });
+
+  it('unwritten is null when the writer does not hold the whole log', async () => {
+    const failing = Object.create(memory) as StreamRegistry;
+    failing.append = async () => {
+      throw new Error('registry down');
+    };
+    const broken = new ChunkWriter(failing, turnId, 0);
+    broken.push({ type: 'start', messageId: 'm' });
+    assert.equal(await broken.unwritten(), null, 'an append failed');
+    const other = randomUUID();
+    await memory.openTurn({
+      turnId: other,
+      sessionId: randomUUID(),
+      userId: null,
+      userMessageId: 'u',
+      assistantMessageId: 'm',
+    });
+    await memory.append(other, [{ type: 'start', messageId: 'm' }]);
+    const continued = new ChunkWriter(memory, other, 0);
+    continued.push({ type: 'text-start', id: 't' });
+    await continued.flush();
+    continued.push({ type: 'text-end', id: 't' });
+    assert.equal(await continued.unwritten(), null, 'another party wrote the log first');
+  });
+
   it('reports a failing append from flush', async () => {
     const failing = Object.create(memory) as StreamRegistry;
     failing.append = async () => {

@@ -31,6 +31,8 @@ export class ChunkWriter {
   /** The buffered chunks are to be written as soon as no append is in flight. */
   #due = false;
   #wroteFirst = false;
+  /** Set by `unwritten`: the buffer waits for the closer, or for `flush`. */
+  #holding = false;
   #inFlight: Promise<void> | null = null;
   #refused = false;
   #failure: unknown;
@@ -83,8 +85,25 @@ export class ChunkWriter {
     this.#writeIfDue();
   }
 
+  /**
+   * For a closer that publishes the rest with the turn's terminal event (`endTurn`'s
+   * `unpublished`), one append fewer between the model's last word and the end: stops writing,
+   * waits for the append in flight and returns the chunks still buffered (they stay buffered:
+   * `flush` writes them after all). Null when `log` is not the turn's whole log (the closer
+   * then reads the log back, so it must hold every chunk), or an append failed or was refused.
+   */
+  async unwritten(): Promise<readonly UIMessageChunk[] | null> {
+    this.#holding = true;
+    this.#cancelTimer?.();
+    this.#cancelTimer = null;
+    while (this.#inFlight !== null) await this.#inFlight;
+    if (this.#log === null || this.#refused || this.#failure !== undefined) return null;
+    return [...this.#buffer];
+  }
+
   /** Writes everything buffered; rejects if an append failed. */
   async flush(): Promise<void> {
+    this.#holding = false;
     this.#due = true;
     this.#writeIfDue();
     // The append in flight ends by starting the next one while chunks are left.
@@ -109,7 +128,7 @@ export class ChunkWriter {
   }
 
   #writeIfDue(): void {
-    if (!this.#due || this.#inFlight !== null || this.#buffer.length === 0) return;
+    if (!this.#due || this.#holding || this.#inFlight !== null || this.#buffer.length === 0) return;
     this.#due = false;
     this.#cancelTimer?.();
     this.#cancelTimer = null;

@@ -246,15 +246,21 @@ export async function runTurn(
     lease.release();
     metrics.activeTurns.dec();
   }
-  // Whatever the model said before an error or a stop is written before the turn ends.
-  await writer.flush().catch((error: unknown) => {
-    failure ??= error;
-  });
+  // Whatever the model said before an error or a stop is written before the turn ends: with the
+  // terminal event when the writer's log is the whole log, else first.
+  const unpublished = await writer.unwritten();
+  if (unpublished === null || (lease.lost.aborted && !signal.aborted)) {
+    await writer.flush().catch((error: unknown) => {
+      failure ??= error;
+    });
+  }
   if (writer.refused) return;
   // The turn was ended or taken by another party; ending it here would race that party.
   if (lease.lost.aborted && !signal.aborted) return;
-  // Flushed: what it wrote, if that is the whole log, is what the closer folds.
-  const written = writer.log ?? undefined;
+  // What it wrote, if that is the whole log, is what the closer folds.
+  const appended = writer.log;
+  const written =
+    appended === null ? undefined : { appended, unpublished: unpublished ?? [] };
   if (signal.aborted && !finished) await end(outcomeOfAbort(signal), written);
   else if (failure !== undefined) await end(modelFailureOutcome(failure), written);
   else await end(turnOutcomes.completed, written);

@@ -51,8 +51,15 @@ export async function endTurn(
 /**
  * The turn's whole log, known to the closer because it wrote every chunk of it (`ChunkWriter.log`):
  * folded as it is instead of read back from the registry. Once the close is claimed nobody appends.
+ * `appended` is in the registry; `unpublished` follows it and goes out with the terminal event, in
+ * the same append (a writer's last buffered chunks: one append fewer between the model's last word
+ * and the end). If the close is lost to another party, `unpublished` is dropped: that party ended
+ * the turn from the registry's log, which refuses appends from then on anyway.
  */
-export type WrittenLog = readonly UIMessageChunk[];
+export interface WrittenLog {
+  appended: readonly UIMessageChunk[];
+  unpublished: readonly UIMessageChunk[];
+}
 
 /**
  * The second half of `endTurn`, for the party that holds the claim — or for the sweeper, when a
@@ -67,10 +74,13 @@ export async function finishClaimedTurn(
 ): Promise<void> {
   const { registry, store, logger, metrics } = dependencies;
   const errorText = outcome.publicErrorText ?? unfinishedAnswerText;
+  const unpublished = written?.unpublished ?? [];
   // Fallback if the log cannot be read: the terminal chunk must still reach readers.
   let trailing = trailingChunks(outcome.status, [], errorText);
   try {
-    const log = written ?? (await registry.readAll(turn.turnId)).map((entry) => entry.chunk);
+    const log = written
+      ? [...written.appended, ...unpublished]
+      : (await registry.readAll(turn.turnId)).map((entry) => entry.chunk);
     trailing = trailingChunks(outcome.status, log, errorText, turn.assistantMessageId);
     const message = await endedTurnMessage([...log, ...trailing], turn.assistantMessageId, {
       status: outcome.status,
@@ -87,7 +97,7 @@ export async function finishClaimedTurn(
     // The turn must still end (never stuck); the failure is an operator problem, logged in full.
     logger.error({ err: persistError, turnId: turn.turnId }, 'could not persist the ended turn');
   }
-  await registry.publishClose(turn.turnId, trailing);
+  await registry.publishClose(turn.turnId, [...unpublished, ...trailing]);
   metrics.turnsFinished.inc({ outcome: outcome.status });
   logTurnEnd(logger, turn.turnId, outcome);
   // After the terminal event: a follow-up posted before it saw the turn active and left it to
