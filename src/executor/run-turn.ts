@@ -14,7 +14,6 @@ import type { TurnJob } from '../queue/turn-queue.ts';
 import type { StreamRegistry } from '../registry/stream-registry.ts';
 import type { ChatStore, Conversation } from '../store/chat-store.ts';
 import { endTurn, type WrittenLog } from '../turn/end-turn.ts';
-import type { CarryingTurnJob } from '../turn/start-turn.ts';
 import { publicErrorText } from '../turn/public-error.ts';
 import { modelFailureOutcome, type TurnOutcome, turnOutcomes } from '../turn/turn-outcomes.ts';
 import { ChunkWriter } from './chunk-writer.ts';
@@ -81,7 +80,7 @@ export type AbortReason = 'cancelled' | 'shutdown';
  */
 export async function runTurn(
   dependencies: RunTurnDependencies,
-  job: CarryingTurnJob,
+  job: TurnJob,
   signal: AbortSignal,
 ): Promise<void> {
   const { registry, store, logger, metrics } = dependencies;
@@ -270,7 +269,7 @@ export async function runTurn(
  * The turn marked running, and its conversation: the one its job carries (the turn is marked
  * meanwhile, nothing waits for that), or read from the store with the marking.
  */
-function beginTurn(store: ChatStore, job: CarryingTurnJob, logger: Logger): Promise<Conversation> {
+function beginTurn(store: ChatStore, job: TurnJob, logger: Logger): Promise<Conversation> {
   if (job.conversation === undefined) {
     return store.beginTurn({ turnId: job.turnId, sessionId: job.sessionId });
   }

@@ -1,3 +1,5 @@
+import type { UIMessage } from 'ai';
+
 /** What an executor needs to run a turn; everything else it reads from the store and registry. */
 export interface TurnJob {
   turnId: string;
@@ -7,6 +9,33 @@ export interface TurnJob {
   assistantMessageId: string;
   /** Epoch milliseconds when the job was enqueued (time-to-first-chunk is measured from here). */
   enqueuedAt: number;
+  /**
+   * The session's conversation as the turn was stored, so the executor need not read it again;
+   * absent, the executor reads it from the store. An adapter may leave it out (a serialising one
+   * does past a size bound) but never alters it. Follow-ups that arrive after it was read reach
+   * the model at its first step's end.
+   */
+  conversation?: CarriedConversation;
+}
+
+/**
+ * The store's `Conversation`, declared here by its shape: the queue may not import the store
+ * (protocol ← queue/store). The turn layer assigns a `Conversation` to it and the executor reads
+ * one back, so TypeScript checks that the two shapes agree both ways.
+ */
+export interface CarriedConversation {
+  /** The session's messages in conversation order. */
+  messages: UIMessage[];
+  /** The session's waiting messages, oldest first. */
+  pendingMessages: CarriedPendingMessage[];
+}
+
+/** The store's `PendingMessage`, by its shape (see `CarriedConversation`). */
+export interface CarriedPendingMessage {
+  sessionId: string;
+  message: UIMessage;
+  mode: 'steer' | 'queue' | 'continue';
+  createdAt: Date;
 }
 
 /** How a job reached its handler. */

@@ -8,12 +8,7 @@ import {
   type OpenTurnResult,
   type TurnRecord,
 } from '../registry/stream-registry.ts';
-import type {
-  ChatStore,
-  Conversation,
-  ReplacementTarget,
-  StartTurnResult,
-} from '../store/chat-store.ts';
+import type { ChatStore, ReplacementTarget, StartTurnResult } from '../store/chat-store.ts';
 import { MessageNotFoundError, UnsettledTurnsError } from '../store/chat-store-errors.ts';
 import { endAbandonedTurn, isAbandoned } from './abandoned-turn.ts';
 import { type EndTurnDependencies, endTurn, logTurnEnd, settleStoredTurn } from './end-turn.ts';
@@ -30,20 +25,10 @@ export interface StartTurnDependencies extends EndTurnDependencies {
   /** The clock enqueue deadlines are judged by (the registry's); defaults to `Date.now`. */
   now?: () => number;
   /**
-   * Jobs carry the conversation as stored with a new message (`CarryingTurnJob`): only when
+   * Jobs carry the conversation as stored with a new message (`TurnJob.conversation`): only when
    * they are handed over in this process, never serialised.
    */
   carryConversation?: boolean;
-}
-
-/**
- * A turn's job as `startTurn` hands it to a queue that never serialises it (`carryConversation`):
- * with the session's conversation as the turn was stored, so the executor need not read it again.
- * Queues pass it on as any job; follow-ups that arrive after it was read reach the model at its
- * first step's end.
- */
-export interface CarryingTurnJob extends TurnJob {
-  conversation?: Conversation;
 }
 
 export interface StartTurnInput {
@@ -144,7 +129,7 @@ export async function startTurn(
       ? await retried(dependencies, earlier.turnId, request)
       : { type: 'already-answered' };
   }
-  const job: CarryingTurnJob = {
+  const job: TurnJob = {
     turnId,
     sessionId: session.id,
     userId: session.userId,
