@@ -7,6 +7,7 @@ import { DeliveryLog, newCompletion, newJob } from './queue-contract-support.ts'
 import {
   amqpUrl,
   isolated,
+  type Names,
   options,
   publishRawCompletion,
   queueCounts,
@@ -19,8 +20,10 @@ import {
   operationCompletionRoutingKey,
 } from './rabbitmq/rabbitmq-topology.ts';
 import { RabbitMqTurnQueue } from './rabbitmq/rabbitmq-turn-queue.ts';
+import { encodeTurnJob, maxCarryingJobBytes } from './rabbitmq/turn-job-message.ts';
 import { TcpFaultProxy } from '../../tests/support/tcp-fault-proxy.ts';
 import { QueueUnavailableError, type TurnJob } from './turn-queue.ts';
+import type { Conversation } from '../store/chat-store.ts';
 
 runTurnQueueContract(
   'RabbitMQ',
@@ -488,6 +491,113 @@ describe('RabbitMqTurnQueue', () => {
     assert.deepEqual(countHandles(), baseline, 'every socket and timer is released');
   });
 });
+
+describe('RabbitMqTurnQueue: a job carrying its conversation', () => {
+  /** Jobs as a consumer of a fresh queue receives them, in order. */
+  async function receivedThrough(
+    send: (queue: RabbitMqTurnQueue, names: Names) => Promise<void>,
+    count: number,
+  ): Promise<TurnJob[]> {
+    const { names, open, cleanup } = isolated();
+    try {
+      const queue = await open();
+      const received: TurnJob[] = [];
+      await queue.consume(async (job) => void received.push(job), { concurrency: 1 });
+      await send(queue, names);
+      await waitFor(() => received.length === count, { message: `${count} jobs arrive` });
+      return received;
+    } finally {
+      await cleanup();
+    }
+  }
+
+  test('arrives with the conversation deep-equal to what was sent, dates revived', async () => {
+    const job = newJob({ conversation: conversationWithText('a question') });
+    const [received] = await receivedThrough((queue) => queue.enqueue(job), 1);
+    assert.deepEqual(received, job);
+    assert.ok(received?.conversation?.pendingMessages[0]?.createdAt instanceof Date);
+  });
+
+  test(`carries a conversation whose job is ${maxCarryingJobBytes} bytes of JSON, and sends a byte more without it`, async () => {
+    const padding = maxCarryingJobBytes - encodeTurnJob(newJob(withText(''))).length;
+    const fitting = newJob(withText('x'.repeat(padding)));
+    const oversized = newJob(withText('x'.repeat(padding + 1)));
+    assert.equal(encodeTurnJob(fitting).length, maxCarryingJobBytes);
+    const received = await receivedThrough(async (queue) => {
+      await queue.enqueue(fitting);
+      await queue.enqueue(oversized);
+    }, 2);
+    assert.deepEqual(received, [fitting, withoutConversation(oversized)]);
+  });
+
+  test('a job whose conversation is malformed still arrives, without the conversation', async () => {
+    const sound = conversationWithText('a question');
+    const [firstMessage] = sound.messages;
+    const [firstPending] = sound.pendingMessages;
+    assert.ok(firstMessage && firstPending);
+    const malformed: unknown[] = [
+      null,
+      { messages: sound.messages },
+      { ...sound, messages: [{ ...firstMessage, parts: 'text' }] },
+      { ...sound, messages: [{ ...firstMessage, role: 'tool' }] },
+      { ...sound, pendingMessages: [{ ...firstPending, createdAt: 'yesterday' }] },
+      { ...sound, pendingMessages: [{ ...firstPending, mode: 'later' }] },
+    ];
+    const jobs = malformed.map(() => newJob());
+    const received = await receivedThrough(async (_queue, names) => {
+      await withBroker(async (channel) => {
+        await channel.confirmSelect();
+        for (const [index, conversation] of malformed.entries()) {
+          await channel.basicPublish(
+            { routingKey: names.turnQueueName, durable: true, contentType: 'application/json' },
+            Buffer.from(JSON.stringify({ ...jobs[index], conversation })),
+          );
+        }
+      });
+    }, jobs.length);
+    assert.deepEqual(received, jobs);
+  });
+});
+
+/** A conversation as the store returns one: history, a waiting follow-up, and `text` last. */
+function conversationWithText(text: string): Conversation {
+  return {
+    messages: [
+      {
+        id: 'question-1',
+        role: 'user',
+        parts: [
+          { type: 'file', mediaType: 'image/png', url: '/api/chat/files/file-1' },
+          { type: 'text', text: 'what is on it?' },
+        ],
+      },
+      {
+        id: 'answer-1',
+        role: 'assistant',
+        metadata: { model: 'demo' },
+        parts: [{ type: 'step-start' }, { type: 'text', text: 'a cat', state: 'done' }],
+      },
+      { id: 'question-2', role: 'user', parts: [{ type: 'text', text }] },
+    ],
+    pendingMessages: [
+      {
+        sessionId: 'session-1',
+        message: { id: 'follow-up-1', role: 'user', parts: [{ type: 'text', text: 'and?' }] },
+        mode: 'steer',
+        createdAt: new Date('2026-01-02T03:04:05.678Z'),
+      },
+    ],
+  };
+}
+
+function withText(text: string): Partial<TurnJob> {
+  return { conversation: conversationWithText(text) };
+}
+
+function withoutConversation(job: TurnJob): TurnJob {
+  const { conversation: _, ...rest } = job;
+  return rest;
+}
 
 function countHandles(): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -14,13 +14,20 @@ export async function processTurnJob(
   message: AsyncMessage,
   logger: QueueLogger,
 ): Promise<ConsumerStatus> {
-  const job = decodeTurnJob(message.body);
-  if (!job) {
+  const decoded = decodeTurnJob(message.body);
+  if (!decoded) {
     logger.error(
       { messageId: message.messageId },
       'dropping a turn message that is not a valid turn job',
     );
     return ConsumerStatus.DROP;
+  }
+  const { job } = decoded;
+  if (decoded.conversationDropped) {
+    logger.warn(
+      { messageId: message.messageId, turnId: job.turnId },
+      'a turn job carried a malformed conversation; its executor reads it from the store',
+    );
   }
   try {
     await handler(job, { redelivered: message.redelivered });
