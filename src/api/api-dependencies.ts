@@ -46,8 +46,6 @@ export interface ApiDependencies {
   sessionOwners: SessionOwners;
   /** See `StartTurnDependencies.enqueueTimeoutMs`; absent: turns are never taken for abandoned. */
   enqueueTimeoutMs?: number;
-  /** See `StartTurnDependencies.carryConversation`; absent: executors read it themselves. */
-  carryConversation?: boolean;
   /** See `EndTurnDependencies.afterTurnEnded`: starts a session's waiting follow-ups. */
   afterTurnEnded?: AfterTurnEnded;
   /**

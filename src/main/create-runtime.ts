@@ -105,8 +105,6 @@ export async function createRuntime(
     logger,
     metrics,
     enqueueTimeoutMs: config.enqueueTimeoutMs,
-    // The in-process queue hands the job to an executor of this process as it is.
-    carryConversation: !config.amqpUrl,
   };
   // Every process that ends turns (API, executor, sweeper) starts the follow-ups waiting then.
   const shared = { ...turnLayer, afterTurnEnded: followUpStarter(turnLayer) };

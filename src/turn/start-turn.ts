@@ -24,11 +24,6 @@ export interface StartTurnDependencies extends EndTurnDependencies {
   enqueueTimeoutMs?: number;
   /** The clock enqueue deadlines are judged by (the registry's); defaults to `Date.now`. */
   now?: () => number;
-  /**
-   * Jobs carry the conversation as stored with a new message (`TurnJob.conversation`): only when
-   * they are handed over in this process, never serialised.
-   */
-  carryConversation?: boolean;
 }
 
 export interface StartTurnInput {
@@ -107,12 +102,7 @@ export async function startTurn(
     }
     stored = await storeSettled(
       dependencies,
-      {
-        sessionId: session.id,
-        turnId,
-        assistantMessageId,
-        ...(dependencies.carryConversation ? { withConversation: true } : {}),
-      },
+      { sessionId: session.id, turnId, assistantMessageId },
       request,
       input.title,
     );
@@ -262,7 +252,6 @@ interface TurnToStore {
   sessionId: string;
   turnId: string;
   assistantMessageId: string;
-  withConversation?: boolean;
 }
 
 interface StoredRequest {
@@ -302,16 +291,21 @@ async function storeRequest(
   title: string | undefined,
 ): Promise<StoredRequest> {
   const titled = title === undefined ? {} : { title };
-  // Only a new message's turn carries its conversation: the others read theirs when they begin.
-  const { withConversation: _, ...stored } = turn;
+  // Only a new message's turn carries its conversation (read by the statement that stores it):
+  // the others read theirs when they begin.
   if (request.type === 'message') {
     return {
-      result: await store.startTurn({ ...turn, userMessage: request.message, ...titled }),
+      result: await store.startTurn({
+        ...turn,
+        userMessage: request.message,
+        ...titled,
+        withConversation: true,
+      }),
       newMessage: true,
     };
   }
   if (request.type === 'approval') {
-    const { sessionId, turnId } = stored;
+    const { sessionId, turnId } = turn;
     const { assistantMessageId, responses } = request;
     return {
       result: await store.startApprovalTurn({ sessionId, turnId, assistantMessageId, responses }),
@@ -323,12 +317,15 @@ async function storeRequest(
       ? { type: 'edit', message: request.message }
       : { type: 'regenerate', messageId: request.messageId };
   try {
-    return { result: await store.startReplacementTurn({ ...stored, target }), newMessage: false };
+    return { result: await store.startReplacementTurn({ ...turn, target }), newMessage: false };
   } catch (error) {
     if (request.type !== 'regenerate' || request.sendIfMissing === undefined) throw error;
     if (!(error instanceof MessageNotFoundError)) throw error;
     const userMessage = request.sendIfMissing;
-    return { result: await store.startTurn({ ...turn, userMessage, ...titled }), newMessage: true };
+    return {
+      result: await store.startTurn({ ...turn, userMessage, ...titled, withConversation: true }),
+      newMessage: true,
+    };
   }
 }
 
