@@ -96,7 +96,7 @@ export function runTurnContract(createStore: CreateChatStore): void {
       assert.equal(second.created, true);
     });
 
-    test('withConversation returns the conversation it leaves: messages and waiting follow-ups', async (store) => {
+    test('withConversation returns the conversation it leaves: messages and waiting follow-ups, less the one it took', async (store) => {
       const { id: sessionId } = await store.createSession({ userId: 'alice' });
       const question = userMessage('first');
       const first = await store.startTurn(turnInput(sessionId, question));
@@ -112,6 +112,8 @@ export function runTurnContract(createStore: CreateChatStore): void {
       const waiting = userMessage('also this');
       await store.addPendingMessage({ sessionId, message: waiting, mode: 'queue' });
       const next = userMessage('second');
+      // Waiting too, as a follow-up: the turn takes it, so it is no longer waiting.
+      await store.addPendingMessage({ sessionId, message: next, mode: 'queue' });
       const input = { ...turnInput(sessionId, next), withConversation: true };
       const started = await store.startTurn(input);
       assert.ok(started.created && started.conversation);
