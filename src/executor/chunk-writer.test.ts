@@ -22,6 +22,26 @@ function countingRegistry(inner: StreamRegistry): {
   return { registry, appends: () => appends };
 }
 
+/** A registry whose appends wait until `open` is called: an append stays in flight meanwhile. */
+function gatedRegistry(inner: StreamRegistry): { registry: StreamRegistry; open: () => void } {
+  const gate = Promise.withResolvers<void>();
+  const registry = Object.create(inner) as StreamRegistry;
+  registry.append = async (turnId, chunks) => {
+    await gate.promise;
+    return inner.append(turnId, chunks);
+  };
+  return { registry, open: () => gate.resolve() };
+}
+
+/** A registry whose appends fail, as an unreachable one's do. */
+function failingRegistry(inner: StreamRegistry): StreamRegistry {
+  const registry = Object.create(inner) as StreamRegistry;
+  registry.append = async () => {
+    throw new Error('registry down');
+  };
+  return registry;
+}
+
 const answerChunks = (words: number): UIMessageChunk[] => [
   { type: 'start', messageId: 'm' },
   { type: 'text-start', id: 't' },
@@ -142,12 +162,7 @@ describe('ChunkWriter', () => {
 
   it('with a window, chunks that come while an append is in flight go in the next one', async () => {
     const { registry, appends } = countingRegistry(memory);
-    const gate = Promise.withResolvers<void>();
-    const slow = Object.create(registry) as StreamRegistry;
-    slow.append = async (id, chunks) => {
-      await gate.promise;
-      return registry.append(id, chunks);
-    };
+    const { registry: slow, open } = gatedRegistry(registry);
     const writer = new ChunkWriter(slow, turnId, 5);
     const chunks = answerChunks(5);
     // Each chunk comes after the window of the one before has passed.
@@ -155,7 +170,7 @@ describe('ChunkWriter', () => {
       writer.push(chunk);
       await setTimeout(15);
     }
-    gate.resolve();
+    open();
     await writer.flush();
     assert.equal(appends(), 2, 'the first chunk, then everything that came meanwhile');
     assert.deepEqual(
@@ -185,18 +200,13 @@ describe('ChunkWriter', () => {
 
   it('unwritten holds back what is buffered once the append in flight ended; flush still writes it', async () => {
     const { registry, appends } = countingRegistry(memory);
-    const gate = Promise.withResolvers<void>();
-    const slow = Object.create(registry) as StreamRegistry;
-    slow.append = async (id, chunks) => {
-      await gate.promise;
-      return registry.append(id, chunks);
-    };
+    const { registry: slow, open } = gatedRegistry(registry);
     const writer = new ChunkWriter(slow, turnId, 0);
     const chunks = answerChunks(3);
     writer.push(chunks[0] as UIMessageChunk);
     for (const chunk of chunks.slice(1)) writer.push(chunk);
     const held = writer.unwritten();
-    gate.resolve();
+    open();
     const rest = await held;
     await setTimeout(5);
     assert.equal(
@@ -219,10 +229,7 @@ describe('ChunkWriter', () => {
   });
 
   it('unwritten is null when the writer does not hold the whole log', async () => {
-    const failing = Object.create(memory) as StreamRegistry;
-    failing.append = async () => {
-      throw new Error('registry down');
-    };
+    const failing = failingRegistry(memory);
     const broken = new ChunkWriter(failing, turnId, 0);
     broken.push({ type: 'start', messageId: 'm' });
     assert.equal(await broken.unwritten(), null, 'an append failed');
@@ -243,10 +250,7 @@ describe('ChunkWriter', () => {
   });
 
   it('reports a failing append from flush', async () => {
-    const failing = Object.create(memory) as StreamRegistry;
-    failing.append = async () => {
-      throw new Error('registry down');
-    };
+    const failing = failingRegistry(memory);
     const writer = new ChunkWriter(failing, turnId, 0);
     writer.push({ type: 'start', messageId: 'm' });
     await assert.rejects(writer.flush(), /registry down/);
