@@ -258,8 +258,7 @@ export async function runTurn(
   if (lease.lost.aborted && !signal.aborted) return;
   // What it wrote, if that is the whole log, is what the closer folds.
   const appended = writer.log;
-  const written =
-    appended === null ? undefined : { appended, unpublished: unpublished ?? [] };
+  const written = appended === null ? undefined : { appended, unpublished: unpublished ?? [] };
   if (signal.aborted && !finished) await end(outcomeOfAbort(signal), written);
   else if (failure !== undefined) await end(modelFailureOutcome(failure), written);
   else await end(turnOutcomes.completed, written);
