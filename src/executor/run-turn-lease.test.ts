@@ -92,6 +92,51 @@ describe('runTurn and leases', () => {
     assert.equal((await store.listMessages(job.sessionId)).length, 1);
   });
 
+  it('writes the whole answer before waiting for the title model, not after', async () => {
+    const base = dependencies('executor-titles');
+    const titleAsked = Promise.withResolvers<void>();
+    const titleMayAnswer = Promise.withResolvers<void>();
+    const model = base.model as Extract<RunTurnDependencies['model'], { doGenerate: unknown }>;
+    const titling: typeof model = {
+      ...model,
+      doGenerate: async (options) => {
+        titleAsked.resolve();
+        await titleMayAnswer.promise;
+        return model.doGenerate(options);
+      },
+    };
+    const job = await queuedTurn();
+    // A window far longer than the test: the answer's tail reaches the log only if it is flushed.
+    const run = runTurn(
+      { ...base, model: titling, titlesByModel: true, coalesceWindowMs: 60_000 },
+      job,
+      new AbortController().signal,
+    );
+    const textOf = (log: { chunk: { type: string; delta?: string } }[]) =>
+      log.map(({ chunk }) => (chunk.type === 'text-delta' ? chunk.delta : '')).join('');
+    let whileTitling = '';
+    try {
+      await titleAsked.promise;
+      await waitFor(
+        async () => {
+          const log = await registry.readAll(job.turnId);
+          whileTitling = textOf(log);
+          return log.some(({ chunk }) => chunk.type === 'text-end');
+        },
+        { message: 'the answer ends in the log while the title is pending' },
+      );
+      assert.equal((await registry.getTurn(job.turnId))?.status, 'running');
+    } finally {
+      titleMayAnswer.resolve();
+      await run;
+    }
+    assert.equal((await registry.getTurn(job.turnId))?.status, 'completed');
+    const [, answer] = await store.listMessages(job.sessionId);
+    const stored = answer?.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
+    assert.equal(whileTitling, stored);
+    assert.ok(whileTitling.split(' ').length >= 30, whileTitling);
+  });
+
   it('ends a redelivered turn whose executor died as failed, keeping its partial answer, without rerunning the model', async () => {
     const job = await queuedTurn();
     await registry.acquireLease(job.turnId, 'dead-executor', 30);

@@ -231,6 +231,9 @@ export async function runTurn(
     }
     // Before the turn ends, so a client that refreshes its sessions then sees the new title.
     if (firstQuestion !== null && finished && failure === undefined && !signal.aborted) {
+      // The answer's last words are not held back for the title model's reply (a remote call of
+      // its own): they go out now. A failed append surfaces below, where the turn ends.
+      writer.flush().catch(() => undefined);
       await titleSessionByModel(firstQuestion, answer, {
         ...dependencies,
         logger: turnLogger,
