@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../../tests/support/wait-for.ts';
+import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { pino } from 'pino';
 import { createMetrics } from '../metrics.ts';
 import { createDemoLanguageModel } from '../model/demo-language-model.ts';
@@ -96,8 +97,8 @@ describe('runTurn and leases', () => {
     const base = dependencies('executor-titles');
     const titleAsked = Promise.withResolvers<void>();
     const titleMayAnswer = Promise.withResolvers<void>();
-    const model = base.model as Extract<RunTurnDependencies['model'], { doGenerate: unknown }>;
-    const titling: typeof model = {
+    const model = createDemoLanguageModel({ tokenDelayMs: 2, answerWords: 30, slowSilenceMs: 0 });
+    const titling: LanguageModelV4 = {
       ...model,
       doGenerate: async (options) => {
         titleAsked.resolve();

@@ -85,38 +85,29 @@ export async function runTurn(
 ): Promise<void> {
   const { registry, store, logger, metrics } = dependencies;
   const turnLogger = logger.child({ turnId: job.turnId, sessionId: job.sessionId });
-  // The turn's state, its lease and (at most) one store call go out together, before the model
-  // starts: one wait, not three. The store call marks the turn running and reads its history and
-  // the follow-ups already waiting (posted before it started), which reach its first step. It
-  // goes out before the turn is known to run: only a queued turn is marked, and whoever ends a
-  // turn ends it from queued or running alike. A failed call surfaces below, as the turn's
-  // failure; so does a failed lease, once the turn is known to run.
+  // The turn's lease (which also tells whether it still runs and whether a cancel came first) and
+  // (at most) one store call go out together, before the model starts: one wait, not two. The
+  // store call marks the turn running and reads its history and the follow-ups already waiting
+  // (posted before it started), which reach its first step. It goes out before the turn is known
+  // to run: only a queued turn is marked, and whoever ends a turn ends it from queued or running
+  // alike. A failed call surfaces below, as the turn's failure; a failed lease rejects here.
   const began = beginTurn(store, job, turnLogger);
   began.catch(() => undefined);
-  const leasing = holdLease(registry, job.turnId, dependencies.executorId, dependencies.leaseTtlMs);
-  leasing.catch(() => undefined);
-  const giveUpLease = () =>
-    leasing.then(
-      (held) => held.release(),
-      () => undefined,
-    );
-  const turn = await registry.getTurn(job.turnId).catch(async (error: unknown) => {
-    await giveUpLease();
-    throw error;
-  });
+  const lease = await holdLease(
+    registry,
+    job.turnId,
+    dependencies.executorId,
+    dependencies.leaseTtlMs,
+  );
   const end = (outcome: TurnOutcome, written?: WrittenLog) =>
     endTurn(dependencies, job, outcome, written);
-  if (turn?.status !== 'running') {
-    await giveUpLease();
-    return;
-  }
-  if (turn.cancelRequested || signal.aborted) {
-    await giveUpLease();
+  if (lease.result === 'not-running') return;
+  if (lease.result === 'cancel-requested' || signal.aborted) {
+    lease.release();
     await end(outcomeOfAbort(signal));
     return;
   }
-  const lease = await leasing;
-  if (lease.result === 'held' || lease.result === 'not-running') return;
+  if (lease.result === 'held') return;
   if (lease.result === 'expired') {
     // A redelivery after the executor that ran it died: its half-written answer cannot be
     // continued, so the turn ends as failed with the partial answer kept (never dropped silently).

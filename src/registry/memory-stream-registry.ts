@@ -190,6 +190,7 @@ export class MemoryStreamRegistry implements StreamRegistry {
     this.#assertOpen();
     const record = this.#lookup(turnId)?.record;
     if (record?.status !== 'running') return 'not-running';
+    if (record.cancelRequested) return 'cancel-requested';
     const now = this.#now();
     if (record.leaseOwner !== null && record.leaseOwner !== owner) {
       return (record.leaseExpiresAt ?? 0) > now ? 'held' : 'expired';

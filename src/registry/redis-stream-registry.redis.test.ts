@@ -499,12 +499,12 @@ describe('RedisStreamRegistry on a real Redis', () => {
           const appended = await commands.appendChecked(input.turnId, nonce, encoded);
           assert.equal(appended, chunks.length, 'a resent append stores its chunks once');
         }
-        assert.equal(await commands.requestCancel(input.turnId), true);
         assert.equal(
           await commands.acquireLease(input.turnId, 'executor-a', 1_000),
           'acquired',
           'a resent lease is still held by its owner',
         );
+        assert.equal(await commands.requestCancel(input.turnId), true);
         assert.equal(
           await commands.claimClose(input.turnId, 'cancelled', null),
           true,

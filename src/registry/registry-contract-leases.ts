@@ -69,6 +69,31 @@ export function describeLeases(create: StreamRegistryFactory): void {
       }),
     );
 
+    contractTest(
+      'a turn whose cancel was requested is not leased: the caller learns of the cancel instead',
+      () =>
+        withRegistry(create, async (registry) => {
+          const queued = await openTurn(registry);
+          assert.equal(await registry.requestCancel(queued.turnId), true);
+          assert.equal(
+            await registry.acquireLease(queued.turnId, 'executor-a', 5_000),
+            'cancel-requested',
+          );
+          assert.equal((await registry.getTurn(queued.turnId))?.leaseOwner, null);
+          // A cancel of a turn already leased: a second executor (a redelivery) hears of it too,
+          // and the lease stays its owner's.
+          const leased = await openTurn(registry);
+          assert.equal(await registry.acquireLease(leased.turnId, 'executor-a', 5_000), 'acquired');
+          assert.equal(await registry.requestCancel(leased.turnId), true);
+          assert.equal(
+            await registry.acquireLease(leased.turnId, 'executor-b', 5_000),
+            'cancel-requested',
+          );
+          assert.equal((await registry.getTurn(leased.turnId))?.leaseOwner, 'executor-a');
+          assert.equal(await registry.refreshLease(leased.turnId, 'executor-a', 5_000), true);
+        }),
+    );
+
     contractTest('turns that are not running cannot be leased or refreshed', () =>
       withRegistry(create, async (registry) => {
         const turn = await openTurn(registry);

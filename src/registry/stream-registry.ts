@@ -76,8 +76,11 @@ export function openedTurnRecord(
  * - `held`: another owner's lease is alive — that executor runs the turn; do not run it twice.
  * - `expired`: another owner's lease lapsed — that executor is gone; end the turn, don't rerun it.
  * - `not-running`: the turn is closing, ended or unknown.
+ * - `cancel-requested`: the turn runs and a cancel was requested: the lease is not taken; end the
+ *   turn as cancelled. Told here so an executor learns everything it decides on before it starts
+ *   the model from this one call, without reading the turn as well.
  */
-export type LeaseResult = 'acquired' | 'held' | 'expired' | 'not-running';
+export type LeaseResult = 'acquired' | 'held' | 'expired' | 'not-running' | 'cancel-requested';
 
 export interface OpenTurnInput {
   turnId: string;

@@ -237,6 +237,7 @@ export class RegistryCommands {
     if (code === 1) return 'acquired';
     if (code === 2) return 'held';
     if (code === 3) return 'expired';
+    if (code === 4) return 'cancel-requested';
     if (code === scriptCode.turnNotRunning) return 'not-running';
     throw scriptError('acquire-lease', code, turnId);
   }

@@ -14,13 +14,18 @@
     1   acquired (leaseOwner and leaseExpiresAt set)
     2   held: another owner's lease is alive
     3   expired: another owner's lease lapsed (that owner is gone)
+    4   a cancel was requested: nothing set, the caller ends the turn as cancelled
     -2  the turn is not running
 ]]
 local metaKey = KEYS[1]
 
-local state = redis.call('HMGET', metaKey, 'status', 'leaseOwner', 'leaseExpiresAt')
+local state = redis.call('HMGET', metaKey, 'status', 'leaseOwner', 'leaseExpiresAt',
+  'cancelRequested')
 if state[1] ~= 'running' then
   return -2
+end
+if state[4] == '1' then
+  return 4
 end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
