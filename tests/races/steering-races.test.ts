@@ -126,6 +126,25 @@ describe('follow-ups racing the turn they join', () => {
     return placement;
   }
 
+  it('a follow-up the registry could not count still gets its answer, as the next turn', async () => {
+    const { registry } = server.runtime.api;
+    const count = registry.noteFollowUp.bind(registry);
+    const sessionId = await createSession(server.baseUrl);
+    const first = await askInSteps(sessionId, 0, 3);
+    registry.noteFollowUp = () => Promise.reject(new Error('the registry is unreachable'));
+    try {
+      const text = 'an uncounted follow-up';
+      const followUp = await postMessage(server.baseUrl, sessionId, { id: 'uncounted', text });
+      assert.equal(followUp.status, 200, JSON.stringify(followUp.body));
+      await first.answered;
+      const messages = await settled(sessionId, 'uncounted');
+      // Uncounted, the running turn never reads it: the turn's end starts it instead.
+      assert.equal(checkAnsweredOnce(messages, 'uncounted', text, 'uncounted'), 'next-turn');
+    } finally {
+      registry.noteFollowUp = count;
+    }
+  });
+
   it('steer racing the natural end: each follow-up is answered exactly once, in the running turn or the next', async (context) => {
     const outcomes = new Map<Placement, number>();
     await runLanes(iterations, lanes, async (index) => {
