@@ -178,14 +178,19 @@ describe('regenerate and edit-and-resend through the real AI SDK client', () => 
     const chat = await newChat();
     // Stopped early, so the regenerate (the full answer, about 4 s) has the time it needs.
     const sending = chat.sendMessage({ text: 'Tell me a long story [demo:words=1500]' });
-    await waitFor(() => textOfMessage(chat.lastMessage).length > 0);
+    // The answer's words, not the question's (the chat shows the question at once): a cancel sent
+    // before the turn opened would cancel nothing.
+    const answerWords = () =>
+      chat.lastMessage?.role === 'assistant'
+        ? textOfMessage(chat.lastMessage).split(' ').length
+        : 0;
+    await waitFor(() => answerWords() > 0);
     await client.cancelTurn(chat.id);
     await sending;
     const replaced = chat.lastMessage?.id;
     const regenerating = chat.regenerate({ messageId: replaced ?? '' });
-    await waitFor(
-      () => chat.lastMessage?.id !== replaced && textOfMessage(chat.lastMessage).length > 20,
-    );
+    // Far past position 5 (chunks carry a window's words each), where a reader below resumes.
+    await waitFor(() => chat.lastMessage?.id !== replaced && answerWords() > 100);
     await chat.stop(); // the tab goes away: a disconnect, never a cancel
     await regenerating;
 
@@ -228,8 +233,12 @@ describe('regenerate and edit-and-resend through the real AI SDK client', () => 
     await sending;
     const stopped = chat.lastMessage;
     const regenerating = chat.regenerate({ messageId: stopped?.id ?? '' });
+    // The new answer's words (the chat shows the question alone at once): its turn is open.
     await waitFor(
-      () => chat.lastMessage?.id !== stopped?.id && textOfMessage(chat.lastMessage).length > 0,
+      () =>
+        chat.lastMessage?.role === 'assistant' &&
+        chat.lastMessage.id !== stopped?.id &&
+        textOfMessage(chat.lastMessage).length > 0,
     );
     assert.deepEqual(await client.cancelTurn(chat.id), { cancelled: true });
     await regenerating;
