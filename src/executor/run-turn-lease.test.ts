@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { textOfChunks } from '../../tests/support/read-sse.ts';
 import { waitFor } from '../../tests/support/wait-for.ts';
 import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { pino } from 'pino';
@@ -93,6 +94,27 @@ describe('runTurn and leases', () => {
     assert.equal((await store.listMessages(job.sessionId)).length, 1);
   });
 
+  it('ends a turn whose cancel came before it started as cancelled, without leasing it or running the model', async () => {
+    const base = dependencies('executor-a');
+    const model = createDemoLanguageModel({ tokenDelayMs: 2, answerWords: 30, slowSilenceMs: 0 });
+    let modelCalls = 0;
+    const counted: LanguageModelV4 = {
+      ...model,
+      doStream: (options) => {
+        modelCalls += 1;
+        return model.doStream(options);
+      },
+    };
+    const job = await queuedTurn();
+    assert.equal(await registry.requestCancel(job.turnId), true);
+    await runTurn({ ...base, model: counted }, job, new AbortController().signal);
+    const turn = await registry.getTurn(job.turnId);
+    assert.equal(turn?.status, 'cancelled');
+    assert.equal(turn?.leaseOwner, null);
+    assert.equal(modelCalls, 0);
+    assert.equal((await store.getTurn(job.turnId))?.status, 'cancelled');
+  });
+
   it('writes the whole answer before waiting for the title model, not after', async () => {
     const base = dependencies('executor-titles');
     const titleAsked = Promise.withResolvers<void>();
@@ -113,15 +135,13 @@ describe('runTurn and leases', () => {
       job,
       new AbortController().signal,
     );
-    const textOf = (log: { chunk: { type: string; delta?: string } }[]) =>
-      log.map(({ chunk }) => (chunk.type === 'text-delta' ? chunk.delta : '')).join('');
     let whileTitling = '';
     try {
       await titleAsked.promise;
       await waitFor(
         async () => {
           const log = await registry.readAll(job.turnId);
-          whileTitling = textOf(log);
+          whileTitling = textOfChunks(log.map(({ chunk }) => chunk));
           return log.some(({ chunk }) => chunk.type === 'text-end');
         },
         { message: 'the answer ends in the log while the title is pending' },
