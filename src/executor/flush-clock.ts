@@ -6,16 +6,19 @@
  */
 export class FlushClock {
   readonly #slotMs: number;
+  readonly #now: () => number;
   readonly #slots = new Map<number, { timer: NodeJS.Timeout; callbacks: Set<() => void> }>();
 
-  constructor(slotMs = 2) {
+  /** `now`: the monotonic clock slots are counted on, in ms (tests hold it still). */
+  constructor(slotMs = 2, now: () => number = () => performance.now()) {
     if (!(slotMs > 0)) throw new RangeError('slotMs must be positive');
     this.#slotMs = slotMs;
+    this.#now = now;
   }
 
   /** Runs `callback` once, `delayMs` from now rounded up to a slot; returns what cancels it. */
   schedule(delayMs: number, callback: () => void): () => void {
-    const now = performance.now();
+    const now = this.#now();
     const slot = Math.ceil((now + delayMs) / this.#slotMs);
     let entry = this.#slots.get(slot);
     if (!entry) {
